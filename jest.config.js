@@ -1,0 +1,32 @@
+import path from 'node:path';
+
+// One jest project per workspace. Tests run as native ESM (jest --experimental-vm-modules) so the
+// ESM-only libraries (jose) load exactly as they do in production; swc strips the types.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'es6' },
+    sourceMaps: 'inline',
+  },
+];
+
+const project = (dir) => ({
+  displayName: dir,
+  rootDir: path.join(import.meta.dirname, dir),
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: {
+    '^@secure-api/shared$': '<rootDir>/../shared/src/index.ts',
+    '^@secure-api/shared/testing$': '<rootDir>/../shared/src/testing/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+});
+
+export default {
+  projects: ['shared', 'gateway', 'auth-service', 'user-service', 'audit-service'].map(project),
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+import { productionRefusals } from './production-rules.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment once. Every bad variable, and every production refusal for the variables
+ * this schema reads, becomes one readable line; any line means the service must not start.
+ */
+export function loadConfig<T extends z.ZodObject>(
+  schema: T,
+  env: Record<string, string | undefined> = process.env,
+): z.output<T> {
+  const result = schema.safeParse(env);
+  const lines = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const name = issue.path.length > 0 ? issue.path.join('.') : 'environment';
+        return `${name}: ${issue.message}`;
+      });
+  for (const refusal of productionRefusals(env, Object.keys(schema.shape))) {
+    lines.push(`${refusal.path}: ${refusal.message}`);
+  }
+  if (result.success && lines.length === 0) return result.data;
+  throw new ConfigError([...new Set(lines)]);
+}
+
+export const port = (fallback: number) =>
+  z.coerce.number().int().min(0).max(65535).default(fallback);
+
+export const flag = (fallback: boolean) =>
+  z
+    .stringbool({ truthy: ['true', '1', 'yes'], falsy: ['false', '0', 'no'] })
+    .optional()
+    .transform((v) => v ?? fallback);
+
+/** A boolean whose default depends on other settings (e.g. NODE_ENV); undefined when unset. */
+export const optionalFlag = () =>
+  z.stringbool({ truthy: ['true', '1', 'yes'], falsy: ['false', '0', 'no'] }).optional();
+
+export const csv = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    );
+
+export const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().positive().max(max).default(fallback);
+
+const RATE = /^(\d{1,7})\/(second|minute|hour|day)$/;
+const RATE_SECONDS = new Map([
+  ['second', 1],
+  ['minute', 60],
+  ['hour', 3600],
+  ['day', 86400],
+]);
+
+export interface Rate {
+  points: number;
+  durationSeconds: number;
+}
+
+/** `N/second`, `N/minute`, `N/hour` or `N/day`. */
+export const rate = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx): Rate => {
+      const match = RATE.exec(value.trim());
+      const durationSeconds = RATE_SECONDS.get(match?.[2] ?? '');
+      const points = Number(match?.[1]);
+      if (durationSeconds === undefined || points < 1) {
+        ctx.addIssue({ code: 'custom', message: 'expected N/second, N/minute, N/hour or N/day' });
+        return z.NEVER;
+      }
+      return { points, durationSeconds };
+    });
+
+export const nodeEnv = z.enum(['development', 'production', 'test']).default('development');
+export const logLevel = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
+
+const urlWithProtocols = (fallback: string, protocols: string[]) =>
+  z
+    .string()
+    .default(fallback)
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `expected a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`,
+    );
+
+export const databaseUrl = urlWithProtocols('postgres://postgres@127.0.0.1:5432', [
+  'postgres:',
+  'postgresql:',
+]);
+export const redisUrl = urlWithProtocols('redis://127.0.0.1:6379', ['redis:', 'rediss:']);
+export const amqpUrl = urlWithProtocols('amqp://guest:guest@127.0.0.1:5672', ['amqp:', 'amqps:']);

@@ -1,0 +1,50 @@
+type Env = Record<string, string | undefined>;
+
+/**
+ * DESIGN section 2: production refuses development conveniences. Each refusal is one line naming
+ * the variable. Checked against the raw environment so "explicitly configured" means exactly that.
+ */
+export function productionRefusals(
+  env: Env,
+  keys: readonly string[],
+): { path: string; message: string }[] {
+  if (env.NODE_ENV !== 'production') return [];
+  const refusals: { path: string; message: string }[] = [];
+  const has = (key: string) => keys.includes(key);
+  const vars = new Map(Object.entries(env));
+  const value = (key: string) => vars.get(key)?.trim();
+
+  for (const secret of ['JWT_PRIVATE_KEYS', 'TOTP_ENCRYPTION_KEY']) {
+    if (has(secret) && !value(secret)) {
+      refusals.push({ path: secret, message: 'must be set explicitly when NODE_ENV=production' });
+    }
+  }
+  if (has('COOKIE_SECURE') && ['false', '0', 'no'].includes(value('COOKIE_SECURE') ?? '')) {
+    refusals.push({ path: 'COOKIE_SECURE', message: 'must not be false when NODE_ENV=production' });
+  }
+  if (
+    has('CORS_ORIGINS') &&
+    (value('CORS_ORIGINS') ?? '').split(',').some((o) => o.trim() === '*')
+  ) {
+    refusals.push({ path: 'CORS_ORIGINS', message: 'must not contain * when NODE_ENV=production' });
+  }
+  if (has('DOCS_ENABLED') && ['true', '1', 'yes'].includes(value('DOCS_ENABLED') ?? '')) {
+    refusals.push({ path: 'DOCS_ENABLED', message: 'must not be true when NODE_ENV=production' });
+  }
+  if (has('AMQP_URL')) {
+    const amqp = value('AMQP_URL');
+    if (!amqp || /\/\/guest:guest@/i.test(amqp)) {
+      refusals.push({
+        path: 'AMQP_URL',
+        message: 'must be set with non-default credentials when NODE_ENV=production',
+      });
+    }
+  }
+  if (has('DATABASE_URL') && !value('DATABASE_URL')) {
+    refusals.push({
+      path: 'DATABASE_URL',
+      message: 'must be set explicitly when NODE_ENV=production',
+    });
+  }
+  return refusals;
+}

@@ -1,0 +1,40 @@
+import { Redis } from 'ioredis';
+
+import type { Logger } from '../logging/logger.js';
+
+export type { Redis } from 'ioredis';
+
+/**
+ * Reconnects forever with capped backoff; commands fail fast while disconnected (no offline queue),
+ * so callers can fail closed instead of hanging.
+ */
+export function createRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 3000,
+    commandTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (!down) logger.warn({ err: { message: error.message } }, 'redis unavailable');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) logger.info('redis reconnected');
+    down = false;
+  });
+  return redis;
+}
+
+export async function connectRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'wait') await redis.connect();
+}
+
+export function redisCheck(redis: Redis): () => Promise<void> {
+  return async () => {
+    await redis.ping();
+  };
+}

@@ -1,0 +1,39 @@
+import { ConfigError } from '../config/load-config.js';
+import { createLogger } from '../logging/logger.js';
+import { DependencyUnavailableError } from './dependency-error.js';
+import { exitOnSignals } from './shutdown.js';
+
+export interface RunServiceOptions<C extends { logLevel: string }> {
+  name: string;
+  readConfig(): C;
+  start(
+    config: C,
+    logger: ReturnType<typeof createLogger>,
+  ): Promise<{ url: string; close(): Promise<void> }>;
+}
+
+/** What every service's index.ts does: config (fail fast), start, log, wire the signals. */
+export async function runService<C extends { logLevel: string }>(options: RunServiceOptions<C>) {
+  let config: C;
+  try {
+    config = options.readConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${options.name}: ${error.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger({ service: options.name, level: config.logLevel });
+  try {
+    const service = await options.start(config, logger);
+    logger.info({ url: service.url }, 'listening');
+    exitOnSignals(() => service.close(), { logger });
+  } catch (error) {
+    if (error instanceof DependencyUnavailableError) {
+      logger.fatal(error.message);
+      process.stderr.write(`${options.name}: ${error.message}\n`);
+    } else {
+      logger.fatal({ err: error }, 'failed to start');
+    }
+    process.exit(1);
+  }
+}

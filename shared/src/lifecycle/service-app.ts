@@ -1,0 +1,77 @@
+import express, { type Express } from 'express';
+
+import { errorHandler, notFoundHandler } from '../http/error-handler.js';
+import { jsonBody } from '../http/json-body.js';
+import { requestContext } from '../http/request-context.js';
+import { securityHeaders } from '../http/security-headers.js';
+import type { Logger } from '../logging/logger.js';
+import type { Metrics } from './metrics.js';
+import type { Readiness } from './readiness.js';
+
+export const DEFAULT_BODY_LIMIT = 16 * 1024;
+
+export interface ServiceAppOptions {
+  logger: Logger;
+  metrics: Metrics;
+  readiness: Readiness;
+  bodyLimit?: number;
+  /**
+   * Whether `/health/ready` and `/metrics` are served by this app. The gateway's public app says
+   * no and serves them on its management port instead.
+   */
+  operationalRoutes?: boolean;
+  /** Mounts the service's own routes, after the common middleware and before 404/errors. */
+  routes(app: Express): void;
+}
+
+function accessLog(logger: Logger): express.RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      logger.info(
+        {
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
+/** Every service's app has this shape: context, headers, logs, metrics, health, body, routes, errors. */
+export function createServiceApp(options: ServiceAppOptions): Express {
+  const { logger, metrics, readiness } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+
+  app.use(requestContext());
+  app.use(securityHeaders());
+  app.use(accessLog(logger));
+  app.use(metrics.middleware());
+
+  app.get('/health/live', readiness.liveHandler());
+  if (options.operationalRoutes ?? true) {
+    app.get('/health/ready', readiness.readyHandler());
+    app.get('/metrics', metrics.handler());
+  }
+
+  app.use(jsonBody({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }));
+  options.routes(app);
+
+  app.use(notFoundHandler());
+  app.use(
+    errorHandler({
+      logger,
+      onUnexpected: () => {
+        metrics.unexpectedErrors.inc();
+      },
+    }),
+  );
+  return app;
+}

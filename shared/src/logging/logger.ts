@@ -1,0 +1,51 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+import { currentRequestId } from '../http/request-context.js';
+
+export type { Logger } from 'pino';
+
+// Field names whose values are credentials wherever they appear (DESIGN section 10).
+const SECRET_FIELDS = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'password',
+  'current_password',
+  'new_password',
+  'token',
+  'access_token',
+  'refresh_token',
+  'mfa_token',
+  'secret',
+  'code',
+  'api_key',
+  'x-api-key',
+];
+
+const REDACT_PATHS = SECRET_FIELDS.flatMap((field) => {
+  const key = /^[a-z_]+$/.test(field) ? field : `"${field}"`;
+  return [key, `*.${key}`, `*.*.${key}`, `req.headers.${key}`, `res.headers.${key}`];
+});
+
+export interface LoggerOptions {
+  service: string;
+  level?: string;
+  destination?: DestinationStream;
+}
+
+export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
+  return pino(
+    {
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId ? { request_id: requestId } : {};
+      },
+    },
+    destination,
+  );
+}

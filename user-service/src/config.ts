@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+import {
+  databaseUrl,
+  loadConfig,
+  logLevel,
+  nodeEnv,
+  optionalFlag,
+  port,
+  serviceDatabaseUrl,
+} from '@secure-api/shared';
+
+const schema = z.object({
+  NODE_ENV: nodeEnv,
+  LOG_LEVEL: logLevel,
+  HOST: z.string().default('127.0.0.1'),
+  USERS_PORT: port(8082),
+  DATABASE_URL: databaseUrl,
+  AUTO_MIGRATE: optionalFlag(),
+});
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  logLevel: string;
+  host: string;
+  port: number;
+  databaseUrl: string;
+  /** Create the database and run migrations on start (development); production runs a Job. */
+  autoMigrate: boolean;
+}
+
+export function readConfig(env: Record<string, string | undefined> = process.env): Config {
+  const c = loadConfig(schema, env);
+  return {
+    nodeEnv: c.NODE_ENV,
+    logLevel: c.LOG_LEVEL,
+    host: c.HOST,
+    port: c.USERS_PORT,
+    databaseUrl: serviceDatabaseUrl(c.DATABASE_URL, 'secure_api_users'),
+    autoMigrate: c.AUTO_MIGRATE ?? c.NODE_ENV !== 'production',
+  };
+}
