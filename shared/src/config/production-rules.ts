@@ -1,5 +1,24 @@
 type Env = Record<string, string | undefined>;
 
+// amqplib logs in as guest:guest when the URL names no user, and percent-decodes what it does name.
+function hasDefaultAmqpCredentials(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false; // not a URL at all: the schema reports it
+  }
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part).toLowerCase();
+    } catch {
+      return part.toLowerCase();
+    }
+  };
+  if (parsed.username === '' && parsed.password === '') return true;
+  return decode(parsed.username) === 'guest' && decode(parsed.password) === 'guest';
+}
+
 /**
  * DESIGN section 2: production refuses development conveniences. Each refusal is one line naming
  * the variable. Checked against the raw environment so "explicitly configured" means exactly that.
@@ -12,7 +31,8 @@ export function productionRefusals(
   const refusals: { path: string; message: string }[] = [];
   const has = (key: string) => keys.includes(key);
   const vars = new Map(Object.entries(env));
-  const value = (key: string) => vars.get(key)?.trim();
+  // Flags parse case-insensitively (zod stringbool), so the refusals must compare the same way.
+  const value = (key: string) => vars.get(key)?.trim().toLowerCase();
 
   for (const secret of ['JWT_PRIVATE_KEYS', 'TOTP_ENCRYPTION_KEY']) {
     if (has(secret) && !value(secret)) {
@@ -33,7 +53,7 @@ export function productionRefusals(
   }
   if (has('AMQP_URL')) {
     const amqp = value('AMQP_URL');
-    if (!amqp || /\/\/guest:guest@/i.test(amqp)) {
+    if (!amqp || hasDefaultAmqpCredentials(amqp)) {
       refusals.push({
         path: 'AMQP_URL',
         message: 'must be set with non-default credentials when NODE_ENV=production',

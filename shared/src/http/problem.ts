@@ -16,7 +16,7 @@ export interface ProblemBody {
   errors?: { field: string; message: string }[];
 }
 
-export function problemBody(error: AppError, path: string): ProblemBody {
+export function problemBody(error: AppError, path: string, requestId?: string): ProblemBody {
   return {
     type: `${PROBLEM_TYPE_BASE}${error.code}`,
     title: error.title,
@@ -24,7 +24,7 @@ export function problemBody(error: AppError, path: string): ProblemBody {
     detail: error.detail,
     // The client's own path, capped; never a server path.
     instance: path.slice(0, 200),
-    request_id: currentRequestId(),
+    request_id: currentRequestId() ?? requestId,
     ...(error.errors ? { errors: error.errors } : {}),
   };
 }
@@ -35,5 +35,5 @@ export function sendProblem(req: Request, res: Response, error: AppError): void 
   res
     .status(error.status)
     .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify(problemBody(error, req.path)));
+    .send(JSON.stringify(problemBody(error, req.path, req.get('x-request-id'))));
 }

@@ -20,6 +20,8 @@ export interface ServiceAppOptions {
    * no and serves them on its management port instead.
    */
   operationalRoutes?: boolean;
+  /** Runs before the body is read (the gateway's CORS and header hygiene). */
+  beforeBody?(app: Express): void;
   /** Mounts the service's own routes, after the common middleware and before 404/errors. */
   routes(app: Express): void;
 }
@@ -61,6 +63,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     app.get('/metrics', metrics.handler());
   }
 
+  options.beforeBody?.(app);
   app.use(jsonBody({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }));
   options.routes(app);
 

@@ -58,3 +58,16 @@ export function captureLogger(service: string, level = 'debug'): CapturedLogger 
   };
 }
 export * from './tcp-proxy.js';
+
+/** Polls until `probe` is true or the time is up; for states that settle asynchronously. */
+export async function eventually(
+  probe: () => Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}

@@ -1,0 +1,6 @@
+import { runService } from '@secure-api/shared';
+
+import { startServer } from './api/server.js';
+import { readConfig } from './config.js';
+
+await runService({ name: 'audit-service', readConfig, start: startServer });

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+import {
+  csv,
+  databaseUrl,
+  flag,
+  loadConfig,
+  logLevel,
+  nodeEnv,
+  optionalFlag,
+  port,
+  positiveInt,
+  redisUrl,
+  serviceDatabaseUrl,
+} from '@secure-api/shared';
+
+const schema = z.object({
+  NODE_ENV: nodeEnv,
+  LOG_LEVEL: logLevel,
+  HOST: z.string().default('127.0.0.1'),
+  AUTH_PORT: port(8081),
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: redisUrl,
+  AUTO_MIGRATE: optionalFlag(),
+  CORS_ORIGINS: csv('http://localhost:3000'),
+  COOKIE_SECURE: flag(true),
+  JWT_PRIVATE_KEYS: z.string().optional(),
+  TOTP_ENCRYPTION_KEY: z
+    .string()
+    .optional()
+    .refine(
+      (v) => v === undefined || Buffer.from(v, 'base64').length === 32,
+      'expected 32 bytes, base64',
+    ),
+  ACCESS_TOKEN_EXPIRE_MINUTES: positiveInt(15, 60),
+  REFRESH_TOKEN_EXPIRE_DAYS: positiveInt(7, 30),
+  ARGON2_TIME_COST: positiveInt(3, 10).refine((v) => v >= 2, 'must be at least 2'),
+  ARGON2_MEMORY_COST: positiveInt(65536, 1048576).refine(
+    (v) => v >= 8192,
+    'must be at least 8192 KiB',
+  ),
+  ARGON2_PARALLELISM: positiveInt(4, 16),
+  MAX_LOGIN_ATTEMPTS: positiveInt(5, 100),
+  ACCOUNT_LOCKOUT_MINUTES: positiveInt(30, 1440),
+});
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  logLevel: string;
+  host: string;
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  autoMigrate: boolean;
+  corsOrigins: string[];
+  cookieSecure: boolean;
+  /** Undefined in development: keys are generated on first start and kept in the database. */
+  jwtPrivateKeys: string | undefined;
+  totpEncryptionKey: string | undefined;
+  accessTokenMinutes: number;
+  refreshTokenDays: number;
+  argon2: { timeCost: number; memoryCost: number; parallelism: number };
+  lockout: { maxAttempts: number; minutes: number };
+}
+
+export function readConfig(env: Record<string, string | undefined> = process.env): Config {
+  const c = loadConfig(schema, env);
+  return {
+    nodeEnv: c.NODE_ENV,
+    logLevel: c.LOG_LEVEL,
+    host: c.HOST,
+    port: c.AUTH_PORT,
+    databaseUrl: serviceDatabaseUrl(c.DATABASE_URL, 'secure_api_auth'),
+    redisUrl: c.REDIS_URL,
+    autoMigrate: c.AUTO_MIGRATE ?? c.NODE_ENV !== 'production',
+    corsOrigins: c.CORS_ORIGINS,
+    cookieSecure: c.COOKIE_SECURE,
+    jwtPrivateKeys: c.JWT_PRIVATE_KEYS,
+    totpEncryptionKey: c.TOTP_ENCRYPTION_KEY,
+    accessTokenMinutes: c.ACCESS_TOKEN_EXPIRE_MINUTES,
+    refreshTokenDays: c.REFRESH_TOKEN_EXPIRE_DAYS,
+    argon2: {
+      timeCost: c.ARGON2_TIME_COST,
+      memoryCost: c.ARGON2_MEMORY_COST,
+      parallelism: c.ARGON2_PARALLELISM,
+    },
+    lockout: { maxAttempts: c.MAX_LOGIN_ATTEMPTS, minutes: c.ACCOUNT_LOCKOUT_MINUTES },
+  };
+}

@@ -1,0 +1,25 @@
+import { DataTypes } from 'sequelize';
+
+import type { Migration } from '@secure-api/shared';
+
+export const createCredentials: Migration = {
+  name: '0001-create-credentials',
+  async up({ queryInterface }) {
+    await queryInterface.createTable('credentials', {
+      user_id: { type: DataTypes.UUID, primaryKey: true },
+      email: { type: DataTypes.STRING(254), allowNull: false },
+      password_hash: { type: DataTypes.STRING(255), allowNull: false },
+      role: { type: DataTypes.STRING(20), allowNull: false },
+      is_active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+      created_at: { type: DataTypes.DATE, allowNull: false },
+      updated_at: { type: DataTypes.DATE, allowNull: false },
+    });
+    await queryInterface.addIndex('credentials', ['email'], {
+      unique: true,
+      name: 'credentials_email_key',
+    });
+  },
+  async down({ queryInterface }) {
+    await queryInterface.dropTable('credentials');
+  },
+};

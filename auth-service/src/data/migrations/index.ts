@@ -1,0 +1,7 @@
+import type { Migration } from '@secure-api/shared';
+
+import { createCredentials } from './0001-create-credentials.js';
+
+/** In order; a new migration is a new file appended here, never an edit of an applied one. */
+export const migrations: Migration[] = [createCredentials];
+export const MIGRATION_TABLE = 'auth_service_migrations';

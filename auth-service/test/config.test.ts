@@ -1,0 +1,83 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { ConfigError } from '@secure-api/shared';
+
+import { readConfig } from '../src/config.js';
+
+const PRODUCTION_OK = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://auth:s3cret@db.internal:5432/secure_api_auth',
+  REDIS_URL: 'redis://redis.internal:6379',
+  JWT_PRIVATE_KEYS: 'configured-by-ops',
+  TOTP_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  CORS_ORIGINS: 'https://app.example.com',
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    readConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('auth-service configuration', () => {
+  it('starts in development with no configuration at all', () => {
+    const config = readConfig({});
+
+    expect(config.port).toBe(8081);
+    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/secure_api_auth');
+    expect(config.argon2).toEqual({ timeCost: 3, memoryCost: 65536, parallelism: 4 });
+    expect(config.autoMigrate).toBe(true);
+  });
+
+  it('accepts a complete production configuration and does not auto-migrate', () => {
+    expect(readConfig(PRODUCTION_OK).autoMigrate).toBe(false);
+  });
+
+  it.each([
+    [
+      'JWT_PRIVATE_KEYS',
+      { JWT_PRIVATE_KEYS: undefined },
+      'JWT_PRIVATE_KEYS: must be set explicitly when NODE_ENV=production',
+    ],
+    [
+      'TOTP_ENCRYPTION_KEY',
+      { TOTP_ENCRYPTION_KEY: undefined },
+      'TOTP_ENCRYPTION_KEY: must be set explicitly when NODE_ENV=production',
+    ],
+    [
+      'COOKIE_SECURE=false',
+      { COOKIE_SECURE: 'false' },
+      'COOKIE_SECURE: must not be false when NODE_ENV=production',
+    ],
+    [
+      'a * CORS origin',
+      { CORS_ORIGINS: 'https://app.example.com,*' },
+      'CORS_ORIGINS: must not contain * when NODE_ENV=production',
+    ],
+  ])('in production refuses to start without %s, in exactly one line', (_case, override, line) => {
+    expect(problemsOf({ ...PRODUCTION_OK, ...override })).toEqual([line]);
+  });
+
+  it('reports every bad variable on its own line', () => {
+    const problems = problemsOf({
+      AUTH_PORT: 'eighty',
+      REDIS_URL: 'http://nope',
+      ARGON2_MEMORY_COST: '1024',
+    });
+
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^AUTH_PORT: /);
+    expect(problems[1]).toMatch(/^REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL$/);
+    expect(problems[2]).toBe('ARGON2_MEMORY_COST: must be at least 8192 KiB');
+  });
+
+  it('rejects a TOTP key that is not 32 bytes', () => {
+    expect(problemsOf({ TOTP_ENCRYPTION_KEY: 'c2hvcnQ=' })).toEqual([
+      'TOTP_ENCRYPTION_KEY: expected 32 bytes, base64',
+    ]);
+  });
+});

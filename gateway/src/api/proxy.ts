@@ -1,0 +1,115 @@
+import http from 'node:http';
+
+import type { Request, RequestHandler, Response } from 'express';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+
+import { GATEWAY_OWNED_HEADERS, Problems, sendProblem, type Logger } from '@secure-api/shared';
+
+import type { UpstreamName } from '../config.js';
+import { resolveUpstream } from '../domain/route-table.js';
+
+export interface ProxyOptions {
+  upstreams: Record<UpstreamName, string>;
+  connectTimeoutMs: number;
+  timeoutMs: number;
+  logger: Logger;
+}
+
+// Identity and routing headers only the gateway may set; a client's copy is dropped.
+const SPOOFABLE = /^(x-user-|x-internal-|x-forwarded-|x-real-ip$|forwarded$|x-service-)/;
+
+class UpstreamTimeout extends Error {
+  constructor(readonly phase: 'connect' | 'response') {
+    super(`upstream ${phase} timeout`);
+  }
+}
+
+/** Drops client-supplied identity headers before anything else can read them. */
+export function stripSpoofableHeaders(): RequestHandler {
+  return (req, _res, next) => {
+    for (const name of Object.keys(req.headers)) {
+      if (SPOOFABLE.test(name)) Reflect.deleteProperty(req.headers, name);
+    }
+    next();
+  };
+}
+
+function armTimeouts(proxyReq: http.ClientRequest, { connectTimeoutMs, timeoutMs }: ProxyOptions) {
+  const connectTimer = setTimeout(() => {
+    proxyReq.destroy(new UpstreamTimeout('connect'));
+  }, connectTimeoutMs);
+  const connected = () => {
+    clearTimeout(connectTimer);
+  };
+  proxyReq.on('socket', (socket) => {
+    if (socket.connecting) socket.once('connect', connected);
+    else connected();
+  });
+  proxyReq.on('close', connected);
+  proxyReq.setTimeout(timeoutMs, () => {
+    proxyReq.destroy(new UpstreamTimeout('response'));
+  });
+}
+
+/** Forwards matched routes to their owning service; everything else falls through to the 404. */
+export function proxyToUpstreams(options: ProxyOptions): RequestHandler {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 1000 });
+  const proxies = new Map(
+    Object.entries(options.upstreams).map(([name, target]) => [
+      name,
+      createProxyMiddleware<Request, Response>({
+        target,
+        agent,
+        xfwd: false,
+        changeOrigin: false,
+        on: {
+          proxyReq: (proxyReq, req) => {
+            armTimeouts(proxyReq, options);
+            proxyReq.setHeader('X-Forwarded-For', req.socket.remoteAddress ?? '');
+            proxyReq.setHeader('X-Forwarded-Proto', req.protocol);
+            // The body was read and checked at the edge; forward exactly the bytes received.
+            if (req.rawBody) {
+              proxyReq.removeHeader('Transfer-Encoding');
+              proxyReq.setHeader('Content-Length', req.rawBody.length);
+              proxyReq.write(req.rawBody);
+            }
+          },
+          proxyRes: (proxyRes) => {
+            for (const name of GATEWAY_OWNED_HEADERS)
+              Reflect.deleteProperty(proxyRes.headers, name);
+          },
+          error: (error, req, res) => {
+            const problem =
+              error instanceof UpstreamTimeout ? Problems.gatewayTimeout() : Problems.badGateway();
+            options.logger.warn(
+              {
+                upstream: name,
+                path: req.path,
+                reason:
+                  error instanceof UpstreamTimeout
+                    ? error.message
+                    : (error as NodeJS.ErrnoException).code,
+              },
+              'upstream failed',
+            );
+            if (!(res instanceof http.ServerResponse) || res.headersSent) {
+              res.destroy();
+              return;
+            }
+            sendProblem(req, res, problem);
+          },
+        },
+      }),
+    ]),
+  );
+
+  return (req, res, next) => {
+    const upstream = resolveUpstream(req.path);
+    const proxy = upstream ? proxies.get(upstream) : undefined;
+    if (!proxy) {
+      next();
+      return;
+    }
+    void proxy(req, res, next);
+  };
+}

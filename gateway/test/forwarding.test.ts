@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+
+import { captureLogger } from '@secure-api/shared/testing';
+
+import { startServer, type RunningGateway } from '../src/api/server.js';
+import { gatewayConfig, headerEchoUpstream } from './helpers.js';
+
+interface Echo {
+  headers: Record<string, string>;
+  url: string;
+}
+
+describe('what the gateway forwards', () => {
+  let upstream: Awaited<ReturnType<typeof headerEchoUpstream>>;
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    upstream = await headerEchoUpstream();
+    gateway = await startServer(
+      gatewayConfig({
+        USER_SERVICE_URL: upstream.url,
+        AUTH_SERVICE_URL: upstream.url,
+        AUDIT_SERVICE_URL: upstream.url,
+      }),
+      captureLogger('gateway').logger,
+    );
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  it('strips client-supplied identity, internal and forwarding headers', async () => {
+    const res = await request(gateway.url)
+      .get('/api/v1/users/me')
+      .set('X-User-Id', 'attacker')
+      .set('X-User-Role', 'admin')
+      .set('X-Internal-Token', 'forged')
+      .set('X-Service-Token', 'forged')
+      .set('X-Forwarded-For', '6.6.6.6')
+      .set('Forwarded', 'for=6.6.6.6')
+      .set('X-Real-IP', '6.6.6.6');
+
+    const { headers } = res.body as Echo;
+    expect(res.status).toBe(200);
+    for (const name of [
+      'x-user-id',
+      'x-user-role',
+      'x-internal-token',
+      'x-service-token',
+      'forwarded',
+      'x-real-ip',
+    ]) {
+      expect(headers[name]).toBeUndefined();
+    }
+    expect(headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(headers['x-request-id']).toBe(res.headers['x-request-id']);
+  });
+
+  it('forwards the exact body bytes and path it validated', async () => {
+    const body = '{"full_name":  "Ada",\n "email":"ada@example.com"}';
+    const res = await request(gateway.url)
+      .put('/api/v1/users/me?x=1')
+      .set('Content-Type', 'application/json')
+      .send(body);
+
+    const echo = res.body as Echo;
+    expect(echo.url).toBe('/api/v1/users/me?x=1');
+    expect(echo.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+  });
+
+  it("drops the upstream's Server and X-Powered-By headers and keeps the gateway's own policy", async () => {
+    const res = await request(gateway.url).get('/api/v1/users/me');
+
+    expect(res.headers.server).toBeUndefined();
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+});
