@@ -18,3 +18,8 @@ export * from './lifecycle/service-app.js';
 export * from './lifecycle/shutdown.js';
 export * from './logging/logger.js';
 export * from './messaging/amqp-connection.js';
+export * from './auth/bearer.js';
+export * from './auth/rbac.js';
+export * from './auth/revocation-store.js';
+export * from './auth/token-claims.js';
+export * from './auth/token-verifier.js';

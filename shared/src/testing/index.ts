@@ -71,3 +71,4 @@ export async function eventually(
   }
   return false;
 }
+export * from './token-issuer.js';

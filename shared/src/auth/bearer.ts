@@ -1,0 +1,59 @@
+import type { Request, RequestHandler } from 'express';
+
+import { Problems } from '../http/app-error.js';
+import { hasPermission, type Permission } from './rbac.js';
+import type { RevocationStore } from './revocation-store.js';
+import type { AccessClaims } from './token-claims.js';
+import type { TokenVerifier } from './token-verifier.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Verified access-token claims; set only by `authenticate`. */
+    auth?: AccessClaims;
+  }
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
+
+/** The compact JWT from `Authorization: Bearer ...`, or undefined when absent or not a JWT shape. */
+export function bearerToken(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (header === undefined) return undefined;
+  return BEARER.exec(header.trim())?.[1];
+}
+
+export interface AuthenticateOptions {
+  /** Checked on every request when given (the gateway); services rely on the gateway's check. */
+  revocation?: RevocationStore;
+}
+
+/** Any missing, malformed, forged, expired or revoked token: the same 401. */
+export function authenticate(
+  verifier: TokenVerifier<AccessClaims>,
+  options: AuthenticateOptions = {},
+): RequestHandler {
+  return async (req, _res, next) => {
+    const token = bearerToken(req);
+    if (!token) throw Problems.unauthorized();
+    const claims = await verifier.verify(token);
+    if (options.revocation && (await options.revocation.isRevoked(claims))) {
+      throw Problems.unauthorized();
+    }
+    req.auth = claims;
+    next();
+  };
+}
+
+export function requirePermission(permission: Permission): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.auth) throw Problems.unauthorized();
+    if (!hasPermission(req.auth.role, permission)) throw Problems.forbidden();
+    next();
+  };
+}
+
+/** Claims of an authenticated request; only for handlers mounted behind `authenticate`. */
+export function claimsOf(req: Request): AccessClaims {
+  if (!req.auth) throw Problems.unauthorized();
+  return req.auth;
+}
