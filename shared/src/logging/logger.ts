@@ -22,9 +22,10 @@ const SECRET_FIELDS = [
   'x-api-key',
 ];
 
+// Hyphenated names need bracket notation: the redactor silently ignores `a."x-api-key"`.
 const REDACT_PATHS = SECRET_FIELDS.flatMap((field) => {
-  const key = /^[a-z_]+$/.test(field) ? field : `"${field}"`;
-  return [key, `*.${key}`, `*.*.${key}`, `req.headers.${key}`, `res.headers.${key}`];
+  const key = /^[a-z_]+$/.test(field) ? `.${field}` : `["${field}"]`;
+  return [key.replace(/^\./, ''), `*${key}`, `*.*${key}`, `req.headers${key}`, `res.headers${key}`];
 });
 
 export interface LoggerOptions {
