@@ -27,6 +27,8 @@ const project = (dir) => ({
 
 export default {
   projects: ['shared', 'gateway', 'auth-service', 'user-service', 'audit-service'].map(project),
+  globalSetup: path.join(import.meta.dirname, 'scripts/jest-global-setup.mjs'),
+  globalTeardown: path.join(import.meta.dirname, 'scripts/jest-global-teardown.mjs'),
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -1,0 +1,324 @@
+// `npm start`: install if needed, build, check the local dependencies, then run all four services
+// with prefixed logs until Ctrl-C. Only Node built-ins here: node_modules may not exist yet.
+import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
+import { constants } from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+
+import { ensureInstalled } from './lib/ensure-installed.mjs';
+
+process.chdir(path.dirname(import.meta.dirname));
+
+const HOW_TO_START = 'start it with `docker compose up -d postgres redis rabbitmq`';
+const DEPENDENCIES = [
+  { name: 'PostgreSQL', env: 'DATABASE_URL', fallback: 'postgres://postgres@127.0.0.1:5432' },
+  { name: 'Redis', env: 'REDIS_URL', fallback: 'redis://127.0.0.1:6379' },
+  { name: 'RabbitMQ', env: 'AMQP_URL', fallback: 'amqp://guest:guest@127.0.0.1:5672' },
+];
+const DEFAULT_PORTS = new Map(
+  Object.entries({
+    'postgres:': 5432,
+    'postgresql:': 5432,
+    'redis:': 6379,
+    'rediss:': 6379,
+    'amqp:': 5672,
+    'amqps:': 5671,
+  }),
+);
+// The backends first, the gateway once they answer (DESIGN section 11 ports).
+const BACKENDS = [
+  { name: 'user-service', portEnv: 'USERS_PORT', port: 8082, colour: 35 },
+  { name: 'audit-service', portEnv: 'AUDIT_PORT', port: 8083, colour: 33 },
+  { name: 'auth-service', portEnv: 'AUTH_PORT', port: 8081, colour: 32 },
+];
+const GATEWAY = { name: 'gateway', portEnv: 'GATEWAY_PORT', port: 8080, colour: 36 };
+const SERVICES = [...BACKENDS, GATEWAY];
+const NAME_WIDTH = Math.max(...SERVICES.map((s) => s.name.length));
+const BACKEND_WAIT_MS = 60_000;
+const GATEWAY_WAIT_MS = 60_000;
+// A little past the services' own 15 s forced-exit timer, so theirs normally wins.
+const STOP_GRACE_MS = 16_000;
+
+const fail = (line, code = 1) => {
+  process.stderr.write(`${line}\n`);
+  process.exit(code);
+};
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const portOf = (service) => Number(process.env[service.portEnv] || service.port);
+// Services bind HOST (default 127.0.0.1); a wildcard bind still answers on loopback.
+const host =
+  !process.env.HOST || ['0.0.0.0', '::'].includes(process.env.HOST)
+    ? '127.0.0.1'
+    : process.env.HOST;
+const hostForUrl = host.includes(':') ? `[${host}]` : host;
+
+function canConnect(hostname, port, timeoutMs = 2000) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Every dependency answers a TCP connect, or one line names those that do not. */
+async function checkDependencies() {
+  const targets = DEPENDENCIES.map((dep) => {
+    let url;
+    try {
+      url = new URL(process.env[dep.env] || dep.fallback);
+    } catch {
+      // Never echo the value: it may hold a password.
+      fail(`${dep.env} is not a valid URL (${dep.name}).`);
+    }
+    const port = Number(url.port || DEFAULT_PORTS.get(url.protocol));
+    return {
+      ...dep,
+      hostname: url.hostname.replace(/^\[|\]$/g, ''),
+      address: `${url.hostname}:${port}`,
+      port,
+    };
+  });
+  const results = await Promise.all(targets.map((t) => canConnect(t.hostname, t.port)));
+  const down = targets.filter((_t, i) => !results.at(i));
+  if (down.length === 0) return;
+  const names = down.map((d) => `${d.name} (${d.address})`).join(', ');
+  const verb = down.length === 1 ? 'is' : 'are';
+  const how = down.length === 1 ? HOW_TO_START : HOW_TO_START.replace('start it', 'start them');
+  fail(`${names} ${verb} unreachable: ${how} (or set ${down.map((d) => d.env).join(', ')}).`);
+}
+
+async function checkPortsFree() {
+  for (const service of SERVICES) {
+    if (await canConnect(host, portOf(service), 500)) {
+      fail(
+        `Port ${portOf(service)} (${service.name}) is already in use: is another \`npm start\` running? ` +
+          `(or set ${service.portEnv})`,
+      );
+    }
+  }
+}
+
+// ---- log lines ------------------------------------------------------------------------------
+
+const LEVELS = new Map([
+  [10, 'trace'],
+  [20, 'debug'],
+  [30, 'info'],
+  [40, 'warn'],
+  [50, 'error'],
+  [60, 'fatal'],
+]);
+const LEVEL_COLOURS = new Map([
+  ['trace', 90],
+  ['debug', 90],
+  ['warn', 33],
+  ['error', 31],
+  ['fatal', 31],
+]);
+const HIDDEN_FIELDS = new Set(['level', 'time', 'msg', 'service', 'pid', 'hostname', 'v']);
+const ACCESS_FIELDS = new Set(['method', 'path', 'status', 'duration_ms']);
+
+function fieldValue(value) {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** A pino JSON line as `time level msg key=value ...` (plus a stack for errors); others as-is. */
+function condense(line, colour) {
+  if (!line.startsWith('{')) return [line];
+  let record;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return [line];
+  }
+  if (!record || typeof record !== 'object' || !('level' in record)) return [line];
+  const level = String(LEVELS.get(record.level) ?? record.level);
+  const time = typeof record.time === 'string' ? record.time.slice(11, 19) : '';
+  const fields = [];
+  const extra = [];
+  let message = record.msg ?? '';
+  const { method, path: urlPath, status, duration_ms: ms, request_id: requestId } = record;
+  const accessLine = method && urlPath && status !== undefined;
+  if (accessLine) {
+    message = `${method} ${urlPath} ${status}${typeof ms === 'number' ? ` ${ms.toFixed(1)}ms` : ''}`;
+  }
+  for (const [key, value] of Object.entries(record)) {
+    if (HIDDEN_FIELDS.has(key) || key === 'request_id') continue;
+    if (accessLine && ACCESS_FIELDS.has(key)) continue;
+    if (key === 'err' && value && typeof value === 'object') {
+      fields.push(`err=${fieldValue(value.message ?? value.type ?? value)}`);
+      if (typeof value.stack === 'string') extra.push(...value.stack.split('\n').slice(1));
+      continue;
+    }
+    fields.push(`${key}=${fieldValue(value)}`);
+  }
+  // Last, and whole: it is what a reader greps for across the services.
+  if (typeof requestId === 'string') fields.push(`req=${requestId}`);
+  let levelText = level.padEnd(5);
+  const levelColour = LEVEL_COLOURS.get(level);
+  if (colour && levelColour) levelText = `\x1b[${levelColour}m${levelText}\x1b[0m`;
+  const head = [time, levelText, message, ...fields].filter((part) => part !== '');
+  return [head.join(' '), ...extra.map((l) => `    ${l.trim()}`)];
+}
+
+function pipeLines(stream, destination, service) {
+  const colour = Boolean(destination.isTTY) && !process.env.NO_COLOR;
+  const label = service.name.padEnd(NAME_WIDTH);
+  const prefix = colour ? `\x1b[${service.colour}m${label} |\x1b[0m ` : `${label} | `;
+  readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+    for (const out of condense(line, colour)) destination.write(`${prefix}${out}\n`);
+  });
+}
+
+// ---- children -------------------------------------------------------------------------------
+
+const children = new Map();
+let stopping = false;
+
+function say(line) {
+  process.stdout.write(`${line}\n`);
+}
+
+const entryOf = (service) => path.join(service.name, 'dist', 'index.js');
+
+function startService(service, env) {
+  const child = spawn(process.execPath, [entryOf(service)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise((resolve) => {
+    const onExit = (code, signal) => {
+      if (!children.has(service.name)) return;
+      children.delete(service.name);
+      resolve();
+      if (!stopping) void onUnexpectedExit(service, code, signal);
+    };
+    child.once('exit', onExit);
+    child.once('error', (error) => {
+      process.stderr.write(`${service.name}: ${error.message}\n`);
+      // A spawn failure emits no 'exit'.
+      if (child.pid === undefined) onExit(1, null);
+    });
+  });
+  pipeLines(child.stdout, process.stdout, service);
+  pipeLines(child.stderr, process.stderr, service);
+  children.set(service.name, { child, exited });
+}
+
+async function stopAll() {
+  const running = [...children.values()];
+  for (const { child } of running) child.kill('SIGTERM');
+  const force = setTimeout(() => {
+    for (const [name, { child }] of children) {
+      process.stderr.write(`${name} did not stop within ${STOP_GRACE_MS / 1000} s; killing it\n`);
+      child.kill('SIGKILL');
+    }
+  }, STOP_GRACE_MS);
+  await Promise.all(running.map(({ exited }) => exited));
+  clearTimeout(force);
+}
+
+async function onUnexpectedExit(service, code, signal) {
+  stopping = true;
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  process.stderr.write(`${service.name} ${how}; stopping the other services\n`);
+  await stopAll();
+  // An exit we did not ask for is a failure even when the child itself reported success.
+  const status = signal
+    ? 128 + (new Map(Object.entries(constants.signals)).get(signal) ?? 0)
+    : code || 1;
+  process.exit(status);
+}
+
+function shutDown(reason) {
+  if (stopping) {
+    // Second Ctrl-C: don't wait for the drain.
+    for (const { child } of children.values()) child.kill('SIGKILL');
+    return;
+  }
+  stopping = true;
+  const hint = reason.startsWith('SIG') ? ' (Ctrl-C again to force)' : '';
+  say(`\n${reason}; stopping the services${hint}`);
+  void stopAll().then(() => {
+    say('All services stopped.');
+    process.exit(0);
+  });
+}
+
+/** Polls until `url` answers 2xx; false if it did not within `timeoutMs` or we are stopping. */
+async function waitForHttp(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (!stopping && Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  return false;
+}
+
+// ---- main -----------------------------------------------------------------------------------
+
+ensureInstalled();
+say('Building (tsc -b)...');
+const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+if (build.status !== 0) fail('Build failed; see the output above.', build.status ?? 1);
+await checkDependencies();
+await checkPortsFree();
+
+const env = {
+  ...process.env,
+  NODE_ENV: process.env.NODE_ENV || 'development',
+  // Local development is plain HTTP: a Secure cookie would never come back.
+  COOKIE_SECURE: process.env.COOKIE_SECURE || 'false',
+};
+await run(env);
+
+async function run(env) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      shutDown(`${signal} received`);
+    });
+  }
+  // A SIGTERM sent to `npm start` reaches only its shell, which dies and leaves us behind: don't
+  // outlive the parent.
+  const parent = process.ppid;
+  setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch (error) {
+      if (error.code === 'ESRCH') shutDown('The parent process is gone');
+    }
+  }, 1000).unref();
+
+  for (const service of BACKENDS) startService(service, env);
+  const backendsUp = await Promise.all(
+    BACKENDS.map((s) =>
+      waitForHttp(`http://${hostForUrl}:${portOf(s)}/health/live`, BACKEND_WAIT_MS),
+    ),
+  );
+  // A child failed or Ctrl-C: the handlers take it from here.
+  if (stopping) return;
+  BACKENDS.forEach((s, i) => {
+    if (!backendsUp.at(i))
+      process.stderr.write(`${s.name} is not answering yet; starting the gateway anyway\n`);
+  });
+
+  startService(GATEWAY, env);
+  if (await waitForHttp(`http://${hostForUrl}:${portOf(GATEWAY)}/health`, GATEWAY_WAIT_MS)) {
+    const shown = host === '127.0.0.1' ? 'localhost' : hostForUrl;
+    say(`\nGateway ready: http://${shown}:${portOf(GATEWAY)}  (Ctrl-C to stop)\n`);
+  } else if (!stopping) {
+    process.stderr.write(`gateway did not answer /health within ${GATEWAY_WAIT_MS / 1000} s\n`);
+  }
+}
