@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 import { z } from 'zod';
 
 import {
@@ -40,6 +42,11 @@ const schema = z.object({
     'must be at least 8192 KiB',
   ),
   ARGON2_PARALLELISM: positiveInt(4, 16),
+  REFRESH_FAMILY_MAX_DAYS: positiveInt(30, 365),
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
+  HASH_CONCURRENCY: positiveInt(availableParallelism(), 64),
+  HASH_QUEUE_MAX: positiveInt(32, 10_000),
+  USER_SERVICE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8082'),
   MAX_LOGIN_ATTEMPTS: positiveInt(5, 100),
   ACCOUNT_LOCKOUT_MINUTES: positiveInt(30, 1440),
 });
@@ -59,6 +66,11 @@ export interface Config {
   totpEncryptionKey: string | undefined;
   accessTokenMinutes: number;
   refreshTokenDays: number;
+  refreshFamilyMaxDays: number;
+  /** Seconds the immediately previous refresh token still works (two tabs refreshing at once). */
+  refreshReuseGraceSeconds: number;
+  hashing: { concurrency: number; maxQueue: number };
+  userServiceUrl: string;
   argon2: { timeCost: number; memoryCost: number; parallelism: number };
   lockout: { maxAttempts: number; minutes: number };
 }
@@ -79,6 +91,10 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     totpEncryptionKey: c.TOTP_ENCRYPTION_KEY,
     accessTokenMinutes: c.ACCESS_TOKEN_EXPIRE_MINUTES,
     refreshTokenDays: c.REFRESH_TOKEN_EXPIRE_DAYS,
+    refreshFamilyMaxDays: c.REFRESH_FAMILY_MAX_DAYS,
+    refreshReuseGraceSeconds: c.REFRESH_REUSE_GRACE_SECONDS,
+    hashing: { concurrency: c.HASH_CONCURRENCY, maxQueue: c.HASH_QUEUE_MAX },
+    userServiceUrl: c.USER_SERVICE_URL,
     argon2: {
       timeCost: c.ARGON2_TIME_COST,
       memoryCost: c.ARGON2_MEMORY_COST,

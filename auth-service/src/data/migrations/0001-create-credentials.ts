@@ -2,6 +2,7 @@ import { DataTypes } from 'sequelize';
 
 import type { Migration } from '@secure-api/shared';
 
+/** Login identity only; profile, role and active flag are owned by user-service. */
 export const createCredentials: Migration = {
   name: '0001-create-credentials',
   async up({ queryInterface }) {
@@ -9,8 +10,7 @@ export const createCredentials: Migration = {
       user_id: { type: DataTypes.UUID, primaryKey: true },
       email: { type: DataTypes.STRING(254), allowNull: false },
       password_hash: { type: DataTypes.STRING(255), allowNull: false },
-      role: { type: DataTypes.STRING(20), allowNull: false },
-      is_active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+      password_changed_at: { type: DataTypes.DATE, allowNull: false },
       created_at: { type: DataTypes.DATE, allowNull: false },
       updated_at: { type: DataTypes.DATE, allowNull: false },
     });

@@ -1,7 +1,9 @@
 import type { Migration } from '@secure-api/shared';
 
 import { createCredentials } from './0001-create-credentials.js';
+import { createSessions } from './0002-create-sessions.js';
+import { createSigningKeys } from './0003-create-signing-keys.js';
 
 /** In order; a new migration is a new file appended here, never an edit of an applied one. */
-export const migrations: Migration[] = [createCredentials];
+export const migrations: Migration[] = [createCredentials, createSessions, createSigningKeys];
 export const MIGRATION_TABLE = 'auth_service_migrations';

@@ -1,0 +1,56 @@
+import type { Request, RequestHandler, Response } from 'express';
+
+import { Problems } from '@secure-api/shared';
+
+export const REFRESH_COOKIE = 'refresh_token';
+const COOKIE_PATH = '/api/v1/auth';
+
+export function setRefreshCookie(res: Response, token: string, expiresAt: Date, secure: boolean) {
+  res.cookie(REFRESH_COOKIE, token, {
+    httpOnly: true,
+    secure,
+    sameSite: 'strict',
+    path: COOKIE_PATH,
+    expires: expiresAt,
+  });
+}
+
+export function clearRefreshCookie(res: Response, secure: boolean) {
+  res.clearCookie(REFRESH_COOKIE, {
+    httpOnly: true,
+    secure,
+    sameSite: 'strict',
+    path: COOKIE_PATH,
+  });
+}
+
+export function readRefreshCookie(req: Request): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === REFRESH_COOKIE) {
+      const token = value.join('=');
+      return /^[A-Za-z0-9_-]{43}$/.test(token) ? token : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Cookie-authenticated routes refuse a cross-site Origin (CSRF defence beside SameSite). */
+export function requireAllowedOrigin(origins: string[]): RequestHandler {
+  const allowed = new Set(origins);
+  return (req, _res, next) => {
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowed.has(origin))
+      throw Problems.forbidden('Origin not allowed');
+    next();
+  };
+}
+
+/** The client as the gateway saw it (it overwrites X-Forwarded-For); services are not public. */
+export function clientInfo(req: Request) {
+  const forwarded = req.headers['x-forwarded-for'];
+  const ip =
+    (typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined) ??
+    req.socket.remoteAddress;
+  return { ip, userAgent: req.headers['user-agent'] };
+}

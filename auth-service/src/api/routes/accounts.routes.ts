@@ -1,0 +1,26 @@
+import { Router, type RequestHandler } from 'express';
+
+import { canManageRole, claimsOf, Problems, requirePermission, validate } from '@secure-api/shared';
+
+import type { AuthDeps } from '../../domain/auth-deps.js';
+import { createAccount } from '../../domain/register.use-case.js';
+import { createAccountSchema, type CreateAccountBody } from '../schemas/auth.schemas.js';
+
+/** POST /api/v1/users: an account with a password is a credential first, so auth-service runs it. */
+export function accountRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
+  const router = Router();
+
+  router.post(
+    '/api/v1/users',
+    bearer,
+    requirePermission('users:write'),
+    validate(createAccountSchema),
+    async (req, res) => {
+      const body = req.body as CreateAccountBody;
+      if (!canManageRole(claimsOf(req).role, body.role)) throw Problems.forbidden();
+      res.status(201).json(await createAccount(deps, body));
+    },
+  );
+
+  return router;
+}

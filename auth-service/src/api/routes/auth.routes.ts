@@ -1,0 +1,101 @@
+import { Router, type RequestHandler } from 'express';
+
+import {
+  bearerToken,
+  claimsOf,
+  Problems,
+  validate,
+  type AccessClaims,
+  type TokenVerifier,
+} from '@secure-api/shared';
+
+import type { AuthDeps } from '../../domain/auth-deps.js';
+import { login } from '../../domain/login.use-case.js';
+import { logout, logoutAll } from '../../domain/logout.use-case.js';
+import { refresh } from '../../domain/refresh.use-case.js';
+import { createAccount } from '../../domain/register.use-case.js';
+import {
+  clearRefreshCookie,
+  clientInfo,
+  readRefreshCookie,
+  requireAllowedOrigin,
+  setRefreshCookie,
+} from '../refresh-cookie.js';
+import {
+  loginSchema,
+  registerSchema,
+  type LoginBody,
+  type RegisterBody,
+} from '../schemas/auth.schemas.js';
+
+export interface AuthRouteOptions {
+  deps: AuthDeps;
+  verifier: TokenVerifier<AccessClaims>;
+  bearer: RequestHandler;
+  cookieSecure: boolean;
+  corsOrigins: string[];
+}
+
+export function authRoutes({
+  deps,
+  verifier,
+  bearer,
+  cookieSecure,
+  corsOrigins,
+}: AuthRouteOptions): Router {
+  const router = Router();
+  const sameOrigin = requireAllowedOrigin(corsOrigins);
+
+  router.post('/api/v1/auth/register', validate(registerSchema), async (req, res) => {
+    const body = req.body as RegisterBody;
+    const profile = await createAccount(deps, { ...body, role: 'user' });
+    res.status(201).json(profile);
+  });
+
+  router.post('/api/v1/auth/login', validate(loginSchema), async (req, res) => {
+    const tokens = await login(deps, req.body as LoginBody, clientInfo(req));
+    setRefreshCookie(res, tokens.refreshToken, tokens.refreshExpiresAt, cookieSecure);
+    res.json({
+      access_token: tokens.accessToken,
+      token_type: 'bearer',
+      expires_in: tokens.expiresIn,
+    });
+  });
+
+  router.post('/api/v1/auth/refresh', sameOrigin, async (req, res) => {
+    const presented = readRefreshCookie(req);
+    if (!presented) throw Problems.unauthorized('Invalid or expired refresh token');
+    const outcome = await refresh(deps, presented);
+    if (outcome.kind === 'reuse') {
+      clearRefreshCookie(res, cookieSecure);
+      throw Problems.unauthorized('Invalid or expired refresh token');
+    }
+    const { tokens } = outcome;
+    setRefreshCookie(res, tokens.refreshToken, tokens.refreshExpiresAt, cookieSecure);
+    res.json({
+      access_token: tokens.accessToken,
+      token_type: 'bearer',
+      expires_in: tokens.expiresIn,
+    });
+  });
+
+  router.post('/api/v1/auth/logout', sameOrigin, async (req, res) => {
+    const refreshToken = readRefreshCookie(req);
+    const hasBearer = req.headers.authorization !== undefined;
+    if (!refreshToken && !hasBearer) throw Problems.unauthorized();
+    const token = bearerToken(req);
+    if (hasBearer && !token) throw Problems.unauthorized();
+    const claims = token ? await verifier.verify(token) : undefined;
+    await logout(deps, { refreshToken, claims });
+    clearRefreshCookie(res, cookieSecure);
+    res.status(204).end();
+  });
+
+  router.post('/api/v1/auth/logout-all', bearer, async (req, res) => {
+    await logoutAll(deps, claimsOf(req).sub);
+    clearRefreshCookie(res, cookieSecure);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,39 @@
+import { Router, type RequestHandler } from 'express';
+
+import { claimsOf, requirePermission, validate } from '@secure-api/shared';
+
+import type { AuthDeps } from '../../domain/auth-deps.js';
+import { changeEmail, deleteCredentials } from '../../domain/credentials.use-case.js';
+import { changeEmailSchema, idParamSchema, type ChangeEmailBody } from '../schemas/auth.schemas.js';
+
+/**
+ * Called by user-service on behalf of a user, with that user's own bearer token: auth-service
+ * re-checks who they are and what they may do. Never routed by the gateway.
+ */
+export function internalRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
+  const router = Router();
+
+  router.post(
+    '/internal/credentials/email',
+    bearer,
+    requirePermission('self:write'),
+    validate(changeEmailSchema),
+    async (req, res) => {
+      await changeEmail(deps, claimsOf(req), req.body as ChangeEmailBody);
+      res.status(204).end();
+    },
+  );
+
+  router.delete(
+    '/internal/credentials/:id',
+    bearer,
+    requirePermission('users:delete'),
+    validate(idParamSchema),
+    async (req, res) => {
+      await deleteCredentials(deps, req.params.id as string);
+      res.status(204).end();
+    },
+  );
+
+  return router;
+}

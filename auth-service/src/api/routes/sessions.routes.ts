@@ -1,0 +1,35 @@
+import { Router, type RequestHandler } from 'express';
+
+import { claimsOf, requirePermission, validate } from '@secure-api/shared';
+
+import type { AuthDeps } from '../../domain/auth-deps.js';
+import { logoutAll } from '../../domain/logout.use-case.js';
+import { endOwnSession, listSessions } from '../../domain/sessions.use-case.js';
+import { idParamSchema } from '../schemas/auth.schemas.js';
+
+export function sessionRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
+  const router = Router();
+
+  router.get('/api/v1/auth/sessions', bearer, async (req, res) => {
+    const claims = claimsOf(req);
+    res.json({ sessions: await listSessions(deps, claims.sub, claims.sid) });
+  });
+
+  router.delete('/api/v1/auth/sessions/:id', bearer, validate(idParamSchema), async (req, res) => {
+    await endOwnSession(deps, claimsOf(req).sub, req.params.id as string);
+    res.status(204).end();
+  });
+
+  router.delete(
+    '/api/v1/admin/users/:id/sessions',
+    bearer,
+    requirePermission('admin:write'),
+    validate(idParamSchema),
+    async (req, res) => {
+      await logoutAll(deps, req.params.id as string, 'admin');
+      res.status(204).end();
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,79 @@
+import { UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+
+import { CredentialModel, initCredentialModel } from './models/credential.model.js';
+
+export interface Credential {
+  userId: string;
+  email: string;
+  passwordHash: string;
+  passwordChangedAt: Date;
+}
+
+export class EmailTakenError extends Error {}
+
+function toCredential(row: CredentialModel): Credential {
+  return {
+    userId: row.user_id,
+    email: row.email,
+    passwordHash: row.password_hash,
+    passwordChangedAt: row.password_changed_at,
+  };
+}
+
+export class CredentialRepository {
+  constructor(private readonly sequelize: Sequelize) {
+    initCredentialModel(sequelize);
+  }
+
+  transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    return this.sequelize.transaction(work);
+  }
+
+  async findByEmail(email: string): Promise<Credential | undefined> {
+    const row = await CredentialModel.findOne({ where: { email } });
+    return row ? toCredential(row) : undefined;
+  }
+
+  async findById(userId: string): Promise<Credential | undefined> {
+    const row = await CredentialModel.findByPk(userId);
+    return row ? toCredential(row) : undefined;
+  }
+
+  async create(credential: Omit<Credential, 'passwordChangedAt'>, transaction?: Transaction) {
+    try {
+      await CredentialModel.create(
+        {
+          user_id: credential.userId,
+          email: credential.email,
+          password_hash: credential.passwordHash,
+          password_changed_at: new Date(),
+        },
+        { transaction },
+      );
+    } catch (error) {
+      if (error instanceof UniqueConstraintError) throw new EmailTakenError();
+      throw error;
+    }
+  }
+
+  async updatePasswordHash(userId: string, passwordHash: string, changed: boolean): Promise<void> {
+    await CredentialModel.update(
+      { password_hash: passwordHash, ...(changed ? { password_changed_at: new Date() } : {}) },
+      { where: { user_id: userId } },
+    );
+  }
+
+  async updateEmail(userId: string, email: string): Promise<void> {
+    try {
+      await CredentialModel.update({ email }, { where: { user_id: userId } });
+    } catch (error) {
+      if (error instanceof UniqueConstraintError) throw new EmailTakenError();
+      throw error;
+    }
+  }
+
+  /** Sessions and refresh tokens go with it (ON DELETE CASCADE). */
+  async delete(userId: string): Promise<boolean> {
+    return (await CredentialModel.destroy({ where: { user_id: userId } })) > 0;
+  }
+}

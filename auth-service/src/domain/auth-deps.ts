@@ -1,0 +1,27 @@
+import type { RevocationStore } from '@secure-api/shared';
+
+import type { CredentialRepository } from '../data/credential.repository.js';
+import type { SessionRepository } from '../data/session.repository.js';
+import type { UserDirectoryClient } from '../data/user-directory.client.js';
+import type { PasswordHasher } from './password-hasher.js';
+import type { TokenSigner } from './token-signer.js';
+
+/** Everything the use cases need, built once in api/server.ts. */
+export interface AuthDeps {
+  credentials: CredentialRepository;
+  sessions: SessionRepository;
+  hasher: PasswordHasher;
+  signer: TokenSigner;
+  revocation: RevocationStore;
+  directory: UserDirectoryClient;
+  settings: {
+    refreshTokenDays: number;
+    refreshFamilyMaxDays: number;
+    refreshReuseGraceSeconds: number;
+  };
+}
+
+export interface ClientInfo {
+  ip: string | undefined;
+  userAgent: string | undefined;
+}

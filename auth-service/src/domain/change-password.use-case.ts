@@ -1,0 +1,43 @@
+import { AppError, Problems, type AccessClaims } from '@secure-api/shared';
+
+import type { AuthDeps } from './auth-deps.js';
+import { checkPassword } from './password-policy.js';
+import { accessTokenFor } from './session-issuer.js';
+
+export const WRONG_CURRENT_PASSWORD = 'Current password is incorrect';
+
+/**
+ * Verifies the current password, applies the policy, then ends every other session and every
+ * access token issued so far; the caller's session continues with the fresh access token returned.
+ */
+export async function changePassword(
+  deps: AuthDeps,
+  claims: AccessClaims,
+  input: { current_password: string; new_password: string },
+): Promise<{ accessToken: string; expiresIn: number }> {
+  const credential = await deps.credentials.findById(claims.sub);
+  if (!credential) throw Problems.unauthorized();
+  if (!(await deps.hasher.verify(credential.passwordHash, input.current_password))) {
+    throw new AppError(400, 'wrong-password', WRONG_CURRENT_PASSWORD);
+  }
+  const profile = await deps.directory.get(claims.sub);
+  if (!profile?.is_active) throw Problems.unauthorized();
+  const weak = checkPassword(input.new_password, {
+    username: profile.username,
+    email: credential.email,
+  });
+  if (weak) throw weak;
+  if (input.new_password === input.current_password) {
+    throw new AppError(400, 'weak-password', 'New password must differ from the current one');
+  }
+
+  await deps.credentials.updatePasswordHash(
+    claims.sub,
+    await deps.hasher.hash(input.new_password),
+    true,
+  );
+  await deps.sessions.revokeAllForUser(claims.sub, 'password-changed', claims.sid);
+  await deps.revocation.revokeUser(claims.sub);
+  const access = await accessTokenFor(deps, profile, claims.sid, claims.amr);
+  return { accessToken: access.token, expiresIn: access.expiresIn };
+}

@@ -1,0 +1,36 @@
+import { AppError } from '@secure-api/shared';
+
+import type { AuthDeps, ClientInfo } from './auth-deps.js';
+import { startSession, type TokenPair } from './session-issuer.js';
+
+export const LOGIN_REFUSED = 'Invalid email or password';
+
+/** One body for every refusal: unknown email, wrong password, inactive or missing profile. */
+export function loginRefused(): AppError {
+  return new AppError(401, 'invalid-credentials', LOGIN_REFUSED);
+}
+
+export async function login(
+  deps: AuthDeps,
+  input: { email: string; password: string },
+  client: ClientInfo,
+): Promise<TokenPair> {
+  const credential = await deps.credentials.findByEmail(input.email);
+  if (!credential) {
+    await deps.hasher.verifyAgainstDummy(input.password);
+    throw loginRefused();
+  }
+  if (!(await deps.hasher.verify(credential.passwordHash, input.password))) throw loginRefused();
+
+  const profile = await deps.directory.get(credential.userId);
+  if (!profile?.is_active) throw loginRefused();
+
+  if (deps.hasher.needsRehash(credential.passwordHash)) {
+    await deps.credentials.updatePasswordHash(
+      credential.userId,
+      await deps.hasher.hash(input.password),
+      false,
+    );
+  }
+  return startSession(deps, profile, ['pwd'], client);
+}

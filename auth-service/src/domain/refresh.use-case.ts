@@ -1,0 +1,86 @@
+import { Problems } from '@secure-api/shared';
+
+import type { AuthDeps } from './auth-deps.js';
+import {
+  accessTokenFor,
+  hashRefreshToken,
+  newRefreshToken,
+  refreshExpiry,
+  type TokenPair,
+} from './session-issuer.js';
+
+export type RefreshOutcome =
+  | { kind: 'rotated'; tokens: TokenPair; userId: string; sessionId: string }
+  | { kind: 'reuse'; userId: string; sessionId: string };
+
+const REFUSED = 'Invalid or expired refresh token';
+
+/**
+ * Rotation with reuse detection (DESIGN section 5). A token already rotated is a stolen copy,
+ * unless it is the immediately previous token presented within the grace window (two tabs
+ * refreshing at once): then it gets a sibling token and nothing is revoked.
+ */
+export async function refresh(deps: AuthDeps, presented: string): Promise<RefreshOutcome> {
+  const graceMs = deps.settings.refreshReuseGraceSeconds * 1000;
+  const outcome = await deps.sessions.withTokenLocked(
+    hashRefreshToken(presented),
+    async (found, tx) => {
+      const now = new Date();
+      if (!found) throw Problems.unauthorized(REFUSED);
+      const { token, session } = found;
+      if (session.revokedAt || session.expiresAt <= now || token.expiresAt <= now) {
+        throw Problems.unauthorized(REFUSED);
+      }
+      if (token.rotatedAt) {
+        const successor = token.replacedBy
+          ? await deps.sessions.findToken(token.replacedBy, tx)
+          : undefined;
+        const inGrace =
+          graceMs > 0 &&
+          now.getTime() - token.rotatedAt.getTime() <= graceMs &&
+          successor?.rotatedAt === null;
+        if (!inGrace) {
+          await deps.sessions.revoke(session.id, 'reuse', tx);
+          return { kind: 'reuse' as const, session };
+        }
+      }
+      const next = newRefreshToken();
+      const refreshExpiresAt = refreshExpiry(deps, session.expiresAt);
+      const nextId = await deps.sessions.addToken(
+        session.id,
+        { hash: next.hash, expiresAt: refreshExpiresAt },
+        tx,
+      );
+      if (!token.rotatedAt) await deps.sessions.markRotated(token.id, nextId, tx);
+      return { kind: 'rotated' as const, session, refreshToken: next.token, refreshExpiresAt };
+    },
+  );
+
+  const { session } = outcome;
+  if (outcome.kind === 'reuse') {
+    await deps.revocation.revokeSession(session.id, ttlUntil(session.expiresAt));
+    return { kind: 'reuse', userId: session.userId, sessionId: session.id };
+  }
+  // The role is read fresh: a demoted or deactivated user's next token reflects it.
+  const profile = await deps.directory.get(session.userId);
+  if (!profile?.is_active) {
+    await deps.sessions.revoke(session.id, 'inactive');
+    throw Problems.unauthorized(REFUSED);
+  }
+  const access = await accessTokenFor(deps, profile, session.id, session.amr);
+  return {
+    kind: 'rotated',
+    userId: session.userId,
+    sessionId: session.id,
+    tokens: {
+      accessToken: access.token,
+      expiresIn: access.expiresIn,
+      refreshToken: outcome.refreshToken,
+      refreshExpiresAt: outcome.refreshExpiresAt,
+    },
+  };
+}
+
+export function ttlUntil(date: Date): number {
+  return Math.max(Math.ceil((date.getTime() - Date.now()) / 1000), 1);
+}

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+
+import { AppError, type Role } from '@secure-api/shared';
+
+import { EmailTakenError } from '../data/credential.repository.js';
+import { ProfileConflictError, type UserProfile } from '../data/user-directory.client.js';
+import type { AuthDeps } from './auth-deps.js';
+import { checkPassword } from './password-policy.js';
+
+export interface NewAccount {
+  username: string;
+  email: string;
+  password: string;
+  full_name?: string | null | undefined;
+  role: Role;
+}
+
+export const ACCOUNT_REFUSED = 'Unable to create account with provided information';
+
+function refused(): AppError {
+  return new AppError(400, 'registration-refused', ACCOUNT_REFUSED);
+}
+
+/**
+ * Registration saga: the credential row and the user-service profile are created together or not
+ * at all. The hash is computed before any lookup so a taken email costs the same time as a free one.
+ */
+export async function createAccount(deps: AuthDeps, account: NewAccount): Promise<UserProfile> {
+  const weak = checkPassword(account.password, account);
+  if (weak) throw weak;
+  const passwordHash = await deps.hasher.hash(account.password);
+  const userId = randomUUID();
+
+  try {
+    return await deps.credentials.transaction(async (transaction) => {
+      await deps.credentials.create({ userId, email: account.email, passwordHash }, transaction);
+      const profile = await deps.directory.create({
+        id: userId,
+        username: account.username,
+        email: account.email,
+        full_name: account.full_name ?? null,
+        role: account.role,
+      });
+      return profile;
+    });
+  } catch (error) {
+    if (error instanceof EmailTakenError || error instanceof ProfileConflictError) throw refused();
+    // Anything else (user-service unreachable, a lost response, a failed commit): the profile may
+    // exist without its credential, so remove it; removal is idempotent.
+    await deps.directory.remove(userId).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,41 @@
+import { Problems } from '@secure-api/shared';
+
+import type { AuthDeps } from './auth-deps.js';
+import { endSession } from './logout.use-case.js';
+
+export interface SessionView {
+  id: string;
+  created_at: string;
+  last_used_at: string;
+  expires_at: string;
+  user_agent: string | null;
+  current: boolean;
+}
+
+export async function listSessions(
+  deps: AuthDeps,
+  userId: string,
+  currentSid?: string,
+): Promise<SessionView[]> {
+  const sessions = await deps.sessions.listActive(userId);
+  return sessions.map((s) => ({
+    id: s.id,
+    created_at: s.createdAt.toISOString(),
+    last_used_at: s.lastUsedAt.toISOString(),
+    expires_at: s.expiresAt.toISOString(),
+    user_agent: s.userAgent,
+    current: s.id === currentSid,
+  }));
+}
+
+/** Only the owner's own sessions are visible: anyone else's id is simply not found. */
+export async function endOwnSession(
+  deps: AuthDeps,
+  userId: string,
+  sessionId: string,
+): Promise<void> {
+  const session = await deps.sessions.find(sessionId);
+  if (!session || session.userId !== userId || session.revokedAt)
+    throw Problems.notFound('Session not found');
+  await endSession(deps, session.id, session.expiresAt, 'ended');
+}
