@@ -14,19 +14,12 @@ import {
   Readiness,
   redisCheck,
   requireDependency,
-  RevocationStore,
   type Logger,
 } from '@secure-api/shared';
 
 import type { Config } from '../config.js';
-import { CredentialRepository } from '../data/credential.repository.js';
 import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';
-import { SessionRepository } from '../data/session.repository.js';
-import { keysFromEnvironment, SigningKeyRepository } from '../data/signing-key.repository.js';
-import { UserDirectoryClient } from '../data/user-directory.client.js';
-import type { AuthDeps } from '../domain/auth-deps.js';
-import { PasswordHasher } from '../domain/password-hasher.js';
-import { TokenSigner } from '../domain/token-signer.js';
+import { buildAuthDeps } from './dependencies.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { internalRoutes } from './routes/internal.routes.js';
@@ -60,24 +53,8 @@ export async function startServer(
     throw error;
   }
 
-  const keys = config.jwtPrivateKeys
-    ? await keysFromEnvironment(config.jwtPrivateKeys)
-    : await new SigningKeyRepository(sequelize).ensureDevelopmentKeys();
-  const signer = new TokenSigner(keys, config.accessTokenMinutes * 60);
-  const revocation = new RevocationStore(redis);
-  const deps: AuthDeps = {
-    credentials: new CredentialRepository(sequelize),
-    sessions: new SessionRepository(sequelize),
-    hasher: new PasswordHasher(config.argon2, config.hashing),
-    signer,
-    revocation,
-    directory: new UserDirectoryClient(config.userServiceUrl, signer),
-    settings: {
-      refreshTokenDays: config.refreshTokenDays,
-      refreshFamilyMaxDays: config.refreshFamilyMaxDays,
-      refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
-    },
-  };
+  const deps = await buildAuthDeps(config, sequelize, redis);
+  const { signer, revocation } = deps;
   // auth-service verifies its own tokens against its own key ring, revocation included.
   const verifier = accessTokenVerifier(createLocalJWKSet(signer.jwks()));
   const bearer = authenticate(verifier, { revocation });

@@ -1,0 +1,55 @@
+import { describe, expect, it } from '@jest/globals';
+import argon2 from 'argon2';
+
+import { AppError } from '@secure-api/shared';
+
+import { readConfig } from '../src/config.js';
+import { PasswordHasher } from '../src/domain/password-hasher.js';
+
+const FAST = { timeCost: 2, memoryCost: 8192, parallelism: 1 };
+
+describe('PasswordHasher', () => {
+  it('uses Argon2id with the production defaults of DESIGN section 5 unless configured', async () => {
+    const { argon2: params } = readConfig({});
+    const hash = await new PasswordHasher(params, { concurrency: 1, maxQueue: 1 }).hash(
+      'Correct-Horse-42',
+    );
+
+    expect(params).toEqual({ timeCost: 3, memoryCost: 65536, parallelism: 4 });
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=65536,p=4,t=3\$/);
+  });
+
+  it('verifies the right password and refuses a wrong one', async () => {
+    const hasher = new PasswordHasher(FAST, { concurrency: 2, maxQueue: 4 });
+    const hash = await hasher.hash('Correct-Horse-42');
+
+    expect(await hasher.verify(hash, 'Correct-Horse-42')).toBe(true);
+    expect(await hasher.verify(hash, 'Correct-Horse-43')).toBe(false);
+    expect(await hasher.verify('not-a-hash', 'Correct-Horse-42')).toBe(false);
+  });
+
+  it('flags hashes made with other parameters for rehashing', async () => {
+    const old = await argon2.hash('Correct-Horse-42', { type: argon2.argon2id, ...FAST });
+    const hasher = new PasswordHasher({ ...FAST, timeCost: 3 }, { concurrency: 1, maxQueue: 1 });
+
+    expect(hasher.needsRehash(old)).toBe(true);
+    expect(hasher.needsRehash(await hasher.hash('x'))).toBe(false);
+  });
+
+  it('when the queue is full, refuses at once with 503 instead of queueing without bound', async () => {
+    const hasher = new PasswordHasher(FAST, { concurrency: 1, maxQueue: 2 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, () => hasher.hash('Correct-Horse-42')),
+    );
+
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    expect(refused).toHaveLength(3);
+    for (const r of refused) {
+      const reason = (r).reason as AppError;
+      expect(reason).toBeInstanceOf(AppError);
+      expect(reason.status).toBe(503);
+    }
+    expect(hasher.queueDepth).toBe(0);
+  });
+});
