@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+
+import { registerUser, startSystem, type System } from '../support/system.js';
+
+describe('a login flood bigger than the hashing queue', () => {
+  let system: System;
+
+  beforeAll(async () => {
+    // Production-strength hashing with a deliberately small queue.
+    system = await startSystem('flood', {
+      auth: {
+        ARGON2_TIME_COST: '3',
+        ARGON2_MEMORY_COST: '65536',
+        ARGON2_PARALLELISM: '4',
+        HASH_CONCURRENCY: '1',
+        HASH_QUEUE_MAX: '3',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await system.close();
+  });
+
+  it('sheds load with 503 problems instead of crashing or queueing without bound, and recovers', async () => {
+    const user = await registerUser(system.gateway);
+    const rssBefore = process.memoryUsage().rss;
+
+    const results = await Promise.all(
+      Array.from({ length: 24 }, () =>
+        request(system.gateway)
+          .post('/api/v1/auth/login')
+          .send({ email: user.email, password: 'Wrong-Pass-123!' }),
+      ),
+    );
+
+    const statuses = results.map((r) => r.status);
+    // One hashing at a time and three waiting: most of 24 simultaneous logins must be shed.
+    expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(12);
+    expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.filter((s) => s !== 503 && s !== 401)).toEqual([]);
+    const shed = results.find((r) => r.status === 503);
+    expect(shed?.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(512 * 1024 * 1024);
+
+    const after = await request(system.gateway)
+      .post('/api/v1/auth/login')
+      .send({ email: user.email, password: user.password });
+    expect(after.status).toBe(200);
+  });
+});

@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+
+import request from 'supertest';
+
+import type { Role } from '@secure-api/shared';
+import {
+  captureLogger,
+  createTestDatabase,
+  testUrls,
+  type CapturedLogger,
+  type TestDatabase,
+} from '@secure-api/shared/testing';
+
+import { runCreateAdmin } from '../../../auth-service/src/api/create-admin.js';
+import { startServer as startAuth } from '../../../auth-service/src/api/server.js';
+import { readConfig as readAuthConfig } from '../../../auth-service/src/config.js';
+import { startServer as startUsers } from '../../../user-service/src/api/server.js';
+import { readConfig as readUsersConfig } from '../../../user-service/src/config.js';
+import { startServer as startGateway } from '../../src/api/server.js';
+import { closedPort, gatewayConfig } from '../helpers.js';
+
+// Fast hashing keeps the suite quick on two cores; the production parameters are pinned by
+// auth-service/test/password-hasher.test.ts.
+const FAST_ARGON2 = { ARGON2_TIME_COST: '2', ARGON2_MEMORY_COST: '8192', ARGON2_PARALLELISM: '1' };
+
+export interface System {
+  gateway: string;
+  auth: string;
+  users: string;
+  /** Every log line every service wrote, to scan for secrets. */
+  logs: CapturedLogger[];
+  /** A logged-in user of that role: admins via create-admin, others created by an admin. */
+  userWithRole(role: Role): Promise<TestUser & LoggedIn>;
+  close(): Promise<void>;
+}
+
+export interface SystemOptions {
+  auth?: Record<string, string>;
+  gateway?: Record<string, string>;
+}
+
+/** All services in this process on free ports, each with its own throwaway database. */
+export async function startSystem(label: string, options: SystemOptions = {}): Promise<System> {
+  const [authPort, usersPort] = [await closedPort(), await closedPort()];
+  const authUrl = `http://127.0.0.1:${authPort}`;
+  const usersUrl = `http://127.0.0.1:${usersPort}`;
+  const jwksUrl = `${authUrl}/.well-known/jwks.json`;
+  const dbs: TestDatabase[] = [
+    await createTestDatabase(`${label}_auth`),
+    await createTestDatabase(`${label}_users`),
+  ];
+  const [authDb, usersDb] = dbs as [TestDatabase, TestDatabase];
+  const logs = ['auth-service', 'user-service', 'gateway'].map((name) => captureLogger(name));
+  const [authLog, usersLog, gatewayLog] = logs as [CapturedLogger, CapturedLogger, CapturedLogger];
+
+  const users = await startUsers(
+    {
+      ...readUsersConfig({
+        NODE_ENV: 'test',
+        USERS_PORT: String(usersPort),
+        DATABASE_URL: usersDb.url,
+        REDIS_URL: testUrls.redis,
+        AUTH_JWKS_URL: jwksUrl,
+        AUTH_SERVICE_URL: authUrl,
+      }),
+      autoMigrate: true,
+    },
+    usersLog.logger,
+  );
+  const authConfig = {
+    ...readAuthConfig({
+      NODE_ENV: 'test',
+      AUTH_PORT: String(authPort),
+      DATABASE_URL: authDb.url,
+      REDIS_URL: testUrls.redis,
+      USER_SERVICE_URL: usersUrl,
+      CORS_ORIGINS: 'https://app.example.com',
+      COOKIE_SECURE: 'true',
+      ...FAST_ARGON2,
+      ...options.auth,
+    }),
+    autoMigrate: true,
+  };
+  const auth = await startAuth(authConfig, authLog.logger);
+  const gateway = await startGateway(
+    gatewayConfig({
+      AUTH_SERVICE_URL: authUrl,
+      USER_SERVICE_URL: usersUrl,
+      AUDIT_SERVICE_URL: `http://127.0.0.1:${await closedPort()}`,
+      AUTH_JWKS_URL: jwksUrl,
+      REDIS_URL: testUrls.redis,
+      ...options.gateway,
+    }),
+    gatewayLog.logger,
+  );
+  let admin: (TestUser & LoggedIn) | undefined;
+  const userWithRole = async (role: Role): Promise<TestUser & LoggedIn> => {
+    const tag = randomUUID().slice(0, 8);
+    const user = {
+      username: `${role}_${tag}`,
+      email: `${role}.${tag}@example.com`,
+      password: `Str0ng-Pass-${tag}!`,
+    };
+    if (role === 'admin') {
+      const outcome = await runCreateAdmin(authConfig, user);
+      if (!outcome.startsWith('created')) throw new Error(outcome);
+    } else {
+      admin ??= await userWithRole('admin');
+      const res = await request(gateway.url)
+        .post('/api/v1/users')
+        .set('Authorization', `Bearer ${admin.accessToken}`)
+        .send({ ...user, role });
+      if (res.status !== 201)
+        throw new Error(`create ${role}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    const session = await loginAs(gateway.url, user);
+    const me = await request(gateway.url)
+      .get('/api/v1/users/me')
+      .set('Authorization', `Bearer ${session.accessToken}`);
+    return { ...user, ...session, id: (me.body as { id: string }).id };
+  };
+  return {
+    gateway: gateway.url,
+    auth: auth.url,
+    users: users.url,
+    logs,
+    userWithRole,
+    close: async () => {
+      await gateway.close();
+      await auth.close();
+      await users.close();
+      for (const db of dbs) await db.drop();
+    },
+  };
+}
+
+export interface TestUser {
+  id: string;
+  username: string;
+  email: string;
+  password: string;
+}
+
+/** A fresh, unique user registered through the gateway. */
+export async function registerUser(
+  gateway: string,
+  overrides: Partial<TestUser> = {},
+): Promise<TestUser> {
+  const tag = randomUUID().slice(0, 8);
+  const user = {
+    username: overrides.username ?? `user_${tag}`,
+    email: overrides.email ?? `person.${tag}@example.com`,
+    password: overrides.password ?? `Str0ng-Pass-${tag}!`,
+  };
+  const res = await request(gateway).post('/api/v1/auth/register').send(user);
+  if (res.status !== 201)
+    throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { ...user, id: (res.body as { id: string }).id };
+}
+
+export interface LoggedIn {
+  accessToken: string;
+  /** `refresh_token=...` ready for a Cookie header. */
+  refreshCookie: string;
+}
+
+export function refreshCookieOf(res: request.Response): string {
+  const cookies = res.headers['set-cookie'] as unknown as string[] | undefined;
+  const cookie = cookies?.find((c) => c.startsWith('refresh_token='));
+  if (!cookie) throw new Error('no refresh cookie');
+  return cookie.split(';')[0] ?? '';
+}
+
+export async function loginAs(
+  gateway: string,
+  user: Pick<TestUser, 'email' | 'password'>,
+): Promise<LoggedIn> {
+  const res = await request(gateway)
+    .post('/api/v1/auth/login')
+    .send({ email: user.email, password: user.password });
+  if (res.status !== 200)
+    throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return {
+    accessToken: (res.body as { access_token: string }).access_token,
+    refreshCookie: refreshCookieOf(res),
+  };
+}
+
+/** Fails when any service's log output contains any of the given secrets. */
+export function secretsFoundInLogs(system: System, secrets: string[]): string[] {
+  const text = system.logs.map((log) => log.text()).join('\n');
+  return secrets.filter((secret) => secret.length >= 8 && text.includes(secret));
+}
