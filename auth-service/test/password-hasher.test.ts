@@ -46,7 +46,7 @@ describe('PasswordHasher', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
     expect(refused).toHaveLength(3);
     for (const r of refused) {
-      const reason = (r).reason as AppError;
+      const reason = r.reason as AppError;
       expect(reason).toBeInstanceOf(AppError);
       expect(reason.status).toBe(503);
     }

@@ -23,3 +23,4 @@ export * from './auth/rbac.js';
 export * from './auth/revocation-store.js';
 export * from './auth/token-claims.js';
 export * from './auth/token-verifier.js';
+export * from './http/account-fields.js';

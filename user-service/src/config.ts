@@ -7,8 +7,12 @@ import {
   nodeEnv,
   optionalFlag,
   port,
+  positiveInt,
+  redisUrl,
   serviceDatabaseUrl,
 } from '@secure-api/shared';
+
+const httpUrl = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
 
 const schema = z.object({
   NODE_ENV: nodeEnv,
@@ -16,7 +20,11 @@ const schema = z.object({
   HOST: z.string().default('127.0.0.1'),
   USERS_PORT: port(8082),
   DATABASE_URL: databaseUrl,
+  REDIS_URL: redisUrl,
   AUTO_MIGRATE: optionalFlag(),
+  AUTH_JWKS_URL: httpUrl('http://127.0.0.1:8081/.well-known/jwks.json'),
+  AUTH_SERVICE_URL: httpUrl('http://127.0.0.1:8081'),
+  AUTH_SERVICE_TIMEOUT_MS: positiveInt(5000, 60_000),
 });
 
 export interface Config {
@@ -25,8 +33,15 @@ export interface Config {
   host: string;
   port: number;
   databaseUrl: string;
+  redisUrl: string;
   /** Create the database and run migrations on start (development); production runs a Job. */
   autoMigrate: boolean;
+  /** Where access and service tokens are verified from (auth-service's public keys). */
+  authJwksUrl: string;
+  /** auth-service's internal credential endpoints (email change, account deletion). */
+  authServiceUrl: string;
+  /** An auth-service call holds a row lock, so it must not wait long. */
+  authServiceTimeoutMs: number;
 }
 
 export function readConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -37,6 +52,10 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     host: c.HOST,
     port: c.USERS_PORT,
     databaseUrl: serviceDatabaseUrl(c.DATABASE_URL, 'secure_api_users'),
+    redisUrl: c.REDIS_URL,
     autoMigrate: c.AUTO_MIGRATE ?? c.NODE_ENV !== 'production',
+    authJwksUrl: c.AUTH_JWKS_URL,
+    authServiceUrl: c.AUTH_SERVICE_URL.replace(/\/+$/, ''),
+    authServiceTimeoutMs: c.AUTH_SERVICE_TIMEOUT_MS,
   };
 }

@@ -1,6 +1,10 @@
 import { UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 
-import { CredentialModel, initCredentialModel } from './models/credential.model.js';
+import {
+  defineCredentialModel,
+  type CredentialModel,
+  type CredentialRow,
+} from './models/credential.model.js';
 
 export interface Credential {
   userId: string;
@@ -11,7 +15,7 @@ export interface Credential {
 
 export class EmailTakenError extends Error {}
 
-function toCredential(row: CredentialModel): Credential {
+function toCredential(row: CredentialRow): Credential {
   return {
     userId: row.user_id,
     email: row.email,
@@ -21,8 +25,10 @@ function toCredential(row: CredentialModel): Credential {
 }
 
 export class CredentialRepository {
+  private readonly model: CredentialModel;
+
   constructor(private readonly sequelize: Sequelize) {
-    initCredentialModel(sequelize);
+    this.model = defineCredentialModel(sequelize);
   }
 
   transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
@@ -30,18 +36,18 @@ export class CredentialRepository {
   }
 
   async findByEmail(email: string): Promise<Credential | undefined> {
-    const row = await CredentialModel.findOne({ where: { email } });
+    const row = await this.model.findOne({ where: { email } });
     return row ? toCredential(row) : undefined;
   }
 
   async findById(userId: string): Promise<Credential | undefined> {
-    const row = await CredentialModel.findByPk(userId);
+    const row = await this.model.findByPk(userId);
     return row ? toCredential(row) : undefined;
   }
 
   async create(credential: Omit<Credential, 'passwordChangedAt'>, transaction?: Transaction) {
     try {
-      await CredentialModel.create(
+      await this.model.create(
         {
           user_id: credential.userId,
           email: credential.email,
@@ -57,7 +63,7 @@ export class CredentialRepository {
   }
 
   async updatePasswordHash(userId: string, passwordHash: string, changed: boolean): Promise<void> {
-    await CredentialModel.update(
+    await this.model.update(
       { password_hash: passwordHash, ...(changed ? { password_changed_at: new Date() } : {}) },
       { where: { user_id: userId } },
     );
@@ -65,7 +71,7 @@ export class CredentialRepository {
 
   async updateEmail(userId: string, email: string): Promise<void> {
     try {
-      await CredentialModel.update({ email }, { where: { user_id: userId } });
+      await this.model.update({ email }, { where: { user_id: userId } });
     } catch (error) {
       if (error instanceof UniqueConstraintError) throw new EmailTakenError();
       throw error;
@@ -74,6 +80,6 @@ export class CredentialRepository {
 
   /** Sessions and refresh tokens go with it (ON DELETE CASCADE). */
   async delete(userId: string): Promise<boolean> {
-    return (await CredentialModel.destroy({ where: { user_id: userId } })) > 0;
+    return (await this.model.destroy({ where: { user_id: userId } })) > 0;
   }
 }

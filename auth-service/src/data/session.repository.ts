@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 
-import { initSessionModels, RefreshTokenModel, SessionModel } from './models/session.model.js';
+import {
+  defineSessionModels,
+  type RefreshTokenModel,
+  type RefreshTokenRow,
+  type SessionModel,
+  type SessionRow,
+} from './models/session.model.js';
 
 export interface Session {
   id: string;
@@ -24,7 +30,7 @@ export interface RefreshTokenRecord {
   replacedBy: string | null;
 }
 
-function toSession(row: SessionModel): Session {
+function toSession(row: SessionRow): Session {
   return {
     id: row.id,
     userId: row.user_id,
@@ -38,7 +44,7 @@ function toSession(row: SessionModel): Session {
   };
 }
 
-function toToken(row: RefreshTokenModel): RefreshTokenRecord {
+function toToken(row: RefreshTokenRow): RefreshTokenRecord {
   return {
     id: row.id,
     sessionId: row.session_id,
@@ -49,8 +55,13 @@ function toToken(row: RefreshTokenModel): RefreshTokenRecord {
 }
 
 export class SessionRepository {
+  private readonly Session: SessionModel;
+  private readonly RefreshToken: RefreshTokenModel;
+
   constructor(private readonly sequelize: Sequelize) {
-    initSessionModels(sequelize);
+    const models = defineSessionModels(sequelize);
+    this.Session = models.Session;
+    this.RefreshToken = models.RefreshToken;
   }
 
   async create(
@@ -59,7 +70,7 @@ export class SessionRepository {
   ): Promise<Session> {
     const now = new Date();
     return this.sequelize.transaction(async (transaction) => {
-      const row = await SessionModel.create(
+      const row = await this.Session.create(
         {
           id: randomUUID(),
           user_id: session.userId,
@@ -88,14 +99,14 @@ export class SessionRepository {
       tx: Transaction,
     ) => Promise<T>,
   ): Promise<T> {
-    const located = await RefreshTokenModel.findOne({ where: { token_hash: tokenHash } });
+    const located = await this.RefreshToken.findOne({ where: { token_hash: tokenHash } });
     return this.sequelize.transaction(async (transaction) => {
       if (!located) return work(undefined, transaction);
-      const session = await SessionModel.findByPk(located.session_id, {
+      const session = await this.Session.findByPk(located.session_id, {
         transaction,
         lock: transaction.LOCK.UPDATE,
       });
-      const token = await RefreshTokenModel.findByPk(located.id, { transaction });
+      const token = await this.RefreshToken.findByPk(located.id, { transaction });
       return work(
         session && token ? { token: toToken(token), session: toSession(session) } : undefined,
         transaction,
@@ -104,14 +115,14 @@ export class SessionRepository {
   }
 
   async findToken(id: string, transaction?: Transaction): Promise<RefreshTokenRecord | undefined> {
-    const row = await RefreshTokenModel.findByPk(id, { transaction });
+    const row = await this.RefreshToken.findByPk(id, { transaction });
     return row ? toToken(row) : undefined;
   }
 
   async findByTokenHash(tokenHash: string): Promise<Session | undefined> {
-    const token = await RefreshTokenModel.findOne({ where: { token_hash: tokenHash } });
+    const token = await this.RefreshToken.findOne({ where: { token_hash: tokenHash } });
     if (!token) return undefined;
-    const session = await SessionModel.findByPk(token.session_id);
+    const session = await this.Session.findByPk(token.session_id);
     return session ? toSession(session) : undefined;
   }
 
@@ -121,7 +132,7 @@ export class SessionRepository {
     transaction: Transaction,
   ): Promise<string> {
     const id = randomUUID();
-    await RefreshTokenModel.create(
+    await this.RefreshToken.create(
       {
         id,
         session_id: sessionId,
@@ -131,7 +142,7 @@ export class SessionRepository {
       },
       { transaction },
     );
-    await SessionModel.update(
+    await this.Session.update(
       { last_used_at: new Date() },
       { where: { id: sessionId }, transaction },
     );
@@ -139,14 +150,14 @@ export class SessionRepository {
   }
 
   async markRotated(tokenId: string, replacedBy: string, transaction: Transaction): Promise<void> {
-    await RefreshTokenModel.update(
+    await this.RefreshToken.update(
       { rotated_at: new Date(), replaced_by: replacedBy },
       { where: { id: tokenId }, transaction },
     );
   }
 
   async revoke(sessionId: string, reason: string, transaction?: Transaction): Promise<void> {
-    await SessionModel.update(
+    await this.Session.update(
       { revoked_at: new Date(), revoked_reason: reason },
       { where: { id: sessionId, revoked_at: null }, transaction },
     );
@@ -154,7 +165,7 @@ export class SessionRepository {
 
   /** Revokes every live session of the user except `keep`; returns the revoked ids. */
   async revokeAllForUser(userId: string, reason: string, keep?: string): Promise<string[]> {
-    const [, rows] = await SessionModel.update(
+    const [, rows] = await this.Session.update(
       { revoked_at: new Date(), revoked_reason: reason },
       {
         where: {
@@ -170,12 +181,12 @@ export class SessionRepository {
   }
 
   async find(sessionId: string): Promise<Session | undefined> {
-    const row = await SessionModel.findByPk(sessionId);
+    const row = await this.Session.findByPk(sessionId);
     return row ? toSession(row) : undefined;
   }
 
   async listActive(userId: string): Promise<Session[]> {
-    const rows = await SessionModel.findAll({
+    const rows = await this.Session.findAll({
       where: { user_id: userId, revoked_at: null, expires_at: { [Op.gt]: new Date() } },
       order: [['last_used_at', 'DESC']],
     });

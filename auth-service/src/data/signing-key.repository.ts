@@ -10,7 +10,7 @@ import {
 import type { Sequelize } from 'sequelize';
 
 import type { SigningKey } from '../domain/token-signer.js';
-import { initSigningKeyModel, type SigningKeyModel } from './models/signing-key.model.js';
+import { defineSigningKeyModel, type SigningKeyModel } from './models/signing-key.model.js';
 
 async function toSigningKey(privateKey: CryptoKey): Promise<SigningKey> {
   const { kty, crv, x } = await exportJWK(privateKey);
@@ -44,10 +44,10 @@ export async function keysFromEnvironment(value: string): Promise<SigningKey[]> 
 
 /** Development keys, generated on first start and kept in the auth database. */
 export class SigningKeyRepository {
-  private readonly model: typeof SigningKeyModel;
+  private readonly model: SigningKeyModel;
 
   constructor(sequelize: Sequelize) {
-    this.model = initSigningKeyModel(sequelize);
+    this.model = defineSigningKeyModel(sequelize);
   }
 
   async list(): Promise<SigningKey[]> {

@@ -1,16 +1,36 @@
 import {
+  accessTokenVerifier,
+  authenticate,
+  connectRedis,
   createLogger,
   createMetrics,
+  createRedis,
   createServiceApp,
   databaseCheck,
   listen,
   openDatabase,
   Readiness,
+  redisCheck,
+  remoteKeySet,
+  requireDependency,
+  RevocationStore,
+  serviceTokenVerifier,
+  USER_SERVICE_AUDIENCE,
   type Logger,
 } from '@secure-api/shared';
 
+import { AuthServiceClient } from '../clients/auth-service.client.js';
 import type { Config } from '../config.js';
 import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';
+import { defineUserModel } from '../data/models/user.model.js';
+import { UserRepository } from '../data/user.repository.js';
+import { ProfileUseCases } from '../domain/profile.use-case.js';
+import { ProvisioningUseCases } from '../domain/provisioning.use-case.js';
+import { UserAdminUseCases } from '../domain/user-admin.use-case.js';
+import { requireServiceToken } from './middleware/service-token.js';
+import { internalUsersRoutes } from './routes/internal-users.routes.js';
+import { meRoutes } from './routes/me.routes.js';
+import { usersRoutes } from './routes/users.routes.js';
 
 export interface RunningUserService {
   url: string;
@@ -29,14 +49,44 @@ export async function startServer(
     autoMigrate: config.autoMigrate,
     logger,
   });
+  const redis = createRedis(config.redisUrl, logger);
+  try {
+    await requireDependency('Redis', config.redisUrl, () => connectRedis(redis));
+  } catch (error) {
+    redis.disconnect();
+    await sequelize.close();
+    throw error;
+  }
+
+  const users = new UserRepository(sequelize, defineUserModel(sequelize));
+  const credentials = new AuthServiceClient({
+    baseUrl: config.authServiceUrl,
+    timeoutMs: config.authServiceTimeoutMs,
+    logger,
+  });
+  const keys = remoteKeySet(config.authJwksUrl);
+  // Revocation is checked by the gateway; this service re-verifies signature, claims and role.
+  const authenticated = authenticate(accessTokenVerifier(keys));
+  const serviceOnly = requireServiceToken(serviceTokenVerifier(keys, USER_SERVICE_AUDIENCE));
+
   const metrics = createMetrics('user-service');
-  const readiness = new Readiness({ database: databaseCheck(sequelize) });
+  const readiness = new Readiness({
+    database: databaseCheck(sequelize),
+    redis: redisCheck(redis),
+  });
   const app = createServiceApp({
     logger,
     metrics,
     readiness,
-    routes: () => {
-      // Profile and RBAC routes arrive with the identity core.
+    routes: (app) => {
+      app.use(meRoutes(authenticated, new ProfileUseCases(users, credentials)));
+      app.use(
+        usersRoutes(
+          authenticated,
+          new UserAdminUseCases(users, new RevocationStore(redis), credentials),
+        ),
+      );
+      app.use(internalUsersRoutes(serviceOnly, new ProvisioningUseCases(users)));
     },
   });
   const server = await listen(app, { port: config.port, host: config.host });
@@ -46,6 +96,9 @@ export async function startServer(
     close: async () => {
       readiness.startDraining();
       await server.close();
+      await redis.quit().catch(() => {
+        redis.disconnect();
+      });
       await sequelize.close();
     },
   };

@@ -1,25 +1,18 @@
 import { z } from 'zod';
 
-import { ROLES } from '@secure-api/shared';
+import {
+  emailField as email,
+  fullNameField,
+  ROLES,
+  usernameField as username,
+} from '@secure-api/shared';
 
 // Secrets are bounded so a megabyte "password" never reaches argon2; the policy's own limits
 // (8..128) answer with a 400 naming the rule.
 const secret = z.string().min(1).max(1024);
-const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
-const username = z
-  .string()
-  .trim()
-  .min(3)
-  .max(50)
-  .regex(/^[A-Za-z0-9_.-]+$/, 'Only letters, digits, dot, underscore and hyphen');
-const fullName = z
-  .string()
-  .trim()
-  .max(100)
-  .regex(/^\P{Cc}*$/u, 'No control characters');
 
 export const registerSchema = {
-  body: z.strictObject({ username, email, password: secret, full_name: fullName.nullish() }),
+  body: z.strictObject({ username, email, password: secret, full_name: fullNameField.optional() }),
 };
 export type RegisterBody = z.infer<typeof registerSchema.body>;
 
@@ -28,7 +21,7 @@ export const createAccountSchema = {
     username,
     email,
     password: secret,
-    full_name: fullName.nullish(),
+    full_name: fullNameField.optional(),
     role: z.enum(ROLES).default('user'),
   }),
 };

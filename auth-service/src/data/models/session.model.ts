@@ -1,30 +1,50 @@
-import { DataTypes, Model, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Model,
+  type ModelStatic,
+  type Sequelize,
+} from 'sequelize';
 
-export class SessionModel extends Model {
-  declare id: string;
-  declare user_id: string;
-  declare user_agent: string | null;
-  declare ip: string | null;
-  declare amr: string[];
-  declare created_at: Date;
-  declare last_used_at: Date;
-  declare expires_at: Date;
-  declare revoked_at: Date | null;
-  declare revoked_reason: string | null;
+export interface SessionRow extends Model<
+  InferAttributes<SessionRow>,
+  InferCreationAttributes<SessionRow>
+> {
+  id: string;
+  user_id: string;
+  user_agent: string | null;
+  ip: string | null;
+  amr: string[];
+  created_at: Date;
+  last_used_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+  revoked_reason: string | null;
 }
 
-export class RefreshTokenModel extends Model {
-  declare id: string;
-  declare session_id: string;
-  declare token_hash: string;
-  declare created_at: Date;
-  declare expires_at: Date;
-  declare rotated_at: Date | null;
-  declare replaced_by: string | null;
+export interface RefreshTokenRow extends Model<
+  InferAttributes<RefreshTokenRow>,
+  InferCreationAttributes<RefreshTokenRow>
+> {
+  id: string;
+  session_id: string;
+  token_hash: string;
+  created_at: Date;
+  expires_at: Date;
+  rotated_at: Date | null;
+  replaced_by: string | null;
 }
 
-export function initSessionModels(sequelize: Sequelize) {
-  SessionModel.init(
+export type SessionModel = ModelStatic<SessionRow>;
+export type RefreshTokenModel = ModelStatic<RefreshTokenRow>;
+
+export function defineSessionModels(sequelize: Sequelize): {
+  Session: SessionModel;
+  RefreshToken: RefreshTokenModel;
+} {
+  const Session = sequelize.define<SessionRow>(
+    'Session',
     {
       id: { type: DataTypes.UUID, primaryKey: true },
       user_id: { type: DataTypes.UUID, allowNull: false },
@@ -37,9 +57,10 @@ export function initSessionModels(sequelize: Sequelize) {
       revoked_at: { type: DataTypes.DATE, allowNull: true },
       revoked_reason: { type: DataTypes.STRING(32), allowNull: true },
     },
-    { sequelize, tableName: 'sessions', timestamps: false },
+    { tableName: 'sessions', timestamps: false },
   );
-  RefreshTokenModel.init(
+  const RefreshToken = sequelize.define<RefreshTokenRow>(
+    'RefreshToken',
     {
       id: { type: DataTypes.UUID, primaryKey: true },
       session_id: { type: DataTypes.UUID, allowNull: false },
@@ -49,7 +70,7 @@ export function initSessionModels(sequelize: Sequelize) {
       rotated_at: { type: DataTypes.DATE, allowNull: true },
       replaced_by: { type: DataTypes.UUID, allowNull: true },
     },
-    { sequelize, tableName: 'refresh_tokens', timestamps: false },
+    { tableName: 'refresh_tokens', timestamps: false },
   );
-  return { SessionModel, RefreshTokenModel };
+  return { Session, RefreshToken };
 }

@@ -1,19 +1,32 @@
-import { DataTypes, Model, type Sequelize } from 'sequelize';
+import type { JWK } from 'jose';
+import {
+  DataTypes,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Model,
+  type ModelStatic,
+  type Sequelize,
+} from 'sequelize';
 
-export class SigningKeyModel extends Model {
-  declare kid: string;
-  declare private_jwk: Record<string, string>;
-  declare created_at: Date;
+export interface SigningKeyRow extends Model<
+  InferAttributes<SigningKeyRow>,
+  InferCreationAttributes<SigningKeyRow>
+> {
+  kid: string;
+  private_jwk: JWK;
+  created_at: Date;
 }
 
-export function initSigningKeyModel(sequelize: Sequelize): typeof SigningKeyModel {
-  SigningKeyModel.init(
+export type SigningKeyModel = ModelStatic<SigningKeyRow>;
+
+export function defineSigningKeyModel(sequelize: Sequelize): SigningKeyModel {
+  return sequelize.define<SigningKeyRow>(
+    'SigningKey',
     {
       kid: { type: DataTypes.STRING(64), primaryKey: true },
       private_jwk: { type: DataTypes.JSONB, allowNull: false },
       created_at: { type: DataTypes.DATE, allowNull: false },
     },
-    { sequelize, tableName: 'signing_keys', timestamps: false },
+    { tableName: 'signing_keys', timestamps: false },
   );
-  return SigningKeyModel;
 }

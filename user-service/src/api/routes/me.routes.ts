@@ -1,0 +1,35 @@
+import { Router, type RequestHandler } from 'express';
+import type { z } from 'zod';
+
+import { requirePermission, validate } from '@secure-api/shared';
+
+import type { ProfileUseCases } from '../../domain/profile.use-case.js';
+import { actorOf } from '../middleware/caller.js';
+import { updateMeSchemas } from '../schemas/me.schemas.js';
+import { presentUser } from '../schemas/user.schemas.js';
+
+export function meRoutes(authenticated: RequestHandler, profiles: ProfileUseCases): Router {
+  const router = Router();
+
+  router.get(
+    '/api/v1/users/me',
+    authenticated,
+    requirePermission('self:read'),
+    async (req, res) => {
+      res.json(presentUser(await profiles.get(actorOf(req).id)));
+    },
+  );
+
+  router.put(
+    '/api/v1/users/me',
+    authenticated,
+    requirePermission('self:write'),
+    validate(updateMeSchemas),
+    async (req, res) => {
+      const body = req.body as z.output<typeof updateMeSchemas.body>;
+      res.json(presentUser(await profiles.update(actorOf(req), body)));
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+import { ROLES } from '@secure-api/shared';
+
+import type { User } from '../../domain/user.js';
+
+export const userId = z.uuid({ error: 'Expected a UUID' });
+
+export {
+  emailField as email,
+  fullNameField as fullName,
+  usernameField as username,
+} from '@secure-api/shared';
+
+export const role = z.enum(ROLES);
+
+export const idParams = z.strictObject({ id: userId });
+
+/** The user object of DESIGN section 3; built field by field so no other column can slip out. */
+export interface UserResponse {
+  id: string;
+  username: string;
+  email: string;
+  full_name: string | null;
+  role: string;
+  is_active: boolean;
+  created_at: string;
+}
+
+export function presentUser(user: User): UserResponse {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    full_name: user.full_name,
+    role: user.role,
+    is_active: user.is_active,
+    created_at: user.created_at.toISOString(),
+  };
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+import { currentRequestId, Problems, type AppError, type Logger } from '@secure-api/shared';
+
+import type { CredentialsGateway } from '../domain/user.js';
+import { UserProblems } from '../domain/user-problems.js';
+
+export interface AuthServiceClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  logger: Logger;
+}
+
+// auth-service's refusal is passed on word for word, but only if it looks like a public detail.
+const refusalSchema = z.object({
+  detail: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^\p{Cc}]*$/u),
+});
+
+type Outcome = { ok: true } | { ok: false; response: Response };
+
+/**
+ * auth-service's internal credential endpoints, called on the user's behalf with their own access
+ * token, so auth-service makes its own decision about the caller. Upstream text never reaches a
+ * client except a 400's `detail`, which auth-service writes for clients.
+ */
+export class AuthServiceClient implements CredentialsGateway {
+  constructor(private readonly options: AuthServiceClientOptions) {}
+
+  async changeEmail(input: { callerToken: string; currentPassword: string; email: string }) {
+    const outcome = await this.call('POST', '/internal/credentials/email', input.callerToken, {
+      current_password: input.currentPassword,
+      email: input.email,
+    });
+    if (outcome.ok) return;
+    const { response } = outcome;
+    switch (response.status) {
+      case 400:
+        throw UserProblems.updateRejected(await this.refusalDetail(response));
+      case 401:
+        throw Problems.unauthorized();
+      default:
+        throw this.unexpected('POST', '/internal/credentials/email', response);
+    }
+  }
+
+  async deleteCredentials(input: { callerToken: string; userId: string }) {
+    const path = `/internal/credentials/${encodeURIComponent(input.userId)}`;
+    const outcome = await this.call('DELETE', path, input.callerToken);
+    if (outcome.ok) return;
+    const { response } = outcome;
+    switch (response.status) {
+      case 401:
+        throw Problems.unauthorized();
+      case 403:
+        throw Problems.forbidden();
+      default:
+        throw this.unexpected('DELETE', '/internal/credentials/:id', response);
+    }
+  }
+
+  private async call(
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+  ): Promise<Outcome> {
+    const headers = new Headers({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
+    const requestId = currentRequestId();
+    if (requestId) headers.set('X-Request-ID', requestId);
+    if (body !== undefined) headers.set('Content-Type', 'application/json');
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        // A redirect would carry the caller's token somewhere else.
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
+      this.options.logger.warn(
+        { upstream: 'auth-service', method, timed_out: timedOut },
+        'auth-service call failed',
+      );
+      throw timedOut ? Problems.gatewayTimeout() : Problems.badGateway();
+    }
+    if (response.status === 204) {
+      await response.body?.cancel();
+      return { ok: true };
+    }
+    return { ok: false, response };
+  }
+
+  private async refusalDetail(response: Response): Promise<string | undefined> {
+    try {
+      const parsed = refusalSchema.safeParse(await response.json());
+      return parsed.success ? parsed.data.detail : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private unexpected(method: string, path: string, response: Response): AppError {
+    void response.body?.cancel();
+    this.options.logger.warn(
+      { upstream: 'auth-service', method, path, status: response.status },
+      'auth-service answered unexpectedly',
+    );
+    return Problems.badGateway();
+  }
+}

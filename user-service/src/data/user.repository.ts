@@ -1,0 +1,83 @@
+import { Transaction, UniqueConstraintError, type Sequelize } from 'sequelize';
+
+import {
+  DuplicateUserError,
+  type NewUser,
+  type User,
+  type UserChange,
+  type UserPage,
+  type UserStore,
+} from '../domain/user.js';
+import type { UserModel, UserRow } from './models/user.model.js';
+
+/** Only the public columns leave this file, as plain objects. */
+function toUser(row: UserRow): User {
+  const { id, username, email, full_name, role, is_active, created_at } = row.get({ plain: true });
+  return { id, username, email, full_name, role, is_active, created_at };
+}
+
+async function unique<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof UniqueConstraintError) throw new DuplicateUserError({ cause: error });
+    throw error;
+  }
+}
+
+export class UserRepository implements UserStore {
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly model: UserModel,
+  ) {}
+
+  async findById(id: string): Promise<User | undefined> {
+    const row = await this.model.findByPk(id);
+    return row ? toUser(row) : undefined;
+  }
+
+  async list(offset: number, limit: number): Promise<UserPage> {
+    const { rows, count } = await this.model.findAndCountAll({
+      order: [
+        ['created_at', 'ASC'],
+        ['id', 'ASC'],
+      ],
+      offset,
+      limit,
+    });
+    return { users: rows.map(toUser), total: count };
+  }
+
+  async insert(user: NewUser): Promise<User> {
+    return toUser(await unique(() => this.model.create(user)));
+  }
+
+  async update(id: string, decide: (current: User) => UserChange): Promise<User | undefined> {
+    return unique(() =>
+      this.sequelize.transaction(async (transaction) => {
+        const row = await this.model.findByPk(id, { transaction, lock: Transaction.LOCK.UPDATE });
+        if (!row) return undefined;
+        const change = decide(toUser(row));
+        // Written (and the unique indexes checked) before beforeCommit runs its side effects.
+        await row.update(change.set, { transaction });
+        const updated = toUser(row);
+        await change.beforeCommit?.(updated);
+        return updated;
+      }),
+    );
+  }
+
+  async remove(id: string, beforeDelete: (current: User) => Promise<void>): Promise<boolean> {
+    return this.sequelize.transaction(async (transaction) => {
+      const row = await this.model.findByPk(id, { transaction, lock: Transaction.LOCK.UPDATE });
+      if (!row) return false;
+      await beforeDelete(toUser(row));
+      await row.destroy({ transaction });
+      return true;
+    });
+  }
+
+  async removeIfExists(id: string): Promise<boolean> {
+    return (await this.model.destroy({ where: { id } })) > 0;
+  }
+}

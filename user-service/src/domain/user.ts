@@ -1,0 +1,71 @@
+import type { Role } from '@secure-api/shared';
+
+/** A profile as the domain sees it: exactly the public user object, no internal column. */
+export interface User {
+  id: string;
+  username: string;
+  email: string;
+  full_name: string | null;
+  role: Role;
+  is_active: boolean;
+  created_at: Date;
+}
+
+export type NewUser = Pick<User, 'id' | 'username' | 'email' | 'full_name' | 'role'>;
+
+export type UserFields = Partial<Pick<User, 'email' | 'full_name' | 'role' | 'is_active'>>;
+
+/**
+ * What a use case decides once it has seen the locked row: the fields to write, and work that must
+ * succeed before the change commits (an auth-service call, a token revocation). If that work
+ * throws, nothing is written.
+ */
+export interface UserChange {
+  set: UserFields;
+  beforeCommit?: (updated: User) => Promise<void>;
+}
+
+/** A username, email or id already belongs to a row; raised from the unique indexes. */
+export class DuplicateUserError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('duplicate user', options);
+    this.name = 'DuplicateUserError';
+  }
+}
+
+export interface UserPage {
+  users: User[];
+  total: number;
+}
+
+export interface UserStore {
+  findById(id: string): Promise<User | undefined>;
+  list(offset: number, limit: number): Promise<UserPage>;
+  /** Throws DuplicateUserError when the id, username or email is taken. */
+  insert(user: NewUser): Promise<User>;
+  /**
+   * In one transaction: lock the row, let `decide` see it, write what it returns, run its
+   * `beforeCommit`, commit. Undefined when there is no such user. Throws DuplicateUserError.
+   */
+  update(id: string, decide: (current: User) => UserChange): Promise<User | undefined>;
+  /** Like update: lock, run `beforeDelete` (which may refuse by throwing), delete, commit. */
+  remove(id: string, beforeDelete: (current: User) => Promise<void>): Promise<boolean>;
+  /** Deletes if present; true when a row went. */
+  removeIfExists(id: string): Promise<boolean>;
+}
+
+/** auth-service's side of an identity: the login email and the credentials themselves. */
+export interface CredentialsGateway {
+  /** Resolves when auth changed the login email; otherwise throws the error the client gets. */
+  changeEmail(input: {
+    callerToken: string;
+    currentPassword: string;
+    email: string;
+  }): Promise<void>;
+  /** Idempotent: resolves also when there were no credentials. */
+  deleteCredentials(input: { callerToken: string; userId: string }): Promise<void>;
+}
+
+export interface TokenRevoker {
+  revokeUser(userId: string): Promise<unknown>;
+}

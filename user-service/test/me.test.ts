@@ -1,0 +1,261 @@
+import { randomUUID } from 'node:crypto';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+
+import { captureLogger } from '@secure-api/shared/testing';
+
+import type { RunningUserService } from '../src/api/server.js';
+import { AUTH_SAYS } from './support/fake-auth-service.js';
+import {
+  closedPort,
+  expectProblem,
+  expectUserObject,
+  fieldErrors,
+  Harness,
+  unique,
+} from './support/harness.js';
+
+describe('/api/v1/users/me', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await Harness.start('users_me');
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const getMe = (token: string) =>
+    request(h.url).get('/api/v1/users/me').set('Authorization', `Bearer ${token}`);
+  const putMe = (token: string, body: object) =>
+    request(h.url).put('/api/v1/users/me').set('Authorization', `Bearer ${token}`).send(body);
+
+  describe('GET', () => {
+    it('returns exactly the caller’s user object', async () => {
+      const { user, token } = await h.member('viewer');
+
+      const res = await getMe(token);
+
+      expect(res.status).toBe(200);
+      expectUserObject(res.body);
+      expect(res.body).toEqual(user);
+      expect(res.body.is_active).toBe(true);
+    });
+
+    it('without a token answers the generic 401 with WWW-Authenticate: Bearer', async () => {
+      const res = await request(h.url).get('/api/v1/users/me');
+
+      expectProblem(res, 401, 'Invalid or expired token');
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+    });
+
+    it('refuses an expired token and a service token with the same 401', async () => {
+      const { user } = await h.member('user');
+      const expired = await h.issuer.accessToken({ sub: user.id, role: 'user', expiresIn: -60 });
+
+      expectProblem(await getMe(expired), 401, 'Invalid or expired token');
+      expectProblem(await getMe(await h.issuer.serviceToken()), 401, 'Invalid or expired token');
+    });
+
+    it('for a token whose user has no profile, answers 404', async () => {
+      const token = await h.issuer.accessToken({ sub: randomUUID(), role: 'user' });
+
+      expectProblem(await getMe(token), 404, 'User not found');
+    });
+  });
+
+  describe('PUT', () => {
+    it('updates full_name and returns the user object', async () => {
+      const { user, token } = await h.member('user');
+
+      const res = await putMe(token, { full_name: '  Ada Lovelace ' });
+
+      expect(res.status).toBe(200);
+      expectUserObject(res.body);
+      expect(res.body).toEqual({ ...user, full_name: 'Ada Lovelace' });
+      expect((await getMe(token)).body).toEqual(res.body);
+    });
+
+    it('clears full_name with null', async () => {
+      const { token } = await h.member('user');
+
+      const res = await putMe(token, { full_name: null });
+
+      expect(res.status).toBe(200);
+      expect((res.body as { full_name: unknown }).full_name).toBeNull();
+    });
+
+    it.each([
+      ['role', { role: 'admin' }],
+      ['is_active', { is_active: false }],
+      ['username', { username: 'someone_else' }],
+      ['password_hash', { password_hash: 'x' }],
+    ])('refuses %s with 422 and changes nothing', async (field, body) => {
+      const { user, token } = await h.member('user');
+
+      const res = await putMe(token, { full_name: 'Mallory', ...body });
+
+      expectProblem(res, 422);
+      expect((res.body as { errors: unknown }).errors).toEqual([
+        { field, message: 'Unknown field' },
+      ]);
+      expect(JSON.stringify(res.body)).not.toContain('someone_else');
+      expect((await getMe(token)).body).toEqual(user);
+    });
+
+    it.each([
+      ['a control character', { full_name: 'Ada\u0000Lovelace' }, 'full_name'],
+      ['a bidi override', { full_name: 'Ada\u202eecalevoL' }, 'full_name'],
+      ['a name over 100 characters', { full_name: 'a'.repeat(101) }, 'full_name'],
+      ['a malformed email', { email: 'not-an-email', current_password: 'x' }, 'email'],
+      ['an email over 254 characters', { email: `${'a'.repeat(250)}@example.com` }, 'email'],
+    ])('refuses %s with 422 naming the field', async (_case, body, field) => {
+      const { token } = await h.member('user');
+
+      const res = await putMe(token, body);
+
+      expectProblem(res, 422);
+      expect(fieldErrors(res)).toEqual([field]);
+    });
+
+    it('an email change without current_password is a 422 naming current_password; auth is not asked', async () => {
+      const { user, token } = await h.member('user');
+      const email = `${unique('new')}@example.com`;
+
+      const res = await putMe(token, { email });
+
+      expectProblem(res, 422);
+      expect(fieldErrors(res)).toEqual(['current_password']);
+      expect(h.auth.emailCallsFor(email)).toHaveLength(0);
+      expect((await getMe(token)).body).toEqual(user);
+    });
+
+    it('the same email in another case is no change: no password needed, auth not asked', async () => {
+      const { user, token } = await h.member('user');
+
+      const res = await putMe(token, { email: `  ${user.email.toUpperCase()} ` });
+
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(user);
+      expect(h.auth.emailCallsFor(user.email)).toHaveLength(0);
+    });
+
+    it('an email change is sent to auth-service with the caller’s bearer and committed on its 204, stored lower-cased and trimmed', async () => {
+      const { user, token } = await h.member('user');
+      const email = `${unique('new')}@example.com`;
+
+      const res = await putMe(token, {
+        email: `  ${email.toUpperCase()}  `,
+        current_password: 'Correct-horse-1!',
+        full_name: 'New Name',
+      });
+
+      expect(res.status).toBe(200);
+      expectUserObject(res.body);
+      expect(res.body).toEqual({ ...user, email, full_name: 'New Name' });
+      const calls = h.auth.emailCallsFor(email);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toMatchObject({
+        method: 'POST',
+        authorization: `Bearer ${token}`,
+        body: { current_password: 'Correct-horse-1!', email },
+      });
+      expect(calls[0]!.requestId).toBe(res.headers['x-request-id']);
+      expect((await getMe(token)).body).toEqual(res.body);
+    });
+
+    it('when auth-service refuses with 400, passes its detail through and rolls the whole update back', async () => {
+      const { user, token } = await h.member('user');
+      const email = `${unique('new')}@example.com`;
+
+      const res = await putMe(token, {
+        email,
+        current_password: AUTH_SAYS.wrongPassword,
+        full_name: 'Not Saved',
+      });
+
+      expectProblem(res, 400, 'Current password is incorrect');
+      expect(h.auth.emailCallsFor(email)).toHaveLength(1);
+      expect((await getMe(token)).body).toEqual(user);
+    });
+
+    it('when auth-service answers 401, answers 401 and keeps the old email', async () => {
+      const { user, token } = await h.member('user');
+
+      const res = await putMe(token, {
+        email: `${unique('new')}@example.com`,
+        current_password: AUTH_SAYS.sessionGone,
+      });
+
+      expectProblem(res, 401, 'Invalid or expired token');
+      expect((await getMe(token)).body).toEqual(user);
+    });
+
+    it('when auth-service fails, answers 502 without its text and keeps the old email', async () => {
+      const { user, token } = await h.member('user');
+
+      const res = await putMe(token, {
+        email: `${unique('new')}@example.com`,
+        current_password: AUTH_SAYS.breaks,
+      });
+
+      expectProblem(res, 502, 'The upstream service is unavailable');
+      expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|Sequelize|\/srv\//);
+      expect((await getMe(token)).body).toEqual(user);
+    });
+
+    it('an email that belongs to another user gets the generic 400; auth is not asked', async () => {
+      const { user: other } = await h.member('user');
+      const { user, token } = await h.member('user');
+
+      const res = await putMe(token, { email: other.email, current_password: 'whatever-1A!' });
+
+      expectProblem(res, 400, 'Unable to update account with provided information');
+      expect(h.auth.emailCallsFor(other.email)).toHaveLength(0);
+      expect((await getMe(token)).body).toEqual(user);
+    });
+  });
+
+  describe('when auth-service is unreachable', () => {
+    let cut: RunningUserService;
+
+    beforeAll(async () => {
+      cut = await Harness.startService(
+        h.db.url,
+        h.issuer.jwksUrl,
+        `http://127.0.0.1:${await closedPort()}`,
+        captureLogger('user-service'),
+      );
+    });
+
+    afterAll(async () => {
+      await cut.close();
+    });
+
+    it('an email change answers 502 and keeps the old email', async () => {
+      const { user, token } = await h.member('user');
+
+      const res = await request(cut.url)
+        .put('/api/v1/users/me')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ email: `${unique('new')}@example.com`, current_password: 'whatever-1A!' });
+
+      expectProblem(res, 502, 'The upstream service is unavailable');
+      expect((await getMe(token)).body).toEqual(user);
+    });
+
+    it('a name-only change still works, since auth-service is not involved', async () => {
+      const { token } = await h.member('user');
+
+      const res = await request(cut.url)
+        .put('/api/v1/users/me')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ full_name: 'Offline Edit' });
+
+      expect(res.status).toBe(200);
+      expect((res.body as { full_name: string }).full_name).toBe('Offline Edit');
+    });
+  });
+});
