@@ -10,9 +10,11 @@ import {
   optionalFlag,
   port,
   positiveInt,
+  redisUrl,
 } from '@secure-api/shared';
 
-const serviceUrl = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
+const httpUrl = z.url({ protocol: /^https?$/ });
+const serviceUrl = (fallback: string) => httpUrl.default(fallback);
 
 const schema = z.object({
   NODE_ENV: nodeEnv,
@@ -24,6 +26,8 @@ const schema = z.object({
   AUTH_SERVICE_URL: serviceUrl('http://127.0.0.1:8081'),
   USER_SERVICE_URL: serviceUrl('http://127.0.0.1:8082'),
   AUDIT_SERVICE_URL: serviceUrl('http://127.0.0.1:8083'),
+  AUTH_JWKS_URL: httpUrl.optional(),
+  REDIS_URL: redisUrl,
   CORS_ORIGINS: csv('http://localhost:3000'),
   BODY_LIMIT_BYTES: positiveInt(16 * 1024, 1024 * 1024),
   UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(2000, 60_000),
@@ -42,6 +46,10 @@ export interface Config {
   adminHost: string;
   adminPort: number;
   upstreams: Record<UpstreamName, string>;
+  /** auth-service's public keys; access tokens are verified against them before proxying. */
+  jwksUrl: string;
+  /** Revocation marks (DESIGN section 5) are read from here for every bearer request. */
+  redisUrl: string;
   corsOrigins: string[];
   bodyLimitBytes: number;
   upstreamConnectTimeoutMs: number;
@@ -65,6 +73,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     adminHost: c.GATEWAY_ADMIN_HOST,
     adminPort: c.GATEWAY_ADMIN_PORT,
     upstreams: { auth: c.AUTH_SERVICE_URL, users: c.USER_SERVICE_URL, audit: c.AUDIT_SERVICE_URL },
+    jwksUrl: c.AUTH_JWKS_URL ?? `${c.AUTH_SERVICE_URL.replace(/\/+$/, '')}/.well-known/jwks.json`,
+    redisUrl: c.REDIS_URL,
     corsOrigins: c.CORS_ORIGINS,
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
     upstreamConnectTimeoutMs: c.UPSTREAM_CONNECT_TIMEOUT_MS,

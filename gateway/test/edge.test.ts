@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
-import { captureLogger, createTestDatabase, type TestDatabase } from '@secure-api/shared/testing';
+import {
+  captureLogger,
+  createTestDatabase,
+  eventually,
+  TestTokenIssuer,
+  type TestDatabase,
+} from '@secure-api/shared/testing';
 
 import {
   startServer as startUserService,
@@ -56,19 +62,27 @@ function expectCleanProblem(res: request.Response, status: number) {
 
 describe('gateway edge', () => {
   let db: TestDatabase;
+  let issuer: TestTokenIssuer;
   let users: RunningUserService;
   let slow: Awaited<ReturnType<typeof silentUpstream>>;
   let gateway: RunningGateway;
   const logs = captureLogger('gateway');
+  const userServiceLogs = captureLogger('user-service');
 
   beforeAll(async () => {
     db = await createTestDatabase('gateway_edge');
+    issuer = await TestTokenIssuer.start();
     users = await startUserService(
       {
-        ...readUserConfig({ NODE_ENV: 'test', USERS_PORT: '0', DATABASE_URL: db.url }),
+        ...readUserConfig({
+          NODE_ENV: 'test',
+          USERS_PORT: '0',
+          DATABASE_URL: db.url,
+          AUTH_JWKS_URL: issuer.jwksUrl,
+        }),
         autoMigrate: true,
       },
-      captureLogger('user-service').logger,
+      userServiceLogs.logger,
     );
     slow = await silentUpstream();
     gateway = await startServer(
@@ -76,6 +90,7 @@ describe('gateway edge', () => {
         USER_SERVICE_URL: users.url,
         AUTH_SERVICE_URL: `http://127.0.0.1:${await closedPort()}`,
         AUDIT_SERVICE_URL: slow.url,
+        AUTH_JWKS_URL: issuer.jwksUrl,
         UPSTREAM_TIMEOUT_MS: '300',
       }),
       logs.logger,
@@ -86,6 +101,7 @@ describe('gateway edge', () => {
     await gateway.close();
     await users.close();
     await slow.close();
+    await issuer.close();
     await db.drop();
   });
 
@@ -122,7 +138,7 @@ describe('gateway edge', () => {
 
     it('a body over 16 KiB is refused with 413 before it reaches a service', async () => {
       const res = await request(gateway.url)
-        .post('/api/v1/users')
+        .post('/api/v1/auth/register')
         .set('Content-Type', 'application/json')
         .send(JSON.stringify({ pad: 'x'.repeat(17 * 1024) }));
 
@@ -132,7 +148,7 @@ describe('gateway edge', () => {
 
     it('a body that is not application/json gets 415', async () => {
       const res = await request(gateway.url)
-        .post('/api/v1/users')
+        .post('/api/v1/auth/register')
         .set('Content-Type', 'text/plain')
         .send('hello');
 
@@ -142,12 +158,23 @@ describe('gateway edge', () => {
 
     it('malformed JSON gets 400', async () => {
       const res = await request(gateway.url)
-        .post('/api/v1/users')
+        .post('/api/v1/auth/register')
         .set('Content-Type', 'application/json')
         .send('{"a":');
 
       expectCleanProblem(res, 400);
       expect((res.body as { detail: string }).detail).toBe('Request body is not valid JSON');
+      expectEdgeHeaders(res);
+    });
+
+    it('an anonymous request to a protected route is refused before its body is read', async () => {
+      const res = await request(gateway.url)
+        .post('/api/v1/users')
+        .set('Content-Type', 'text/plain')
+        .send('x'.repeat(17 * 1024));
+
+      expectCleanProblem(res, 401);
+      expect(res.headers['www-authenticate']).toBe('Bearer');
       expectEdgeHeaders(res);
     });
 
@@ -161,7 +188,9 @@ describe('gateway edge', () => {
     });
 
     it('an upstream that does not answer in time gives a 504 problem', async () => {
-      const res = await request(gateway.url).get('/api/v1/admin/stats');
+      const res = await request(gateway.url)
+        .get('/api/v1/admin/stats')
+        .set('Authorization', `Bearer ${await issuer.accessToken({ role: 'admin' })}`);
 
       expectCleanProblem(res, 504);
       expectEdgeHeaders(res);
@@ -172,13 +201,26 @@ describe('gateway edge', () => {
     it('forwards to the owning service, propagating and echoing a valid client request id', async () => {
       const res = await request(gateway.url)
         .get('/api/v1/users/me')
+        .set('Authorization', `Bearer ${await issuer.accessToken({ role: 'viewer' })}`)
         .set('X-Request-ID', 'client-req-12345678');
 
-      // The user-service answered (its own problem body) with the id the client chose.
       expect(res.headers['x-request-id']).toBe('client-req-12345678');
-      expect((res.body as { request_id: string }).request_id).toBe('client-req-12345678');
-      expect((res.body as { instance: string }).instance).toBe('/api/v1/users/me');
       expectEdgeHeaders(res);
+      // The user-service itself handled the request under the id the client chose.
+      expect(
+        await eventually(() =>
+          Promise.resolve(
+            userServiceLogs
+              .lines()
+              .some(
+                (line) =>
+                  line.msg === 'request' &&
+                  line.path === '/api/v1/users/me' &&
+                  line.request_id === 'client-req-12345678',
+              ),
+          ),
+        ),
+      ).toBe(true);
     });
 
     it('replaces an unsafe client request id with its own', async () => {

@@ -1,6 +1,10 @@
 import http from 'node:http';
 import net from 'node:net';
 
+import { expect } from '@jest/globals';
+
+import { testUrls } from '@secure-api/shared/testing';
+
 import { readConfig, type Config } from '../src/config.js';
 
 /** A port nothing listens on: bound, then released. */
@@ -8,7 +12,11 @@ export async function closedPort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
   return port;
 }
 
@@ -26,7 +34,9 @@ export async function silentUpstream(): Promise<{ url: string; close(): Promise<
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }
@@ -37,17 +47,32 @@ export function gatewayConfig(env: Record<string, string>): Config {
     GATEWAY_PORT: '0',
     GATEWAY_ADMIN_PORT: '0',
     CORS_ORIGINS: 'https://app.example.com',
+    REDIS_URL: testUrls.redis,
     ...env,
   });
 }
 
-/** An upstream that answers with the headers it received, to observe what the gateway forwards. */
-export async function headerEchoUpstream(): Promise<{ url: string; close(): Promise<void> }> {
+export interface Echo {
+  upstream: string;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * An upstream that answers 200 with what it received, to observe what the gateway forwards; `name`
+ * tells which upstream a request reached.
+ */
+export async function headerEchoUpstream(
+  name = 'echo',
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     res.setHeader('Server', 'upstream/1.0');
     res.setHeader('X-Powered-By', 'upstream');
     res.setHeader('Content-Type', 'application/json');
-    res.end(JSON.stringify({ headers: req.headers, url: req.url }));
+    res.end(
+      JSON.stringify({ upstream: name, method: req.method, url: req.url, headers: req.headers }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -56,7 +81,43 @@ export async function headerEchoUpstream(): Promise<{ url: string; close(): Prom
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
+  };
+}
+
+interface ProblemResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** A problem+json answer from the gateway itself with this status and exact public detail. */
+export function expectProblem(res: ProblemResponse, status: number, detail: string): void {
+  expect(res.status).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect((res.body as { detail?: unknown }).detail).toBe(detail);
+  expect(res.headers['cache-control']).toBe('no-store');
+}
+
+/** The generic 401 of DESIGN section 4, with the challenge header. */
+export function expectUnauthorized(res: ProblemResponse): void {
+  expectProblem(res, 401, 'Invalid or expired token');
+  expect(res.headers['www-authenticate']).toBe('Bearer');
+}
+
+export function expectForbidden(res: ProblemResponse): void {
+  expectProblem(res, 403, 'Insufficient permissions');
+  expect(res.headers['www-authenticate']).toBeUndefined();
+}
+
+/** The claims of a compact JWT, unverified: tests read `iat`, `jti`, `sub` back from it. */
+export function claimsOf(token: string): { sub: string; jti: string; iat: number } {
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as {
+    sub: string;
+    jti: string;
+    iat: number;
   };
 }

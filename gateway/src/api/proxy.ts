@@ -6,7 +6,7 @@ import { createProxyMiddleware } from 'http-proxy-middleware';
 import { GATEWAY_OWNED_HEADERS, Problems, sendProblem, type Logger } from '@secure-api/shared';
 
 import type { UpstreamName } from '../config.js';
-import { resolveUpstream } from '../domain/route-table.js';
+import { matchedRule } from './access-control.js';
 
 export interface ProxyOptions {
   upstreams: Record<UpstreamName, string>;
@@ -51,7 +51,11 @@ function armTimeouts(proxyReq: http.ClientRequest, { connectTimeoutMs, timeoutMs
   });
 }
 
-/** Forwards matched routes to their owning service; everything else falls through to the 404. */
+/**
+ * Forwards a request to the service that owns the route access control matched and admitted;
+ * anything it did not match falls through to the 404. The Authorization header goes through
+ * unchanged: the service verifies the token again.
+ */
 export function proxyToUpstreams(options: ProxyOptions): RequestHandler {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 1000 });
   const proxies = new Map(
@@ -67,9 +71,11 @@ export function proxyToUpstreams(options: ProxyOptions): RequestHandler {
             armTimeouts(proxyReq, options);
             proxyReq.setHeader('X-Forwarded-For', req.socket.remoteAddress ?? '');
             proxyReq.setHeader('X-Forwarded-Proto', req.protocol);
-            // The body was read and checked at the edge; forward exactly the bytes received.
+            // The body was read (inflated if compressed) and checked at the edge; forward exactly
+            // the bytes that were checked.
             if (req.rawBody) {
               proxyReq.removeHeader('Transfer-Encoding');
+              proxyReq.removeHeader('Content-Encoding');
               proxyReq.setHeader('Content-Length', req.rawBody.length);
               proxyReq.write(req.rawBody);
             }
@@ -104,8 +110,8 @@ export function proxyToUpstreams(options: ProxyOptions): RequestHandler {
   );
 
   return (req, res, next) => {
-    const upstream = resolveUpstream(req.path);
-    const proxy = upstream ? proxies.get(upstream) : undefined;
+    const rule = matchedRule(req);
+    const proxy = rule ? proxies.get(rule.upstream) : undefined;
     if (!proxy) {
       next();
       return;

@@ -1,14 +1,23 @@
 import {
+  accessTokenVerifier,
+  connectRedis,
   createLogger,
   createMetrics,
+  createRedis,
   createServiceApp,
   listen,
   Readiness,
+  redisCheck,
+  remoteKeySet,
+  requireDependency,
+  RevocationStore,
   type Logger,
   type Metrics,
+  type RunningServer,
 } from '@secure-api/shared';
 
 import type { Config } from '../config.js';
+import { accessControl, type AccessControlOptions } from './access-control.js';
 import { corsPolicy } from './cors.js';
 import { proxyToUpstreams, stripSpoofableHeaders } from './proxy.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -21,7 +30,17 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export function createApp(config: Config, logger: Logger, metrics: Metrics, readiness: Readiness) {
+export interface GatewayDependencies {
+  logger: Logger;
+  metrics: Metrics;
+  readiness: Readiness;
+  access: AccessControlOptions;
+}
+
+export function createApp(
+  config: Config,
+  { logger, metrics, readiness, access }: GatewayDependencies,
+) {
   return createServiceApp({
     logger,
     metrics,
@@ -32,6 +51,7 @@ export function createApp(config: Config, logger: Logger, metrics: Metrics, read
       app.set('trust proxy', false);
       app.use(corsPolicy(config.corsOrigins));
       app.use(stripSpoofableHeaders());
+      app.use(accessControl(access));
     },
     routes: (app) => {
       app.use(healthRoutes(config.version));
@@ -51,16 +71,36 @@ export async function startServer(
   config: Config,
   logger: Logger = createLogger({ service: 'gateway', level: config.logLevel }),
 ): Promise<RunningGateway> {
+  const redis = createRedis(config.redisUrl, logger);
+  try {
+    await requireDependency('Redis', config.redisUrl, () => connectRedis(redis));
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
   const metrics = createMetrics('gateway');
-  const readiness = new Readiness({});
-  const server = await listen(createApp(config, logger, metrics, readiness), {
-    port: config.port,
-    host: config.host,
-  });
-  const admin = await listen(
-    createServiceApp({ logger, metrics, readiness, routes: () => undefined }),
-    { port: config.adminPort, host: config.adminHost },
-  );
+  const readiness = new Readiness({ redis: redisCheck(redis) });
+  const access: AccessControlOptions = {
+    // Keys are fetched on first use and cached, so the gateway may start before auth-service.
+    verifier: accessTokenVerifier(remoteKeySet(config.jwksUrl)),
+    revocation: new RevocationStore(redis),
+  };
+  let server: RunningServer | undefined;
+  let admin: RunningServer;
+  try {
+    server = await listen(createApp(config, { logger, metrics, readiness, access }), {
+      port: config.port,
+      host: config.host,
+    });
+    admin = await listen(
+      createServiceApp({ logger, metrics, readiness, routes: () => undefined }),
+      { port: config.adminPort, host: config.adminHost },
+    );
+  } catch (error) {
+    await server?.close();
+    redis.disconnect();
+    throw error;
+  }
   return {
     url: server.url,
     port: server.port,
@@ -69,6 +109,7 @@ export async function startServer(
       readiness.startDraining();
       await server.close();
       await admin.close();
+      redis.disconnect();
     },
   };
 }

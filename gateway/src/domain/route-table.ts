@@ -1,26 +1,86 @@
+import type { Permission } from '@secure-api/shared';
+
 import type { UpstreamName } from '../config.js';
 
-export interface RouteEntry {
-  pattern: RegExp;
-  upstream: UpstreamName;
-}
-
-const ID = '[0-9a-fA-F-]{1,64}';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
- * The public surface, DESIGN section 3, and the service that owns each path. Anything not here
- * (including every `/internal/*` and `/metrics` path) is a 404 at the gateway.
- * Order matters: the first match wins.
+ * Who may call a route: anyone (`public`); anyone, but a bearer that is sent must be valid
+ * (`optional`); any valid access token (`authenticated`); or a token whose role has the permission.
  */
-export const ROUTE_TABLE: RouteEntry[] = [
-  { pattern: /^\/\.well-known\/jwks\.json$/, upstream: 'auth' },
-  { pattern: /^\/api\/v1\/auth(?:\/|$)/, upstream: 'auth' },
-  { pattern: /^\/api\/v1\/users\/me\/change-password$/, upstream: 'auth' },
-  { pattern: /^\/api\/v1\/users(?:\/|$)/, upstream: 'users' },
-  { pattern: /^\/api\/v1\/admin\/config$/, upstream: 'auth' },
-  { pattern: new RegExp(`^/api/v1/admin/users/${ID}/(unlock|sessions)$`), upstream: 'auth' },
-  { pattern: /^\/api\/v1\/admin\/stats$/, upstream: 'audit' },
-  { pattern: /^\/api\/v1\/admin\/audit(\/verify)?$/, upstream: 'audit' },
+export type Access = 'public' | 'optional' | 'authenticated' | Permission;
+
+export interface RouteRule {
+  upstream: UpstreamName;
+  access: Access;
+}
+
+interface RouteEntry {
+  segments: readonly string[];
+  methods: ReadonlyMap<string, RouteRule>;
+}
+
+// User and session ids are UUIDs; an API key is addressed by its public id.
+const PARAMETERS = new Map<string, RegExp>([
+  ['{id}', /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/],
+  ['{keyId}', /^[A-Za-z0-9-]{1,64}$/],
+]);
+
+const authService = (access: Access): RouteRule => ({ upstream: 'auth', access });
+const userService = (access: Access): RouteRule => ({ upstream: 'users', access });
+const auditService = (access: Access): RouteRule => ({ upstream: 'audit', access });
+
+function route(template: string, methods: Partial<Record<HttpMethod, RouteRule>>): RouteEntry {
+  return {
+    segments: template.split('/'),
+    methods: new Map(Object.entries(methods)),
+  };
+}
+
+/**
+ * The public surface, DESIGN section 3: per path and method, the owning service and who may call
+ * it. The gateway refuses what the owner would refuse; the owner checks again. Anything not here
+ * (every `/internal/*` and `/metrics` path included) is a 404 at the gateway.
+ */
+const ROUTE_TABLE: readonly RouteEntry[] = [
+  route('/.well-known/jwks.json', { GET: authService('public') }),
+  route('/api/v1/auth/register', { POST: authService('public') }),
+  route('/api/v1/auth/login', { POST: authService('public') }),
+  route('/api/v1/auth/login/2fa', { POST: authService('public') }),
+  route('/api/v1/auth/refresh', { POST: authService('public') }),
+  route('/api/v1/auth/logout', { POST: authService('optional') }),
+  route('/api/v1/auth/logout-all', { POST: authService('authenticated') }),
+  route('/api/v1/auth/sessions', { GET: authService('authenticated') }),
+  route('/api/v1/auth/sessions/{id}', { DELETE: authService('authenticated') }),
+  route('/api/v1/auth/2fa/setup', { POST: authService('authenticated') }),
+  route('/api/v1/auth/2fa/verify', { POST: authService('authenticated') }),
+  route('/api/v1/auth/2fa/disable', { POST: authService('authenticated') }),
+  route('/api/v1/auth/2fa/backup-codes', { POST: authService('authenticated') }),
+  route('/api/v1/auth/api-keys', {
+    GET: authService('authenticated'),
+    POST: authService('authenticated'),
+  }),
+  route('/api/v1/auth/api-keys/{keyId}', { DELETE: authService('authenticated') }),
+  route('/api/v1/auth/api-keys/{keyId}/rotate', { POST: authService('authenticated') }),
+  route('/api/v1/users/me/change-password', { POST: authService('authenticated') }),
+  route('/api/v1/users/me', { GET: userService('self:read'), PUT: userService('self:write') }),
+  // Creating an account sets a password, so auth-service owns it; listing is the user-service's.
+  route('/api/v1/users', { GET: userService('users:read'), POST: authService('users:write') }),
+  route('/api/v1/users/{id}', {
+    GET: userService('users:read'),
+    DELETE: userService('users:delete'),
+  }),
+  route('/api/v1/users/{id}/role', { PATCH: userService('admin:write') }),
+  route('/api/v1/users/{id}/status', { PATCH: userService('users:write') }),
+  route('/api/v1/admin/stats', { GET: auditService('admin:read') }),
+  route('/api/v1/admin/config', {
+    GET: authService('admin:read'),
+    PUT: authService('admin:write'),
+  }),
+  route('/api/v1/admin/users/{id}/unlock', { POST: authService('admin:write') }),
+  route('/api/v1/admin/users/{id}/sessions', { DELETE: authService('admin:write') }),
+  route('/api/v1/admin/audit', { GET: auditService('admin:read') }),
+  route('/api/v1/admin/audit/verify', { GET: auditService('admin:read') }),
 ];
 
 // Characters RFC 3986 allows in a path, with dot-segments and encoded separators refused, so the
@@ -28,7 +88,27 @@ export const ROUTE_TABLE: RouteEntry[] = [
 const SAFE_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 const AMBIGUOUS = /(^|\/)\.{1,2}(\/|$)|%2e|%2f|%5c|%00|\/\//i;
 
-export function resolveUpstream(path: string): UpstreamName | undefined {
-  if (!SAFE_PATH.test(path) || AMBIGUOUS.test(path)) return undefined;
-  return ROUTE_TABLE.find((entry) => entry.pattern.test(path))?.upstream;
+function matches(entry: RouteEntry, segments: readonly string[]): boolean {
+  if (entry.segments.length !== segments.length) return false;
+  return entry.segments.every((expected, i) => {
+    const actual = segments.at(i) ?? '';
+    return PARAMETERS.get(expected)?.test(actual) ?? expected === actual;
+  });
+}
+
+export type RouteMatch =
+  | { kind: 'route'; rule: RouteRule }
+  | { kind: 'method-not-allowed'; allow: string[] }
+  | { kind: 'unknown' };
+
+export function resolveRoute(method: string, path: string): RouteMatch {
+  if (!SAFE_PATH.test(path) || AMBIGUOUS.test(path)) return { kind: 'unknown' };
+  const segments = path.split('/');
+  const entry = ROUTE_TABLE.find((candidate) => matches(candidate, segments));
+  if (!entry) return { kind: 'unknown' };
+  // HEAD is answered by the GET handler upstream, so it is allowed to whoever may GET.
+  const rule = entry.methods.get(method === 'HEAD' ? 'GET' : method);
+  if (rule) return { kind: 'route', rule };
+  const allow = [...entry.methods.keys()];
+  return { kind: 'method-not-allowed', allow: allow.includes('GET') ? [...allow, 'HEAD'] : allow };
 }

@@ -81,14 +81,18 @@ describe('RBAC matrix (4 roles x every guarded route) through the gateway', () =
     await system.close();
   });
 
-  const cases = ROLES.flatMap((role) => ROUTES.map((route) => [role, route] as const));
+  const cases = ROLES.flatMap((role) =>
+    ROUTES.map((route) => {
+      const shape = route.path({ id: '{id}', username: '', email: '', password: '' });
+      return [role, `${route.method.toUpperCase()} ${shape}`, route] as const;
+    }),
+  );
 
-  it.each(cases)('%s on %p', async (role, route) => {
+  it.each(cases)('%s: %s', async (role, _name, route) => {
     const target = await registerUser(system.gateway);
     const path = route.path(target);
-    const call = request(system.gateway)
-      [route.method](path)
-      .set('Authorization', `Bearer ${actors.get(role) ?? ''}`);
+    const agent = request(system.gateway);
+    const call = agent[route.method](path).set('Authorization', `Bearer ${actors.get(role) ?? ''}`);
     const res = await (route.body ? call.send(route.body()) : call);
 
     if (hasPermission(role, route.permission)) {

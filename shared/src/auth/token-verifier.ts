@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { z } from 'zod';
 
 import { Problems } from '../http/app-error.js';
@@ -25,6 +25,14 @@ export function remoteKeySet(jwksUrl: string): JWTVerifyGetKey {
   });
 }
 
+function keySetUnavailable(error: unknown): boolean {
+  if (error instanceof errors.JWKSTimeout) return true;
+  // A failed fetch (connection refused, DNS) is not a JOSE error at all, and a non-200 answer is
+  // jose's generic error; every problem with the token itself has its own JOSE error class.
+  if (!(error instanceof errors.JOSEError)) return true;
+  return error.code === 'ERR_JOSE_GENERIC';
+}
+
 function verifierFor<S extends z.ZodType>(
   keys: JWTVerifyGetKey,
   audience: string,
@@ -32,21 +40,27 @@ function verifierFor<S extends z.ZodType>(
 ): TokenVerifier<z.output<S>> {
   return {
     async verify(token) {
+      let payload: JWTPayload;
       try {
         // Pinned: EdDSA only (no `none`, no HS256 with a public key), our issuer and audience.
-        const { payload } = await jwtVerify(token, keys, {
+        ({ payload } = await jwtVerify(token, keys, {
           algorithms: ['EdDSA'],
           issuer: TOKEN_ISSUER,
           audience,
           requiredClaims: ['exp', 'iat', 'sub'],
           clockTolerance: 5,
-        });
-        const claims = schema.safeParse(payload);
-        if (!claims.success) throw new Error('claims');
-        return claims.data;
-      } catch {
+        }));
+      } catch (error) {
+        // The key set could not be fetched: nobody can be verified, which is an outage (503),
+        // not a verdict on this token. Every verdict on the token itself is the same 401.
+        if (keySetUnavailable(error)) {
+          throw Problems.unavailable('A security dependency is unavailable, retry shortly');
+        }
         throw Problems.unauthorized();
       }
+      const claims = schema.safeParse(payload);
+      if (!claims.success) throw Problems.unauthorized();
+      return claims.data;
     },
   };
 }

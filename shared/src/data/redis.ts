@@ -14,6 +14,8 @@ export function createRedis(url: string, logger: Logger): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 3000,
+    // ioredis waits this long before giving up a socket on disconnect(); keep shutdown prompt.
+    disconnectTimeout: 200,
     commandTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });
