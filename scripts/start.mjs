@@ -1,6 +1,7 @@
 // `npm start`: install if needed, build, check the local dependencies, then run all four services
 // with prefixed logs until Ctrl-C. Only Node built-ins here: node_modules may not exist yet.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { constants } from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,9 @@ import readline from 'node:readline';
 import { ensureInstalled } from './lib/ensure-installed.mjs';
 
 process.chdir(path.dirname(import.meta.dirname));
+
+// A local .env (git-ignored; see .env.example) fills in what the shell did not set.
+if (existsSync('.env')) process.loadEnvFile('.env');
 
 const HOW_TO_START = 'start it with `docker compose up -d postgres redis rabbitmq`';
 const DEPENDENCIES = [
