@@ -1,4 +1,11 @@
-import { AppError, isRole, Problems, type Role, USER_SERVICE_AUDIENCE } from '@secure-api/shared';
+import {
+  AppError,
+  currentRequestId,
+  isRole,
+  Problems,
+  type Role,
+  USER_SERVICE_AUDIENCE,
+} from '@secure-api/shared';
 
 import type { TokenSigner } from '../domain/token-signer.js';
 
@@ -34,6 +41,8 @@ export class UserDirectoryClient {
         method,
         headers: {
           authorization: `Bearer ${await this.signer.serviceToken(USER_SERVICE_AUDIENCE)}`,
+          // One request id across the whole call chain, for logs and (later) events.
+          'x-request-id': currentRequestId() ?? '',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -50,6 +50,25 @@ describe('identity core through the gateway', () => {
       });
     });
 
+    it('carries one request id from the gateway through auth-service into user-service', async () => {
+      const requestId = 'e2e-register-trace-0001';
+      const res = await api()
+        .post('/api/v1/auth/register')
+        .set('X-Request-ID', requestId)
+        .send({
+          username: 'traced_user',
+          email: 'traced@example.com',
+          password: 'Follow-The-Thread-1',
+        });
+
+      expect(res.status).toBe(201);
+      expect(res.headers['x-request-id']).toBe(requestId);
+      for (const log of system.logs) {
+        const lines = log.lines().filter((line) => line.request_id === requestId);
+        expect(lines.length).toBeGreaterThan(0);
+      }
+    });
+
     it('gives a duplicate email or username the same 400 that reveals neither', async () => {
       const existing = await registerUser(system.gateway);
       const byEmail = await api()
