@@ -29,6 +29,10 @@ export interface System {
   users: string;
   /** Every log line every service wrote, to scan for secrets. */
   logs: CapturedLogger[];
+  /** The auth database, for tests that look at what is stored. */
+  authDatabaseUrl: string;
+  /** Restarts auth-service on the same port and database with extra settings. */
+  restartAuth(env: Record<string, string>): Promise<void>;
   /** A logged-in user of that role: admins via create-admin, others created by an admin. */
   userWithRole(role: Role): Promise<TestUser & LoggedIn>;
   close(): Promise<void>;
@@ -67,21 +71,19 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     },
     usersLog.logger,
   );
-  const authConfig = {
-    ...readAuthConfig({
-      NODE_ENV: 'test',
-      AUTH_PORT: String(authPort),
-      DATABASE_URL: authDb.url,
-      REDIS_URL: testUrls.redis,
-      USER_SERVICE_URL: usersUrl,
-      CORS_ORIGINS: 'https://app.example.com',
-      COOKIE_SECURE: 'true',
-      ...FAST_ARGON2,
-      ...options.auth,
-    }),
-    autoMigrate: true,
+  const authEnv = {
+    NODE_ENV: 'test',
+    AUTH_PORT: String(authPort),
+    DATABASE_URL: authDb.url,
+    REDIS_URL: testUrls.redis,
+    USER_SERVICE_URL: usersUrl,
+    CORS_ORIGINS: 'https://app.example.com',
+    COOKIE_SECURE: 'true',
+    ...FAST_ARGON2,
+    ...options.auth,
   };
-  const auth = await startAuth(authConfig, authLog.logger);
+  const authConfig = { ...readAuthConfig(authEnv), autoMigrate: true };
+  let auth = await startAuth(authConfig, authLog.logger);
   const gateway = await startGateway(
     gatewayConfig({
       AUTH_SERVICE_URL: authUrl,
@@ -125,11 +127,23 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     users: users.url,
     logs,
     userWithRole,
+    authDatabaseUrl: authDb.url,
+    restartAuth: async (env) => {
+      await auth.close();
+      auth = await startAuth(
+        { ...readAuthConfig({ ...authEnv, ...env }), autoMigrate: true },
+        authLog.logger,
+      );
+    },
     close: async () => {
       await gateway.close();
       await auth.close();
       await users.close();
       for (const db of dbs) await db.drop();
+      // Every e2e file checks, for free, that no password or token it used reached a log line.
+      const leaked = secretsFoundInLogs(logs, [...usedSecrets]);
+      if (leaked.length > 0)
+        throw new Error(`${leaked.length} secret(s) used by the tests appear in service logs`);
     },
   };
 }
@@ -152,6 +166,7 @@ export async function registerUser(
     email: overrides.email ?? `person.${tag}@example.com`,
     password: overrides.password ?? `Str0ng-Pass-${tag}!`,
   };
+  rememberSecret(user.password);
   const res = await request(gateway).post('/api/v1/auth/register').send(user);
   if (res.status !== 201)
     throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -168,7 +183,9 @@ export function refreshCookieOf(res: request.Response): string {
   const cookies = res.headers['set-cookie'] as unknown as string[] | undefined;
   const cookie = cookies?.find((c) => c.startsWith('refresh_token='));
   if (!cookie) throw new Error('no refresh cookie');
-  return cookie.split(';')[0] ?? '';
+  const pair = cookie.split(';')[0] ?? '';
+  rememberSecret(pair.slice('refresh_token='.length));
+  return pair;
 }
 
 export async function loginAs(
@@ -180,14 +197,20 @@ export async function loginAs(
     .send({ email: user.email, password: user.password });
   if (res.status !== 200)
     throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return {
-    accessToken: (res.body as { access_token: string }).access_token,
-    refreshCookie: refreshCookieOf(res),
-  };
+  rememberSecret(user.password);
+  const accessToken = (res.body as { access_token: string }).access_token;
+  rememberSecret(accessToken);
+  return { accessToken, refreshCookie: refreshCookieOf(res) };
 }
 
-/** Fails when any service's log output contains any of the given secrets. */
-export function secretsFoundInLogs(system: System, secrets: string[]): string[] {
-  const text = system.logs.map((log) => log.text()).join('\n');
-  return secrets.filter((secret) => secret.length >= 8 && text.includes(secret));
+const usedSecrets = new Set<string>();
+
+/** A password or token a test used; `close()` fails if any service logged one of them. */
+export function rememberSecret(secret: string): void {
+  if (secret.length >= 8) usedSecrets.add(secret);
+}
+
+export function secretsFoundInLogs(logs: CapturedLogger[], secrets: string[]): string[] {
+  const text = logs.map((log) => log.text()).join('\n');
+  return secrets.filter((secret) => text.includes(secret));
 }
