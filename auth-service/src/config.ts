@@ -12,6 +12,7 @@ import {
   optionalFlag,
   port,
   positiveInt,
+  rate,
   redisUrl,
   serviceDatabaseUrl,
 } from '@secure-api/shared';
@@ -47,7 +48,14 @@ const schema = z.object({
   HASH_CONCURRENCY: positiveInt(availableParallelism(), 64),
   HASH_QUEUE_MAX: positiveInt(32, 10_000),
   USER_SERVICE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8082'),
-  MAX_LOGIN_ATTEMPTS: positiveInt(5, 100),
+  MAX_LOGIN_ATTEMPTS: positiveInt(5, 100).refine((v) => v >= 3, 'must be at least 3'),
+  LOCKOUT_WINDOW_MINUTES: positiveInt(15, 1440),
+  LOGIN_RATE_LIMIT: rate('5/minute'),
+  LOGIN_FAILURES_PER_IP_PER_DAY: positiveInt(100, 1_000_000),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:-]{0,64}$/, 'letters, digits, _ : - only')
+    .default(''),
   ACCOUNT_LOCKOUT_MINUTES: positiveInt(30, 1440),
 });
 
@@ -72,7 +80,11 @@ export interface Config {
   hashing: { concurrency: number; maxQueue: number };
   userServiceUrl: string;
   argon2: { timeCost: number; memoryCost: number; parallelism: number };
-  lockout: { maxAttempts: number; minutes: number };
+  lockout: { maxAttempts: number; minutes: number; windowMinutes: number };
+  loginRateLimit: { points: number; durationSeconds: number };
+  loginFailuresPerIpPerDay: number;
+  /** Prepended to every Redis key this service owns besides revocations (one Redis, many stacks). */
+  redisKeyPrefix: string;
 }
 
 export function readConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -100,6 +112,13 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       memoryCost: c.ARGON2_MEMORY_COST,
       parallelism: c.ARGON2_PARALLELISM,
     },
-    lockout: { maxAttempts: c.MAX_LOGIN_ATTEMPTS, minutes: c.ACCOUNT_LOCKOUT_MINUTES },
+    lockout: {
+      maxAttempts: c.MAX_LOGIN_ATTEMPTS,
+      minutes: c.ACCOUNT_LOCKOUT_MINUTES,
+      windowMinutes: c.LOCKOUT_WINDOW_MINUTES,
+    },
+    loginRateLimit: c.LOGIN_RATE_LIMIT,
+    loginFailuresPerIpPerDay: c.LOGIN_FAILURES_PER_IP_PER_DAY,
+    redisKeyPrefix: c.REDIS_KEY_PREFIX,
   };
 }

@@ -10,6 +10,24 @@ import { UserDirectoryClient } from '../data/user-directory.client.js';
 import type { AuthDeps } from '../domain/auth-deps.js';
 import { PasswordHasher } from '../domain/password-hasher.js';
 import { TokenSigner } from '../domain/token-signer.js';
+import { DEFAULT_GUARD_SETTINGS, LoginGuard } from '../domain/login-guard.js';
+import type { SecurityPolicy } from '../domain/security-policy.js';
+import { SecurityPolicyRepository } from '../data/security-policy.repository.js';
+
+/** The policy in force until an admin changes it: the environment's initial values. */
+export function defaultPolicy(config: Config): SecurityPolicy {
+  return {
+    max_login_attempts: config.lockout.maxAttempts,
+    lockout_window_minutes: config.lockout.windowMinutes,
+    lockout_duration_minutes: config.lockout.minutes,
+    password_policy: 'composition',
+    password_min_length: 8,
+    login_rate_limit: {
+      points: config.loginRateLimit.points,
+      duration_seconds: config.loginRateLimit.durationSeconds,
+    },
+  };
+}
 
 /** The one place the use cases' collaborators are built (server and CLI alike). */
 export async function buildAuthDeps(
@@ -21,7 +39,19 @@ export async function buildAuthDeps(
     ? await keysFromEnvironment(config.jwtPrivateKeys)
     : await new SigningKeyRepository(sequelize).ensureDevelopmentKeys();
   const signer = new TokenSigner(keys, config.accessTokenMinutes * 60);
+  const policies = new SecurityPolicyRepository(
+    sequelize,
+    redis,
+    defaultPolicy(config),
+    config.redisKeyPrefix,
+  );
   return {
+    policies,
+    guard: new LoginGuard(redis, policies, {
+      ...DEFAULT_GUARD_SETTINGS,
+      ipFailuresPerDay: config.loginFailuresPerIpPerDay,
+      keyPrefix: `${config.redisKeyPrefix}bf`,
+    }),
     credentials: new CredentialRepository(sequelize),
     sessions: new SessionRepository(sequelize),
     hasher: new PasswordHasher(config.argon2, config.hashing),

@@ -21,6 +21,7 @@ import type { Config } from '../config.js';
 import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';
 import { buildAuthDeps } from './dependencies.js';
 import { accountRoutes } from './routes/accounts.routes.js';
+import { adminRoutes } from './routes/admin.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { internalRoutes } from './routes/internal.routes.js';
 import { jwksRoutes } from './routes/jwks.routes.js';
@@ -55,6 +56,8 @@ export async function startServer(
 
   const deps = await buildAuthDeps(config, sequelize, redis);
   const { signer, revocation } = deps;
+  // The gateway reads the login rate limit from Redis: mirror the persisted policy on start.
+  await deps.policies.publish();
   // auth-service verifies its own tokens against its own key ring, revocation included.
   const verifier = accessTokenVerifier(createLocalJWKSet(signer.jwks()));
   const bearer = authenticate(verifier, { revocation });
@@ -80,6 +83,7 @@ export async function startServer(
       app.use(passwordRoutes(deps, bearer));
       app.use(accountRoutes(deps, bearer));
       app.use(internalRoutes(deps, bearer));
+      app.use(adminRoutes(deps, bearer));
     },
   });
   const server = await listen(app, { port: config.port, host: config.host });

@@ -1,8 +1,10 @@
 import type { RevocationStore } from '@secure-api/shared';
 
 import type { CredentialRepository } from '../data/credential.repository.js';
+import type { SecurityPolicyRepository } from '../data/security-policy.repository.js';
 import type { SessionRepository } from '../data/session.repository.js';
 import type { UserDirectoryClient } from '../data/user-directory.client.js';
+import type { LoginGuard } from './login-guard.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { TokenSigner } from './token-signer.js';
 
@@ -14,6 +16,8 @@ export interface AuthDeps {
   signer: TokenSigner;
   revocation: RevocationStore;
   directory: UserDirectoryClient;
+  guard: LoginGuard;
+  policies: SecurityPolicyRepository;
   settings: {
     refreshTokenDays: number;
     refreshFamilyMaxDays: number;

@@ -2,6 +2,7 @@ import { AppError, Problems, type AccessClaims } from '@secure-api/shared';
 
 import type { AuthDeps } from './auth-deps.js';
 import { checkPassword } from './password-policy.js';
+import { passwordPolicyOf } from './security-policy.js';
 import { accessTokenFor } from './session-issuer.js';
 
 export const WRONG_CURRENT_PASSWORD = 'Current password is incorrect';
@@ -22,10 +23,11 @@ export async function changePassword(
   }
   const profile = await deps.directory.get(claims.sub);
   if (!profile?.is_active) throw Problems.unauthorized();
-  const weak = checkPassword(input.new_password, {
-    username: profile.username,
-    email: credential.email,
-  });
+  const weak = checkPassword(
+    input.new_password,
+    { username: profile.username, email: credential.email },
+    passwordPolicyOf(await deps.policies.current()),
+  );
   if (weak) throw weak;
   if (input.new_password === input.current_password) {
     throw new AppError(400, 'weak-password', 'New password must differ from the current one');

@@ -5,7 +5,7 @@ import { startSession, type TokenPair } from './session-issuer.js';
 
 export const LOGIN_REFUSED = 'Invalid email or password';
 
-/** One body for every refusal: unknown email, wrong password, inactive or missing profile. */
+/** One body for every refusal: unknown email, wrong password, locked, inactive or missing profile. */
 export function loginRefused(): AppError {
   return new AppError(401, 'invalid-credentials', LOGIN_REFUSED);
 }
@@ -15,16 +15,23 @@ export async function login(
   input: { email: string; password: string },
   client: ClientInfo,
 ): Promise<TokenPair> {
+  const ip = client.ip ?? 'unknown';
+  const verdict = await deps.guard.check(input.email, ip);
   const credential = await deps.credentials.findByEmail(input.email);
-  if (!credential) {
-    await deps.hasher.verifyAgainstDummy(input.password);
+  // The same Argon2 work on every path, so timing says nothing about existence or lock state.
+  const passwordOk = credential
+    ? await deps.hasher.verify(credential.passwordHash, input.password)
+    : await deps.hasher.verifyAgainstDummy(input.password);
+  if (verdict === 'locked') throw loginRefused();
+  if (!credential || !passwordOk) {
+    await deps.guard.recordFailure(input.email, ip);
     throw loginRefused();
   }
-  if (!(await deps.hasher.verify(credential.passwordHash, input.password))) throw loginRefused();
 
   const profile = await deps.directory.get(credential.userId);
   if (!profile?.is_active) throw loginRefused();
 
+  await deps.guard.recordSuccess(input.email, ip);
   if (deps.hasher.needsRehash(credential.passwordHash)) {
     await deps.credentials.updatePasswordHash(
       credential.userId,

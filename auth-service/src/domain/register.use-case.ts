@@ -6,6 +6,7 @@ import { EmailTakenError } from '../data/credential.repository.js';
 import { ProfileConflictError, type UserProfile } from '../data/user-directory.client.js';
 import type { AuthDeps } from './auth-deps.js';
 import { checkPassword } from './password-policy.js';
+import { passwordPolicyOf } from './security-policy.js';
 
 export interface NewAccount {
   username: string;
@@ -26,7 +27,11 @@ function refused(): AppError {
  * at all. The hash is computed before any lookup so a taken email costs the same time as a free one.
  */
 export async function createAccount(deps: AuthDeps, account: NewAccount): Promise<UserProfile> {
-  const weak = checkPassword(account.password, account);
+  const weak = checkPassword(
+    account.password,
+    account,
+    passwordPolicyOf(await deps.policies.current()),
+  );
   if (weak) throw weak;
   const passwordHash = await deps.hasher.hash(account.password);
   const userId = randomUUID();

@@ -80,6 +80,8 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     CORS_ORIGINS: 'https://app.example.com',
     COOKIE_SECURE: 'true',
     ...FAST_ARGON2,
+    // Brute-force counters and the policy mirror are per system: runs never share them.
+    REDIS_KEY_PREFIX: `${label}-${randomUUID().slice(0, 8)}:`,
     ...options.auth,
   };
   const authConfig = { ...readAuthConfig(authEnv), autoMigrate: true };

@@ -3,7 +3,13 @@ import type { Migration } from '@secure-api/shared';
 import { createCredentials } from './0001-create-credentials.js';
 import { createSessions } from './0002-create-sessions.js';
 import { createSigningKeys } from './0003-create-signing-keys.js';
+import { createSecurityPolicy } from './0004-create-security-policy.js';
 
 /** In order; a new migration is a new file appended here, never an edit of an applied one. */
-export const migrations: Migration[] = [createCredentials, createSessions, createSigningKeys];
+export const migrations: Migration[] = [
+  createCredentials,
+  createSessions,
+  createSigningKeys,
+  createSecurityPolicy,
+];
 export const MIGRATION_TABLE = 'auth_service_migrations';

@@ -1,0 +1,40 @@
+import { Router, type RequestHandler } from 'express';
+
+import { claimsOf, requirePermission, validate } from '@secure-api/shared';
+
+import { unlockAccount, updatePolicy } from '../../domain/admin-policy.use-case.js';
+import type { AuthDeps } from '../../domain/auth-deps.js';
+import { updatePolicySchema, type UpdatePolicyBody } from '../schemas/admin.schemas.js';
+import { idParamSchema } from '../schemas/auth.schemas.js';
+
+export function adminRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
+  const router = Router();
+
+  router.get('/api/v1/admin/config', bearer, requirePermission('admin:read'), async (_req, res) => {
+    res.json(await deps.policies.current());
+  });
+
+  router.put(
+    '/api/v1/admin/config',
+    bearer,
+    requirePermission('admin:write'),
+    validate(updatePolicySchema),
+    async (req, res) => {
+      const { policy } = await updatePolicy(deps, claimsOf(req).sub, req.body as UpdatePolicyBody);
+      res.json(policy);
+    },
+  );
+
+  router.post(
+    '/api/v1/admin/users/:id/unlock',
+    bearer,
+    requirePermission('admin:write'),
+    validate(idParamSchema),
+    async (req, res) => {
+      await unlockAccount(deps, req.params.id as string);
+      res.status(204).end();
+    },
+  );
+
+  return router;
+}
