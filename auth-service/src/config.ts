@@ -47,6 +47,12 @@ const schema = z.object({
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
   HASH_CONCURRENCY: positiveInt(availableParallelism(), 64),
   HASH_QUEUE_MAX: positiveInt(32, 10_000),
+  API_KEY_ROTATION_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(0),
   USER_SERVICE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8082'),
   MAX_LOGIN_ATTEMPTS: positiveInt(5, 100).refine((v) => v >= 3, 'must be at least 3'),
   LOCKOUT_WINDOW_MINUTES: positiveInt(15, 1440),
@@ -79,6 +85,8 @@ export interface Config {
   refreshReuseGraceSeconds: number;
   hashing: { concurrency: number; maxQueue: number };
   userServiceUrl: string;
+  /** How long a rotated-out API key keeps working. */
+  apiKeyRotationGraceSeconds: number;
   argon2: { timeCost: number; memoryCost: number; parallelism: number };
   lockout: { maxAttempts: number; minutes: number; windowMinutes: number };
   loginRateLimit: { points: number; durationSeconds: number };
@@ -107,6 +115,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     refreshReuseGraceSeconds: c.REFRESH_REUSE_GRACE_SECONDS,
     hashing: { concurrency: c.HASH_CONCURRENCY, maxQueue: c.HASH_QUEUE_MAX },
     userServiceUrl: c.USER_SERVICE_URL,
+    apiKeyRotationGraceSeconds: c.API_KEY_ROTATION_GRACE_SECONDS,
     argon2: {
       timeCost: c.ARGON2_TIME_COST,
       memoryCost: c.ARGON2_MEMORY_COST,

@@ -24,3 +24,4 @@ export * from './auth/revocation-store.js';
 export * from './auth/token-claims.js';
 export * from './auth/token-verifier.js';
 export * from './http/account-fields.js';
+export * from './auth/api-key.js';

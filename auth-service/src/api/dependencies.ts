@@ -10,6 +10,11 @@ import { UserDirectoryClient } from '../data/user-directory.client.js';
 import type { AuthDeps } from '../domain/auth-deps.js';
 import { PasswordHasher } from '../domain/password-hasher.js';
 import { TokenSigner } from '../domain/token-signer.js';
+import { MfaChallengeStore } from '../data/mfa-challenge.store.js';
+import { ApiKeyCache } from '../data/api-key-cache.js';
+import { ApiKeyRepository } from '../data/api-key.repository.js';
+import { TwoFactorRepository } from '../data/two-factor.repository.js';
+import { SecretBox } from '../domain/secret-box.js';
 import { DEFAULT_GUARD_SETTINGS, LoginGuard } from '../domain/login-guard.js';
 import type { SecurityPolicy } from '../domain/security-policy.js';
 import { SecurityPolicyRepository } from '../data/security-policy.repository.js';
@@ -39,6 +44,9 @@ export async function buildAuthDeps(
     ? await keysFromEnvironment(config.jwtPrivateKeys)
     : await new SigningKeyRepository(sequelize).ensureDevelopmentKeys();
   const signer = new TokenSigner(keys, config.accessTokenMinutes * 60);
+  const twoFactor = new TwoFactorRepository(sequelize);
+  const totpKey =
+    config.totpEncryptionKey ?? (await twoFactor.developmentKey('totp-encryption-key'));
   const policies = new SecurityPolicyRepository(
     sequelize,
     redis,
@@ -46,6 +54,11 @@ export async function buildAuthDeps(
     config.redisKeyPrefix,
   );
   return {
+    apiKeys: new ApiKeyRepository(sequelize),
+    apiKeyCache: new ApiKeyCache(redis, config.redisKeyPrefix),
+    twoFactor,
+    secretBox: new SecretBox(totpKey),
+    mfa: new MfaChallengeStore(redis, config.redisKeyPrefix),
     policies,
     guard: new LoginGuard(redis, policies, {
       ...DEFAULT_GUARD_SETTINGS,
@@ -62,6 +75,8 @@ export async function buildAuthDeps(
       refreshTokenDays: config.refreshTokenDays,
       refreshFamilyMaxDays: config.refreshFamilyMaxDays,
       refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+      apiKeyRotationGraceSeconds: config.apiKeyRotationGraceSeconds,
+      redisKeyPrefix: config.redisKeyPrefix,
     },
   };
 }

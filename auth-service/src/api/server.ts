@@ -22,11 +22,13 @@ import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';
 import { buildAuthDeps } from './dependencies.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { adminRoutes } from './routes/admin.routes.js';
+import { apiKeyRoutes } from './routes/api-keys.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { internalRoutes } from './routes/internal.routes.js';
 import { jwksRoutes } from './routes/jwks.routes.js';
 import { passwordRoutes } from './routes/password.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
+import { twoFactorRoutes } from './routes/two-factor.routes.js';
 
 export interface RunningAuthService {
   url: string;
@@ -61,6 +63,8 @@ export async function startServer(
   // auth-service verifies its own tokens against its own key ring, revocation included.
   const verifier = accessTokenVerifier(createLocalJWKSet(signer.jwks()));
   const bearer = authenticate(verifier, { revocation });
+  // Account management needs the person: tokens minted for API keys are refused there.
+  const person = authenticate(verifier, { revocation, interactiveOnly: true });
 
   const metrics = createMetrics('auth-service');
   const readiness = new Readiness({ database: databaseCheck(sequelize), redis: redisCheck(redis) });
@@ -74,16 +78,18 @@ export async function startServer(
         authRoutes({
           deps,
           verifier,
-          bearer,
+          bearer: person,
           cookieSecure: config.cookieSecure,
           corsOrigins: config.corsOrigins,
         }),
       );
-      app.use(sessionRoutes(deps, bearer));
-      app.use(passwordRoutes(deps, bearer));
+      app.use(sessionRoutes(deps, person));
+      app.use(passwordRoutes(deps, person));
       app.use(accountRoutes(deps, bearer));
       app.use(internalRoutes(deps, bearer));
       app.use(adminRoutes(deps, bearer));
+      app.use(twoFactorRoutes(deps, person));
+      app.use(apiKeyRoutes(deps, person));
     },
   });
   const server = await listen(app, { port: config.port, host: config.host });

@@ -1,10 +1,16 @@
 import type { RevocationStore } from '@secure-api/shared';
 
+import type { ApiKeyCache } from '../data/api-key-cache.js';
+import type { ApiKeyRepository } from '../data/api-key.repository.js';
+
 import type { CredentialRepository } from '../data/credential.repository.js';
 import type { SecurityPolicyRepository } from '../data/security-policy.repository.js';
 import type { SessionRepository } from '../data/session.repository.js';
 import type { UserDirectoryClient } from '../data/user-directory.client.js';
+import type { MfaChallengeStore } from '../data/mfa-challenge.store.js';
+import type { TwoFactorRepository } from '../data/two-factor.repository.js';
 import type { LoginGuard } from './login-guard.js';
+import type { SecretBox } from './secret-box.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { TokenSigner } from './token-signer.js';
 
@@ -17,11 +23,18 @@ export interface AuthDeps {
   revocation: RevocationStore;
   directory: UserDirectoryClient;
   guard: LoginGuard;
+  apiKeys: ApiKeyRepository;
+  apiKeyCache: ApiKeyCache;
+  twoFactor: TwoFactorRepository;
+  secretBox: SecretBox;
+  mfa: MfaChallengeStore;
   policies: SecurityPolicyRepository;
   settings: {
     refreshTokenDays: number;
     refreshFamilyMaxDays: number;
     refreshReuseGraceSeconds: number;
+    apiKeyRotationGraceSeconds: number;
+    redisKeyPrefix: string;
   };
 }
 

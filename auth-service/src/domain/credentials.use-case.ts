@@ -31,6 +31,8 @@ export async function changeEmail(
 
 /** user-service deleting a user (the admin's bearer): credentials and sessions go, tokens die now. */
 export async function deleteCredentials(deps: AuthDeps, userId: string): Promise<void> {
+  // Keys go with the credential (ON DELETE CASCADE); their cached resolutions go now.
+  await deps.apiKeyCache.purge(await deps.apiKeys.hashesOf(userId));
   await logoutAll(deps, userId, 'deleted');
   await deps.credentials.delete(userId);
 }

@@ -10,11 +10,14 @@ export function loginRefused(): AppError {
   return new AppError(401, 'invalid-credentials', LOGIN_REFUSED);
 }
 
+export type LoginOutcome =
+  { kind: 'tokens'; tokens: TokenPair } | { kind: 'mfa'; mfaToken: string };
+
 export async function login(
   deps: AuthDeps,
   input: { email: string; password: string },
   client: ClientInfo,
-): Promise<TokenPair> {
+): Promise<LoginOutcome> {
   const ip = client.ip ?? 'unknown';
   const verdict = await deps.guard.check(input.email, ip);
   const credential = await deps.credentials.findByEmail(input.email);
@@ -39,5 +42,9 @@ export async function login(
       false,
     );
   }
-  return startSession(deps, profile, ['pwd'], client);
+  // With 2FA on, the password alone earns only the right to present a code.
+  if ((await deps.twoFactor.find(profile.id))?.enabled) {
+    return { kind: 'mfa', mfaToken: await deps.mfa.create(profile.id) };
+  }
+  return { kind: 'tokens', tokens: await startSession(deps, profile, ['pwd'], client) };
 }

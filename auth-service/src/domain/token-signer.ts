@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { SignJWT, type CryptoKey, type JWK } from 'jose';
 
-import { ACCESS_AUDIENCE, TOKEN_ISSUER, type Role } from '@secure-api/shared';
+import { ACCESS_AUDIENCE, TOKEN_ISSUER, type Permission, type Role } from '@secure-api/shared';
 
 export interface SigningKey {
   kid: string;
@@ -51,6 +51,8 @@ export class TokenSigner {
     /** Not before a revocation mark of this user (see RevocationStore.earliestIssueTime). */
     issuedAt: number;
     ttlSeconds?: number;
+    /** API-key tokens only: the permissions the key may use. */
+    scope?: Permission[];
   }): Promise<IssuedAccessToken> {
     const jti = randomUUID();
     const expiresIn = input.ttlSeconds ?? this.accessTtlSeconds;
@@ -60,6 +62,7 @@ export class TokenSigner {
       role: input.role,
       amr: input.amr,
       ...(input.sessionId ? { sid: input.sessionId } : {}),
+      ...(input.scope ? { scope: input.scope } : {}),
     })
       .setProtectedHeader({ alg: 'EdDSA', kid: this.newest.kid, typ: 'JWT' })
       .setIssuer(TOKEN_ISSUER)

@@ -25,6 +25,11 @@ export function bearerToken(req: Request): string | undefined {
 export interface AuthenticateOptions {
   /** Checked on every request when given (the gateway); services rely on the gateway's check. */
   revocation?: RevocationStore;
+  /**
+   * Account management (sessions, 2FA, API keys, password) needs the person, not a key: a token
+   * minted for an API key is refused (403) whatever its scopes.
+   */
+  interactiveOnly?: boolean;
 }
 
 /** Any missing, malformed, forged, expired or revoked token: the same 401. */
@@ -39,15 +44,27 @@ export function authenticate(
     if (options.revocation && (await options.revocation.isRevoked(claims))) {
       throw Problems.unauthorized();
     }
+    if (options.interactiveOnly && claims.scope !== undefined) {
+      throw Problems.forbidden('Not available to API keys');
+    }
     req.auth = claims;
     next();
   };
 }
 
+/** The role grants it and, for an API-key token, the key's scopes include it. */
+export function claimsAllow(
+  claims: Pick<AccessClaims, 'role' | 'scope'>,
+  permission: Permission,
+): boolean {
+  if (!hasPermission(claims.role, permission)) return false;
+  return claims.scope === undefined || claims.scope.includes(permission);
+}
+
 export function requirePermission(permission: Permission): RequestHandler {
   return (req, _res, next) => {
     if (!req.auth) throw Problems.unauthorized();
-    if (!hasPermission(req.auth.role, permission)) throw Problems.forbidden();
+    if (!claimsAllow(req.auth, permission)) throw Problems.forbidden();
     next();
   };
 }

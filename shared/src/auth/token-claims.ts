@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { ROLES } from './rbac.js';
+import { PERMISSIONS, ROLES } from './rbac.js';
 
 export const TOKEN_ISSUER = 'secure-api-auth';
 export const ACCESS_AUDIENCE = 'secure-api';
@@ -21,6 +21,8 @@ export const accessClaimsSchema = z.object({
   /** The refresh family (session) the token belongs to; absent for service-minted tokens. */
   sid: z.uuid().optional(),
   amr: z.array(z.string()).default([]),
+  /** Present on tokens minted for an API key: the key's scopes, already cut to the role's. */
+  scope: z.array(z.enum(PERMISSIONS)).optional(),
 });
 export type AccessClaims = z.infer<typeof accessClaimsSchema>;
 

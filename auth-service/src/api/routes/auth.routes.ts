@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 
 import {
   bearerToken,
@@ -11,6 +11,8 @@ import {
 
 import type { AuthDeps } from '../../domain/auth-deps.js';
 import { login } from '../../domain/login.use-case.js';
+import { completeMfaLogin } from '../../domain/mfa-login.use-case.js';
+import type { TokenPair } from '../../domain/session-issuer.js';
 import { logout, logoutAll } from '../../domain/logout.use-case.js';
 import { refresh } from '../../domain/refresh.use-case.js';
 import { createAccount } from '../../domain/register.use-case.js';
@@ -23,14 +25,17 @@ import {
 } from '../refresh-cookie.js';
 import {
   loginSchema,
+  mfaLoginSchema,
   registerSchema,
   type LoginBody,
+  type MfaLoginBody,
   type RegisterBody,
 } from '../schemas/auth.schemas.js';
 
 export interface AuthRouteOptions {
   deps: AuthDeps;
   verifier: TokenVerifier<AccessClaims>;
+  /** Bearer of a person (not an API key). */
   bearer: RequestHandler;
   cookieSecure: boolean;
   corsOrigins: string[];
@@ -52,14 +57,26 @@ export function authRoutes({
     res.status(201).json(profile);
   });
 
-  router.post('/api/v1/auth/login', validate(loginSchema), async (req, res) => {
-    const tokens = await login(deps, req.body as LoginBody, clientInfo(req));
+  const sendTokens = (res: Response, tokens: TokenPair) => {
     setRefreshCookie(res, tokens.refreshToken, tokens.refreshExpiresAt, cookieSecure);
     res.json({
       access_token: tokens.accessToken,
       token_type: 'bearer',
       expires_in: tokens.expiresIn,
     });
+  };
+
+  router.post('/api/v1/auth/login', validate(loginSchema), async (req, res) => {
+    const outcome = await login(deps, req.body as LoginBody, clientInfo(req));
+    if (outcome.kind === 'mfa') {
+      res.json({ mfa_required: true, mfa_token: outcome.mfaToken });
+      return;
+    }
+    sendTokens(res, outcome.tokens);
+  });
+
+  router.post('/api/v1/auth/login/2fa', validate(mfaLoginSchema), async (req, res) => {
+    sendTokens(res, await completeMfaLogin(deps, req.body as MfaLoginBody, clientInfo(req)));
   });
 
   router.post('/api/v1/auth/refresh', sameOrigin, async (req, res) => {
@@ -70,13 +87,7 @@ export function authRoutes({
       clearRefreshCookie(res, cookieSecure);
       throw Problems.unauthorized('Invalid or expired refresh token');
     }
-    const { tokens } = outcome;
-    setRefreshCookie(res, tokens.refreshToken, tokens.refreshExpiresAt, cookieSecure);
-    res.json({
-      access_token: tokens.accessToken,
-      token_type: 'bearer',
-      expires_in: tokens.expiresIn,
-    });
+    sendTokens(res, outcome.tokens);
   });
 
   router.post('/api/v1/auth/logout', sameOrigin, async (req, res) => {

@@ -4,7 +4,14 @@ import { claimsOf, requirePermission, validate } from '@secure-api/shared';
 
 import type { AuthDeps } from '../../domain/auth-deps.js';
 import { changeEmail, deleteCredentials } from '../../domain/credentials.use-case.js';
-import { changeEmailSchema, idParamSchema, type ChangeEmailBody } from '../schemas/auth.schemas.js';
+import { resolveApiKey } from '../../domain/api-keys.use-case.js';
+import {
+  changeEmailSchema,
+  idParamSchema,
+  resolveApiKeySchema,
+  type ChangeEmailBody,
+  type ResolveApiKeyBody,
+} from '../schemas/auth.schemas.js';
 
 /**
  * Called by user-service on behalf of a user, with that user's own bearer token: auth-service
@@ -34,6 +41,12 @@ export function internalRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
       res.status(204).end();
     },
   );
+
+  // The gateway resolving an X-API-Key. The key itself is the credential; this route only turns
+  // it into a 60-second token for the key's owner (the gateway never exposes /internal).
+  router.post('/internal/api-keys/resolve', validate(resolveApiKeySchema), async (req, res) => {
+    res.json(await resolveApiKey(deps, (req.body as ResolveApiKeyBody).key));
+  });
 
   return router;
 }

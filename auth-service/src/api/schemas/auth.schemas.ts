@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   emailField as email,
   fullNameField,
+  PERMISSIONS,
   ROLES,
   usernameField as username,
 } from '@secure-api/shared';
@@ -47,3 +48,36 @@ export const changeEmailSchema = {
   body: z.strictObject({ current_password: secret, email }),
 };
 export type ChangeEmailBody = z.infer<typeof changeEmailSchema.body>;
+
+// A 6-digit TOTP or a backup code (`xxxxx-xxxxx`); anything longer is not a code.
+const code = z.string().trim().min(6).max(16);
+
+export const mfaLoginSchema = {
+  body: z.strictObject({ mfa_token: z.string().min(20).max(128), code }),
+};
+export type MfaLoginBody = z.infer<typeof mfaLoginSchema.body>;
+
+export const codeSchema = { body: z.strictObject({ code }) };
+export type CodeBody = z.infer<typeof codeSchema.body>;
+
+export const disableTwoFactorSchema = { body: z.strictObject({ password: secret, code }) };
+export type DisableTwoFactorBody = z.infer<typeof disableTwoFactorSchema.body>;
+
+export const createApiKeySchema = {
+  body: z.strictObject({
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .regex(/^\P{Cc}*$/u, 'No control characters'),
+    scopes: z.array(z.enum(PERMISSIONS)).min(1).max(PERMISSIONS.length),
+    expires_in_days: z.number().int().min(1).max(365).optional(),
+  }),
+};
+export type CreateApiKeyBody = z.infer<typeof createApiKeySchema.body>;
+
+export const apiKeyIdSchema = { params: z.strictObject({ id: z.uuid() }) };
+
+export const resolveApiKeySchema = { body: z.strictObject({ key: z.string().min(1).max(128) }) };
+export type ResolveApiKeyBody = z.infer<typeof resolveApiKeySchema.body>;

@@ -4,6 +4,8 @@ import { createCredentials } from './0001-create-credentials.js';
 import { createSessions } from './0002-create-sessions.js';
 import { createSigningKeys } from './0003-create-signing-keys.js';
 import { createSecurityPolicy } from './0004-create-security-policy.js';
+import { createTwoFactor } from './0005-create-two-factor.js';
+import { createApiKeys } from './0006-create-api-keys.js';
 
 /** In order; a new migration is a new file appended here, never an edit of an applied one. */
 export const migrations: Migration[] = [
@@ -11,5 +13,7 @@ export const migrations: Migration[] = [
   createSessions,
   createSigningKeys,
   createSecurityPolicy,
+  createTwoFactor,
+  createApiKeys,
 ];
 export const MIGRATION_TABLE = 'auth_service_migrations';

@@ -1,0 +1,44 @@
+import { Router, type RequestHandler } from 'express';
+
+import { claimsOf, validate } from '@secure-api/shared';
+
+import type { AuthDeps } from '../../domain/auth-deps.js';
+import {
+  disableTwoFactor,
+  enableTwoFactor,
+  regenerateBackupCodes,
+  setupTwoFactor,
+} from '../../domain/two-factor.use-case.js';
+import {
+  codeSchema,
+  disableTwoFactorSchema,
+  type CodeBody,
+  type DisableTwoFactorBody,
+} from '../schemas/auth.schemas.js';
+
+export function twoFactorRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
+  const router = Router();
+
+  router.post('/api/v1/auth/2fa/setup', bearer, async (req, res) => {
+    res.json(await setupTwoFactor(deps, claimsOf(req)));
+  });
+
+  router.post('/api/v1/auth/2fa/verify', bearer, validate(codeSchema), async (req, res) => {
+    res.json(await enableTwoFactor(deps, claimsOf(req), (req.body as CodeBody).code));
+  });
+
+  router.post(
+    '/api/v1/auth/2fa/disable',
+    bearer,
+    validate(disableTwoFactorSchema),
+    async (req, res) => {
+      res.json(await disableTwoFactor(deps, claimsOf(req), req.body as DisableTwoFactorBody));
+    },
+  );
+
+  router.post('/api/v1/auth/2fa/backup-codes', bearer, validate(codeSchema), async (req, res) => {
+    res.json(await regenerateBackupCodes(deps, claimsOf(req), (req.body as CodeBody).code));
+  });
+
+  return router;
+}

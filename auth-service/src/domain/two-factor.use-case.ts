@@ -1,0 +1,101 @@
+import { AppError, Problems, type AccessClaims } from '@secure-api/shared';
+
+import type { AuthDeps } from './auth-deps.js';
+import { WRONG_CURRENT_PASSWORD } from './change-password.use-case.js';
+import {
+  checkSecondFactor,
+  newBackupCodes,
+  normaliseBackupCode,
+  totpSecretOf,
+} from './second-factor.js';
+import { accessTokenFor } from './session-issuer.js';
+import { totp } from './totp.js';
+
+const invalidCode = () => new AppError(400, 'invalid-code', 'Invalid code');
+
+/** Starts (or restarts) enrolment: a fresh seed, shown once, enabled only by /verify. */
+export async function setupTwoFactor(deps: AuthDeps, claims: AccessClaims) {
+  const credential = await deps.credentials.findById(claims.sub);
+  if (!credential) throw Problems.unauthorized();
+  if ((await deps.twoFactor.find(claims.sub))?.enabled) {
+    throw new AppError(400, 'two-factor-enabled', 'Two-factor authentication is already enabled');
+  }
+  const secret = totp.newSecret();
+  await deps.twoFactor.savePending(claims.sub, deps.secretBox.seal(secret, claims.sub));
+  const otpauthUrl = totp.uri(secret, credential.email);
+  return { secret, otpauth_url: otpauthUrl, qr_code: await totp.qrCode(otpauthUrl) };
+}
+
+/** Ends every other session and every older access token; the caller continues with a new one. */
+async function reissueForCaller(
+  deps: AuthDeps,
+  claims: AccessClaims,
+  reason: string,
+  amr: string[],
+) {
+  await deps.sessions.revokeAllForUser(claims.sub, reason, claims.sid);
+  await deps.revocation.revokeUser(claims.sub);
+  const access = await accessTokenFor(deps, { id: claims.sub, role: claims.role }, claims.sid, amr);
+  return {
+    access_token: access.token,
+    token_type: 'bearer' as const,
+    expires_in: access.expiresIn,
+  };
+}
+
+export async function enableTwoFactor(deps: AuthDeps, claims: AccessClaims, code: string) {
+  const factor = await deps.twoFactor.find(claims.sub);
+  if (!factor) throw new AppError(400, 'two-factor-not-started', 'Start two-factor setup first');
+  if (factor.enabled) {
+    throw new AppError(400, 'two-factor-enabled', 'Two-factor authentication is already enabled');
+  }
+  if (!(await checkSecondFactor(deps, claims.sub, code, { allowBackupCode: false })))
+    throw invalidCode();
+  const codes = newBackupCodes();
+  await deps.twoFactor.enable(
+    claims.sub,
+    codes.map((c) => deps.secretBox.mac(normaliseBackupCode(c))),
+  );
+  const amr = [...new Set([...claims.amr, 'otp'])];
+  return { backup_codes: codes, ...(await reissueForCaller(deps, claims, '2fa-enabled', amr)) };
+}
+
+export async function disableTwoFactor(
+  deps: AuthDeps,
+  claims: AccessClaims,
+  input: { password: string; code: string },
+) {
+  const credential = await deps.credentials.findById(claims.sub);
+  if (!credential) throw Problems.unauthorized();
+  const found = await totpSecretOf(deps, claims.sub);
+  if (!found?.factor.enabled) {
+    throw new AppError(400, 'two-factor-disabled', 'Two-factor authentication is not enabled');
+  }
+  if (!(await deps.hasher.verify(credential.passwordHash, input.password))) {
+    throw new AppError(400, 'wrong-password', WRONG_CURRENT_PASSWORD);
+  }
+  if (!(await checkSecondFactor(deps, claims.sub, input.code, { allowBackupCode: true })))
+    throw invalidCode();
+  await deps.twoFactor.remove(claims.sub);
+  return reissueForCaller(
+    deps,
+    claims,
+    '2fa-disabled',
+    claims.amr.filter((m) => m !== 'otp'),
+  );
+}
+
+export async function regenerateBackupCodes(deps: AuthDeps, claims: AccessClaims, code: string) {
+  const found = await totpSecretOf(deps, claims.sub);
+  if (!found?.factor.enabled) {
+    throw new AppError(400, 'two-factor-disabled', 'Two-factor authentication is not enabled');
+  }
+  if (!(await checkSecondFactor(deps, claims.sub, code, { allowBackupCode: false })))
+    throw invalidCode();
+  const codes = newBackupCodes();
+  await deps.twoFactor.replaceCodes(
+    claims.sub,
+    codes.map((c) => deps.secretBox.mac(normaliseBackupCode(c))),
+  );
+  return { backup_codes: codes };
+}
