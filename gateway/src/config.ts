@@ -10,30 +10,65 @@ import {
   optionalFlag,
   port,
   positiveInt,
+  rate,
   redisUrl,
+  type Rate,
 } from '@secure-api/shared';
+
+import { parseCidr, type Cidr } from './domain/client-ip.js';
 
 const httpUrl = z.url({ protocol: /^https?$/ });
 const serviceUrl = (fallback: string) => httpUrl.default(fallback);
 
-const schema = z.object({
-  NODE_ENV: nodeEnv,
-  LOG_LEVEL: logLevel,
-  HOST: z.string().default('127.0.0.1'),
-  GATEWAY_PORT: port(8080),
-  GATEWAY_ADMIN_PORT: port(9080),
-  GATEWAY_ADMIN_HOST: z.string().default('127.0.0.1'),
-  AUTH_SERVICE_URL: serviceUrl('http://127.0.0.1:8081'),
-  USER_SERVICE_URL: serviceUrl('http://127.0.0.1:8082'),
-  AUDIT_SERVICE_URL: serviceUrl('http://127.0.0.1:8083'),
-  AUTH_JWKS_URL: httpUrl.optional(),
-  REDIS_URL: redisUrl,
-  CORS_ORIGINS: csv('http://localhost:3000'),
-  BODY_LIMIT_BYTES: positiveInt(16 * 1024, 1024 * 1024),
-  UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(2000, 60_000),
-  UPSTREAM_TIMEOUT_MS: positiveInt(10_000, 120_000),
-  DOCS_ENABLED: optionalFlag(),
-});
+const trustedProxies = csv('').transform((entries, ctx): Cidr[] =>
+  entries.flatMap((entry) => {
+    const cidr = parseCidr(entry);
+    if (!cidr) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(entry.slice(0, 64))} is not a CIDR (e.g. 10.0.0.0/8 or fd00::/8)`,
+      });
+    }
+    return cidr ? [cidr] : [];
+  }),
+);
+
+const schema = z
+  .object({
+    NODE_ENV: nodeEnv,
+    LOG_LEVEL: logLevel,
+    HOST: z.string().default('127.0.0.1'),
+    GATEWAY_PORT: port(8080),
+    GATEWAY_ADMIN_PORT: port(9080),
+    GATEWAY_ADMIN_HOST: z.string().default('127.0.0.1'),
+    AUTH_SERVICE_URL: serviceUrl('http://127.0.0.1:8081'),
+    USER_SERVICE_URL: serviceUrl('http://127.0.0.1:8082'),
+    AUDIT_SERVICE_URL: serviceUrl('http://127.0.0.1:8083'),
+    AUTH_JWKS_URL: httpUrl.optional(),
+    REDIS_URL: redisUrl,
+    CORS_ORIGINS: csv('http://localhost:3000'),
+    BODY_LIMIT_BYTES: positiveInt(16 * 1024, 1024 * 1024),
+    UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(2000, 60_000),
+    UPSTREAM_TIMEOUT_MS: positiveInt(10_000, 120_000),
+    DOCS_ENABLED: optionalFlag(),
+    TRUSTED_PROXIES: trustedProxies,
+    RATE_LIMIT_PER_MINUTE: positiveInt(60, 1_000_000),
+    LOGIN_RATE_LIMIT: rate('5/minute'),
+    REGISTER_RATE_LIMIT: rate('3/minute'),
+    REFRESH_RATE_LIMIT: rate('10/minute'),
+    // The deployment's namespace in a shared Redis, as in auth-service (which publishes the policy).
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_:-]{0,64}$/, 'letters, digits, _ : - only')
+      .default(''),
+    HEADERS_TIMEOUT_MS: positiveInt(10_000, 120_000),
+    REQUEST_TIMEOUT_MS: positiveInt(30_000, 600_000),
+    KEEP_ALIVE_TIMEOUT_MS: positiveInt(5_000, 120_000),
+  })
+  .refine((c) => c.HEADERS_TIMEOUT_MS <= c.REQUEST_TIMEOUT_MS, {
+    path: ['HEADERS_TIMEOUT_MS'],
+    error: 'must not exceed REQUEST_TIMEOUT_MS',
+  });
 
 export type UpstreamName = 'auth' | 'users' | 'audit';
 
@@ -55,6 +90,22 @@ export interface Config {
   upstreamConnectTimeoutMs: number;
   upstreamTimeoutMs: number;
   docsEnabled: boolean;
+  /** Peers whose X-Forwarded-For / Forwarded is believed; empty: the socket address is the client. */
+  trustedProxies: Cidr[];
+  rateLimits: RateLimitConfig;
+  /** Inbound limits of the public listener (slow and idle clients). */
+  server: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+}
+
+export interface RateLimitConfig {
+  /** Per client IP, every route but /health. */
+  global: Rate;
+  /** Until the runtime security policy in Redis names another. */
+  login: Rate;
+  register: Rate;
+  refresh: Rate;
+  /** Prepended to every key the gateway keeps in Redis (`rl:*`, `security-policy`). */
+  redisKeyPrefix: string;
 }
 
 function packageVersion(): string {
@@ -80,5 +131,18 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     upstreamConnectTimeoutMs: c.UPSTREAM_CONNECT_TIMEOUT_MS,
     upstreamTimeoutMs: c.UPSTREAM_TIMEOUT_MS,
     docsEnabled: c.DOCS_ENABLED ?? c.NODE_ENV !== 'production',
+    trustedProxies: c.TRUSTED_PROXIES,
+    rateLimits: {
+      global: { points: c.RATE_LIMIT_PER_MINUTE, durationSeconds: 60 },
+      login: c.LOGIN_RATE_LIMIT,
+      register: c.REGISTER_RATE_LIMIT,
+      refresh: c.REFRESH_RATE_LIMIT,
+      redisKeyPrefix: c.REDIS_KEY_PREFIX,
+    },
+    server: {
+      headersTimeoutMs: c.HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: c.REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: c.KEEP_ALIVE_TIMEOUT_MS,
+    },
   };
 }

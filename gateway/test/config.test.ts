@@ -71,6 +71,93 @@ describe('gateway configuration', () => {
     );
   });
 
+  it('pins the abuse-protection defaults: no trusted proxy, 60/min per IP, login 5, register 3, refresh 10 a minute', () => {
+    const config = readConfig({});
+
+    expect(config.trustedProxies).toEqual([]);
+    expect(config.rateLimits).toEqual({
+      global: { points: 60, durationSeconds: 60 },
+      login: { points: 5, durationSeconds: 60 },
+      register: { points: 3, durationSeconds: 60 },
+      refresh: { points: 10, durationSeconds: 60 },
+      redisKeyPrefix: '',
+    });
+    expect(config.server).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+    });
+  });
+
+  it('reads TRUSTED_PROXIES as IPv4 and IPv6 CIDRs, a bare address being a single host', () => {
+    expect(
+      readConfig({ TRUSTED_PROXIES: ' 10.0.0.0/8, fd00::/8 ,192.0.2.7' }).trustedProxies,
+    ).toEqual([
+      { address: '10.0.0.0', prefix: 8, family: 'ipv4' },
+      { address: 'fd00::', prefix: 8, family: 'ipv6' },
+      { address: '192.0.2.7', prefix: 32, family: 'ipv4' },
+    ]);
+  });
+
+  it('reports every entry of TRUSTED_PROXIES that is not a CIDR on its own line', () => {
+    expect(
+      problemsOf({ TRUSTED_PROXIES: '10.0.0.0/8,10.0.0.0/33,fd00::/129,proxy.local,1.2.3.4/8/8' }),
+    ).toEqual([
+      'TRUSTED_PROXIES: "10.0.0.0/33" is not a CIDR (e.g. 10.0.0.0/8 or fd00::/8)',
+      'TRUSTED_PROXIES: "fd00::/129" is not a CIDR (e.g. 10.0.0.0/8 or fd00::/8)',
+      'TRUSTED_PROXIES: "proxy.local" is not a CIDR (e.g. 10.0.0.0/8 or fd00::/8)',
+      'TRUSTED_PROXIES: "1.2.3.4/8/8" is not a CIDR (e.g. 10.0.0.0/8 or fd00::/8)',
+    ]);
+  });
+
+  it('reads the rate limits as N/second|minute|hour|day and refuses anything else', () => {
+    const config = readConfig({
+      RATE_LIMIT_PER_MINUTE: '120',
+      LOGIN_RATE_LIMIT: '10/hour',
+      REGISTER_RATE_LIMIT: '2/second',
+      REFRESH_RATE_LIMIT: '100/day',
+    });
+    expect(config.rateLimits).toMatchObject({
+      global: { points: 120, durationSeconds: 60 },
+      login: { points: 10, durationSeconds: 3600 },
+      register: { points: 2, durationSeconds: 1 },
+      refresh: { points: 100, durationSeconds: 86_400 },
+    });
+
+    expect(
+      problemsOf({
+        RATE_LIMIT_PER_MINUTE: '0',
+        LOGIN_RATE_LIMIT: '5 per minute',
+        REGISTER_RATE_LIMIT: '0/minute',
+        REFRESH_RATE_LIMIT: '10/week',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^RATE_LIMIT_PER_MINUTE: /) as unknown as string,
+      'LOGIN_RATE_LIMIT: expected N/second, N/minute, N/hour or N/day',
+      'REGISTER_RATE_LIMIT: expected N/second, N/minute, N/hour or N/day',
+      'REFRESH_RATE_LIMIT: expected N/second, N/minute, N/hour or N/day',
+    ]);
+  });
+
+  it('takes the slow-client timeouts from the environment, headers within the request timeout', () => {
+    expect(
+      readConfig({
+        HEADERS_TIMEOUT_MS: '2000',
+        REQUEST_TIMEOUT_MS: '5000',
+        KEEP_ALIVE_TIMEOUT_MS: '1000',
+      }).server,
+    ).toEqual({ headersTimeoutMs: 2000, requestTimeoutMs: 5000, keepAliveTimeoutMs: 1000 });
+    expect(problemsOf({ HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '5000' })).toEqual([
+      'HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS',
+    ]);
+  });
+
+  it('rejects a REDIS_KEY_PREFIX that could break out of its namespace', () => {
+    expect(problemsOf({ REDIS_KEY_PREFIX: 'a b*' })).toEqual([
+      'REDIS_KEY_PREFIX: letters, digits, _ : - only',
+    ]);
+  });
+
   it('rejects an upstream URL that is not http(s)', () => {
     expect(problemsOf({ AUTH_SERVICE_URL: 'file:///etc/passwd' })).toEqual([
       expect.stringMatching(/^AUTH_SERVICE_URL: /) as unknown as string,

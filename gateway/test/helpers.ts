@@ -3,7 +3,7 @@ import net from 'node:net';
 
 import { expect } from '@jest/globals';
 
-import { testUrls } from '@secure-api/shared/testing';
+import { testUrls, uniqueName } from '@secure-api/shared/testing';
 
 import { readConfig, type Config } from '../src/config.js';
 
@@ -41,13 +41,31 @@ export async function silentUpstream(): Promise<{ url: string; close(): Promise<
   };
 }
 
+/** Far above what any test sends, so only the tests about limits ever meet one. */
+export const GENEROUS_LIMITS = {
+  RATE_LIMIT_PER_MINUTE: '10000',
+  LOGIN_RATE_LIMIT: '10000/minute',
+  REGISTER_RATE_LIMIT: '10000/minute',
+  REFRESH_RATE_LIMIT: '10000/minute',
+};
+
+/** A gateway for tests about something other than rate limits. */
 export function gatewayConfig(env: Record<string, string>): Config {
+  return gatewayConfigWithDefaultLimits({ ...GENEROUS_LIMITS, ...env });
+}
+
+/**
+ * The production rate limits, counted under a Redis key prefix of this gateway's own (unless the
+ * test names one, e.g. for two replicas), so parallel tests never share counters or a policy.
+ */
+export function gatewayConfigWithDefaultLimits(env: Record<string, string>): Config {
   return readConfig({
     NODE_ENV: 'test',
     GATEWAY_PORT: '0',
     GATEWAY_ADMIN_PORT: '0',
     CORS_ORIGINS: 'https://app.example.com',
     REDIS_URL: testUrls.redis,
+    REDIS_KEY_PREFIX: `${uniqueName('gateway')}:`,
     ...env,
   });
 }

@@ -25,3 +25,4 @@ export * from './auth/token-claims.js';
 export * from './auth/token-verifier.js';
 export * from './http/account-fields.js';
 export * from './auth/api-key.js';
+export * from './lifecycle/counters.js';

@@ -7,6 +7,7 @@ import { GATEWAY_OWNED_HEADERS, Problems, sendProblem, type Logger } from '@secu
 
 import type { UpstreamName } from '../config.js';
 import { matchedRule } from './access-control.js';
+import { clientIpOf } from './client-ip.js';
 
 export interface ProxyOptions {
   upstreams: Record<UpstreamName, string>;
@@ -17,6 +18,9 @@ export interface ProxyOptions {
 
 // Identity and routing headers only the gateway may set; a client's copy is dropped.
 const SPOOFABLE = /^(x-user-|x-internal-|x-forwarded-|x-real-ip$|forwarded$|x-service-)/;
+
+// The gateway's limits are the ones a client is told about.
+const RATE_LIMIT_HEADERS = ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'];
 
 class UpstreamTimeout extends Error {
   constructor(readonly phase: 'connect' | 'response') {
@@ -69,7 +73,8 @@ export function proxyToUpstreams(options: ProxyOptions): RequestHandler {
         on: {
           proxyReq: (proxyReq, req) => {
             armTimeouts(proxyReq, options);
-            proxyReq.setHeader('X-Forwarded-For', req.socket.remoteAddress ?? '');
+            // The one address the gateway decided on (trusted proxies considered), not a chain.
+            proxyReq.setHeader('X-Forwarded-For', clientIpOf(req));
             proxyReq.setHeader('X-Forwarded-Proto', req.protocol);
             // The body was read (inflated if compressed) and checked at the edge; forward exactly
             // the bytes that were checked.
@@ -81,7 +86,7 @@ export function proxyToUpstreams(options: ProxyOptions): RequestHandler {
             }
           },
           proxyRes: (proxyRes) => {
-            for (const name of GATEWAY_OWNED_HEADERS)
+            for (const name of [...GATEWAY_OWNED_HEADERS, ...RATE_LIMIT_HEADERS])
               Reflect.deleteProperty(proxyRes.headers, name);
           },
           error: (error, req, res) => {

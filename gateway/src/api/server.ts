@@ -1,6 +1,7 @@
 import {
   accessTokenVerifier,
   connectRedis,
+  createCounter,
   createLogger,
   createMetrics,
   createRedis,
@@ -17,9 +18,13 @@ import {
 } from '@secure-api/shared';
 
 import type { Config } from '../config.js';
+import { RateLimits } from '../data/rate-limiters.js';
+import { SecurityPolicyRepository } from '../data/security-policy.repository.js';
 import { accessControl, type AccessControlOptions } from './access-control.js';
+import { resolveClientIp } from './client-ip.js';
 import { corsPolicy } from './cors.js';
 import { proxyToUpstreams, stripSpoofableHeaders } from './proxy.js';
+import { rateLimit } from './rate-limit.js';
 import { healthRoutes } from './routes/health.routes.js';
 
 export interface RunningGateway {
@@ -35,11 +40,12 @@ export interface GatewayDependencies {
   metrics: Metrics;
   readiness: Readiness;
   access: AccessControlOptions;
+  limits: RateLimits;
 }
 
 export function createApp(
   config: Config,
-  { logger, metrics, readiness, access }: GatewayDependencies,
+  { logger, metrics, readiness, access, limits }: GatewayDependencies,
 ) {
   return createServiceApp({
     logger,
@@ -48,13 +54,17 @@ export function createApp(
     bodyLimit: config.bodyLimitBytes,
     operationalRoutes: false,
     beforeBody: (app) => {
+      // Express must not guess from X-Forwarded-*: the client address is resolveClientIp's decision.
       app.set('trust proxy', false);
+      app.use(resolveClientIp(config.trustedProxies));
       app.use(corsPolicy(config.corsOrigins));
       app.use(stripSpoofableHeaders());
+      // Health is never limited; everything else is, before a token is verified or a body read.
+      app.use(healthRoutes(config.version));
+      app.use(rateLimit(limits));
       app.use(accessControl(access));
     },
     routes: (app) => {
-      app.use(healthRoutes(config.version));
       app.use(
         proxyToUpstreams({
           upstreams: config.upstreams,
@@ -85,12 +95,28 @@ export async function startServer(
     verifier: accessTokenVerifier(remoteKeySet(config.jwksUrl)),
     revocation: new RevocationStore(redis),
   };
+  const limits = new RateLimits({
+    redis,
+    config: config.rateLimits,
+    policy: new SecurityPolicyRepository(redis, {
+      keyPrefix: config.rateLimits.redisKeyPrefix,
+      fallbackLoginRate: config.rateLimits.login,
+      logger,
+    }),
+    fallbackCounter: createCounter(metrics, {
+      name: 'gateway_rate_limit_fallback_total',
+      help: 'Rate-limit decisions made from memory because Redis was unreachable',
+      labelNames: ['limit'],
+    }),
+    logger,
+  });
   let server: RunningServer | undefined;
   let admin: RunningServer;
   try {
-    server = await listen(createApp(config, { logger, metrics, readiness, access }), {
+    server = await listen(createApp(config, { logger, metrics, readiness, access, limits }), {
       port: config.port,
       host: config.host,
+      ...config.server,
     });
     admin = await listen(
       createServiceApp({ logger, metrics, readiness, routes: () => undefined }),

@@ -71,6 +71,9 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     },
     usersLog.logger,
   );
+  // Brute-force counters, rate-limit counters and the policy mirror are per system: runs never
+  // share them. auth-service and the gateway use the same prefix, as one deployment would.
+  const redisKeyPrefix = `${label}-${randomUUID().slice(0, 8)}:`;
   const authEnv = {
     NODE_ENV: 'test',
     AUTH_PORT: String(authPort),
@@ -80,8 +83,10 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     CORS_ORIGINS: 'https://app.example.com',
     COOKIE_SECURE: 'true',
     ...FAST_ARGON2,
-    // Brute-force counters and the policy mirror are per system: runs never share them.
-    REDIS_KEY_PREFIX: `${label}-${randomUUID().slice(0, 8)}:`,
+    REDIS_KEY_PREFIX: redisKeyPrefix,
+    // The login limit auth-service publishes in the security policy, which the gateway enforces:
+    // generous (the most the policy allows) because these tests log in often from 127.0.0.1.
+    LOGIN_RATE_LIMIT: '1000/minute',
     ...options.auth,
   };
   const authConfig = { ...readAuthConfig(authEnv), autoMigrate: true };
@@ -93,6 +98,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
       AUDIT_SERVICE_URL: `http://127.0.0.1:${await closedPort()}`,
       AUTH_JWKS_URL: jwksUrl,
       REDIS_URL: testUrls.redis,
+      REDIS_KEY_PREFIX: redisKeyPrefix,
       ...options.gateway,
     }),
     gatewayLog.logger,

@@ -55,9 +55,16 @@ export function jsonShapeIsSafe(
  */
 export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
   return [
-    (req, _res, next) => {
+    (req, res, next) => {
       if (hasBody(req.headers) && !isJsonType(req.headers['content-type'])) {
         next(Problems.unsupportedMediaType());
+        return;
+      }
+      // Announced too big: answer now and close, rather than let body-parser read the megabytes
+      // off the socket (as slowly as the client likes) before saying no.
+      if (Number(req.headers['content-length'] ?? 0) > options.limit) {
+        res.setHeader('Connection', 'close');
+        next(Problems.payloadTooLarge(options.limit));
         return;
       }
       next();

@@ -32,6 +32,12 @@ export async function listen(
     {
       maxHeaderSize: options.maxHeaderSize ?? 16 * 1024,
       requestTimeout: options.requestTimeoutMs ?? 30_000,
+      // Node enforces the header/request timeouts when it sweeps connections (30 s by default):
+      // sweep often enough that a slow client is cut within a second of its timeout.
+      connectionsCheckingInterval: Math.max(
+        100,
+        Math.min(1000, (options.headersTimeoutMs ?? 10_000) / 2),
+      ),
     },
     app,
   );
