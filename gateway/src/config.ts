@@ -56,6 +56,8 @@ const schema = z
     LOGIN_RATE_LIMIT: rate('5/minute'),
     REGISTER_RATE_LIMIT: rate('3/minute'),
     REFRESH_RATE_LIMIT: rate('10/minute'),
+    API_KEY_RATE_LIMIT: rate('1000/hour'),
+    API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(50).default(30),
     // The deployment's namespace in a shared Redis, as in auth-service (which publishes the policy).
     REDIS_KEY_PREFIX: z
       .string()
@@ -93,6 +95,8 @@ export interface Config {
   /** Peers whose X-Forwarded-For / Forwarded is believed; empty: the socket address is the client. */
   trustedProxies: Cidr[];
   rateLimits: RateLimitConfig;
+  /** How long a resolved API key is cached (auth-service purges on revocation). */
+  apiKeyCacheSeconds: number;
   /** Inbound limits of the public listener (slow and idle clients). */
   server: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
 }
@@ -104,6 +108,8 @@ export interface RateLimitConfig {
   login: Rate;
   register: Rate;
   refresh: Rate;
+  /** Per API key, whatever address it is used from. */
+  apiKey: Rate;
   /** Prepended to every key the gateway keeps in Redis (`rl:*`, `security-policy`). */
   redisKeyPrefix: string;
 }
@@ -132,11 +138,13 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     upstreamTimeoutMs: c.UPSTREAM_TIMEOUT_MS,
     docsEnabled: c.DOCS_ENABLED ?? c.NODE_ENV !== 'production',
     trustedProxies: c.TRUSTED_PROXIES,
+    apiKeyCacheSeconds: c.API_KEY_CACHE_SECONDS,
     rateLimits: {
       global: { points: c.RATE_LIMIT_PER_MINUTE, durationSeconds: 60 },
       login: c.LOGIN_RATE_LIMIT,
       register: c.REGISTER_RATE_LIMIT,
       refresh: c.REFRESH_RATE_LIMIT,
+      apiKey: c.API_KEY_RATE_LIMIT,
       redisKeyPrefix: c.REDIS_KEY_PREFIX,
     },
     server: {

@@ -1,20 +1,27 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 
 import {
   AppError,
   authenticate,
   requirePermission,
+  Problems,
   type AccessClaims,
+  type Logger,
   type Permission,
   type RevocationStore,
   type TokenVerifier,
 } from '@secure-api/shared';
 
+import { KEY_REFUSED, type ApiKeyResolver } from '../data/api-key.resolver.js';
+import type { RateLimits } from '../data/rate-limiters.js';
 import { resolveRoute, type Access, type RouteRule } from '../domain/route-table.js';
+import { rateLimitHeaders, seconds } from './rate-limit.js';
 
 export interface AccessControlOptions {
   verifier: TokenVerifier<AccessClaims>;
   revocation: RevocationStore;
+  /** X-API-Key support (DESIGN section 7); without it a key is simply not a credential. */
+  apiKeys?: { resolver: ApiKeyResolver; limits: RateLimits; logger: Logger };
 }
 
 // The rule the access check was made against; the proxy forwards by this and nothing else.
@@ -58,8 +65,47 @@ const methodNotAllowed = (allow: string[]) =>
  * revocation store down → 503. Runs before the body is read, so anonymous callers of protected
  * routes never reach the parser. Paths outside the table pass through to /health or the 404.
  */
-export function accessControl({ verifier, revocation }: AccessControlOptions): RequestHandler[] {
+export function accessControl({
+  verifier,
+  revocation,
+  apiKeys,
+}: AccessControlOptions): RequestHandler[] {
   const authenticated = authenticate(verifier, { revocation });
+
+  /** The minted token's claims, or undefined when it no longer verifies (revoked, expired). */
+  const claimsOf = async (token: string): Promise<AccessClaims | undefined> => {
+    try {
+      const claims = await verifier.verify(token);
+      return (await revocation.isRevoked(claims)) ? undefined : claims;
+    } catch (error) {
+      if (error instanceof AppError && error.status === 401) return undefined;
+      throw error;
+    }
+  };
+
+  /**
+   * A key stands in for a bearer: resolved (cached) into a short token for its owner, limited per
+   * key, logged with its id. A cached token that was revoked since (role change, deletion) is
+   * dropped and the key resolved afresh once, so the key's reach follows its owner at once.
+   */
+  const authenticateKey = async (req: Request, res: Response, key: string): Promise<void> => {
+    if (!apiKeys) throw Problems.unauthorized();
+    let resolved = await apiKeys.resolver.resolve(key);
+    let claims = await claimsOf(resolved.accessToken);
+    if (!claims) {
+      resolved = await apiKeys.resolver.resolve(key, { fresh: true });
+      claims = await claimsOf(resolved.accessToken);
+    }
+    if (!claims) throw Problems.unauthorized(KEY_REFUSED);
+    const decision = await apiKeys.limits.consume('api-key', resolved.keyId);
+    const headers = rateLimitHeaders(decision);
+    if (!decision.allowed) throw Problems.tooManyRequests(seconds(decision.msBeforeReset), headers);
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    apiKeys.logger.info({ api_key_id: resolved.keyId, user_id: resolved.userId }, 'api key used');
+    req.auth = claims;
+    req.headers.authorization = `Bearer ${resolved.accessToken}`;
+  };
+
   return [
     (req, _res, next) => {
       const match = resolveRoute(req.method, req.path);
@@ -77,6 +123,20 @@ export function accessControl({ verifier, revocation }: AccessControlOptions): R
     },
     async (req, res, next) => {
       const rule = matchedRules.get(req);
+      const key = req.headers['x-api-key'];
+      // The key is a secret: it never travels past the gateway.
+      Reflect.deleteProperty(req.headers, 'x-api-key');
+      const keyed =
+        typeof key === 'string' &&
+        req.headers.authorization === undefined &&
+        rule !== undefined &&
+        rule.access !== 'public' &&
+        rule.access !== 'optional';
+      if (keyed) {
+        await authenticateKey(req, res, key);
+        next();
+        return;
+      }
       if (rule && needsBearer(rule.access, req)) {
         await authenticated(req, res, next);
         return;

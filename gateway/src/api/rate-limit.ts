@@ -14,9 +14,9 @@ const ROUTE_LIMITS = new Map<string, LimitName>([
   ['POST /api/v1/auth/refresh', 'refresh'],
 ]);
 
-const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+export const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
-function rateLimitHeaders(decision: LimitDecision): Record<string, string> {
+export function rateLimitHeaders(decision: LimitDecision): Record<string, string> {
   return {
     'RateLimit-Limit': String(decision.limit),
     'RateLimit-Remaining': String(decision.remaining),

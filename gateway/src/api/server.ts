@@ -18,6 +18,7 @@ import {
 } from '@secure-api/shared';
 
 import type { Config } from '../config.js';
+import { ApiKeyResolver } from '../data/api-key.resolver.js';
 import { RateLimits } from '../data/rate-limiters.js';
 import { SecurityPolicyRepository } from '../data/security-policy.repository.js';
 import { accessControl, type AccessControlOptions } from './access-control.js';
@@ -110,6 +111,16 @@ export async function startServer(
     }),
     logger,
   });
+  access.apiKeys = {
+    resolver: new ApiKeyResolver({
+      redis,
+      authServiceUrl: config.upstreams.auth,
+      keyPrefix: config.rateLimits.redisKeyPrefix,
+      cacheSeconds: config.apiKeyCacheSeconds,
+    }),
+    limits,
+    logger,
+  };
   let server: RunningServer | undefined;
   let admin: RunningServer;
   try {

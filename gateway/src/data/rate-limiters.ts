@@ -10,7 +10,7 @@ import type { Counter, Logger, Rate, Redis } from '@secure-api/shared';
 import type { RateLimitConfig } from '../config.js';
 import type { SecurityPolicyRepository } from './security-policy.repository.js';
 
-export type LimitName = 'global' | 'login' | 'login-2fa' | 'register' | 'refresh';
+export type LimitName = 'global' | 'login' | 'login-2fa' | 'register' | 'refresh' | 'api-key';
 
 export interface LimitDecision {
   allowed: boolean;
@@ -117,6 +117,8 @@ export class RateLimits {
         return this.options.config.register;
       case 'refresh':
         return this.options.config.refresh;
+      case 'api-key':
+        return this.options.config.apiKey;
       case 'login':
       case 'login-2fa':
         return this.options.policy.currentLoginRate();

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+import {
+  API_KEY_PATTERN,
+  apiKeyCacheKey,
+  currentRequestId,
+  Problems,
+  type Redis,
+} from '@secure-api/shared';
+
+export const KEY_REFUSED = 'Invalid or expired API key';
+
+const resolvedSchema = z.object({
+  access_token: z.string().min(1),
+  expires_in: z.number().int().positive(),
+  key_id: z.uuid(),
+  user_id: z.uuid(),
+  /** The key's own expiry (for a rotated-out key: the end of its grace period). */
+  expires_at: z.iso.datetime({ offset: true }).nullable(),
+});
+
+export interface ResolvedKey {
+  accessToken: string;
+  keyId: string;
+  userId: string;
+  /** Epoch ms after which this resolution must not be used (token or key expiry, sooner). */
+  expiresAt: number;
+}
+
+const cachedSchema = z.object({
+  accessToken: z.string(),
+  keyId: z.uuid(),
+  userId: z.uuid(),
+  expiresAt: z.number(),
+});
+
+export interface ApiKeyResolverOptions {
+  redis: Redis;
+  authServiceUrl: string;
+  keyPrefix: string;
+  /** At most this long in the cache; auth-service purges an entry when its key is revoked. */
+  cacheSeconds: number;
+  timeoutMs?: number;
+}
+
+/**
+ * X-API-Key → a 60-second access token minted by auth-service for the key's owner, cached in Redis
+ * briefly (so most keyed requests cost one GET). Malformed keys never leave the gateway.
+ */
+export class ApiKeyResolver {
+  constructor(private readonly options: ApiKeyResolverOptions) {}
+
+  async resolve(key: string, { fresh = false } = {}): Promise<ResolvedKey> {
+    if (!API_KEY_PATTERN.test(key)) throw Problems.unauthorized(KEY_REFUSED);
+    const cacheKey = apiKeyCacheKey(this.options.keyPrefix, key);
+    if (!fresh) {
+      const cached = cachedSchema.safeParse(JSON.parse((await this.read(cacheKey)) ?? 'null'));
+      if (cached.success && cached.data.expiresAt > Date.now()) return cached.data;
+    }
+    const resolved = await this.ask(key);
+    const ttl = Math.min(
+      this.options.cacheSeconds,
+      Math.floor((resolved.expiresAt - Date.now()) / 1000),
+    );
+    if (ttl > 0) await this.write(cacheKey, JSON.stringify(resolved), ttl);
+    return resolved;
+  }
+
+  async forget(key: string): Promise<void> {
+    await this.guard(() => this.options.redis.del(apiKeyCacheKey(this.options.keyPrefix, key)));
+  }
+
+  private async ask(key: string): Promise<ResolvedKey> {
+    let res: Response;
+    try {
+      res = await fetch(new URL('/internal/api-keys/resolve', this.options.authServiceUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': currentRequestId() ?? '' },
+        body: JSON.stringify({ key }),
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 3000),
+      });
+    } catch {
+      throw Problems.unavailable('A security dependency is unavailable, retry shortly');
+    }
+    if (res.status === 401 || res.status === 422) throw Problems.unauthorized(KEY_REFUSED);
+    const body = resolvedSchema.safeParse(await res.json().catch(() => undefined));
+    if (res.status !== 200 || !body.success) {
+      throw Problems.unavailable('A security dependency is unavailable, retry shortly');
+    }
+    // Five seconds of margin on the token, none on the key: a retired key stops on time.
+    const tokenUsableUntil = Date.now() + (body.data.expires_in - 5) * 1000;
+    const keyExpiry = body.data.expires_at ? Date.parse(body.data.expires_at) : Infinity;
+    return {
+      accessToken: body.data.access_token,
+      keyId: body.data.key_id,
+      userId: body.data.user_id,
+      expiresAt: Math.min(tokenUsableUntil, keyExpiry),
+    };
+  }
+
+  private read(cacheKey: string): Promise<string | null> {
+    return this.guard(() => this.options.redis.get(cacheKey));
+  }
+
+  private async write(cacheKey: string, value: string, ttlSeconds: number): Promise<void> {
+    await this.guard(() => this.options.redis.set(cacheKey, value, 'EX', ttlSeconds));
+  }
+
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch {
+      throw Problems.unavailable('A security dependency is unavailable, retry shortly');
+    }
+  }
+}
