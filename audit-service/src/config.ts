@@ -8,8 +8,16 @@ import {
   nodeEnv,
   optionalFlag,
   port,
+  positiveInt,
   serviceDatabaseUrl,
 } from '@secure-api/shared';
+
+const httpUrl = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
+const queueName = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,200}$/, 'expected a queue name (letters, digits, _ . : -)')
+    .default(fallback);
 
 const schema = z.object({
   NODE_ENV: nodeEnv,
@@ -19,6 +27,12 @@ const schema = z.object({
   DATABASE_URL: databaseUrl,
   AMQP_URL: amqpUrl,
   AUTO_MIGRATE: optionalFlag(),
+  AUDIT_QUEUE: queueName('audit.security-events'),
+  AUDIT_DEAD_LETTER_QUEUE: queueName('audit.dead-letter'),
+  AUDIT_PREFETCH: positiveInt(50, 1000),
+  AUTH_JWKS_URL: httpUrl('http://127.0.0.1:8081/.well-known/jwks.json'),
+  USER_SERVICE_URL: httpUrl('http://127.0.0.1:8082'),
+  USER_SERVICE_TIMEOUT_MS: positiveInt(3000, 60_000),
 });
 
 export interface Config {
@@ -29,6 +43,17 @@ export interface Config {
   databaseUrl: string;
   amqpUrl: string;
   autoMigrate: boolean;
+  /** The durable queue bound to `security.events`; replicas share it. */
+  auditQueue: string;
+  /** Where invalid messages are kept (through the `security.events.dlx` exchange). */
+  deadLetterQueue: string;
+  /** Unacknowledged messages per consumer, and the largest batch stored in one transaction. */
+  prefetch: number;
+  /** Where access tokens are verified from (auth-service's public keys). */
+  authJwksUrl: string;
+  /** user-service, asked for user counts on the admin's behalf (GET /api/v1/admin/stats). */
+  userServiceUrl: string;
+  userServiceTimeoutMs: number;
 }
 
 export function readConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -41,5 +66,11 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: serviceDatabaseUrl(c.DATABASE_URL, 'secure_api_audit'),
     amqpUrl: c.AMQP_URL,
     autoMigrate: c.AUTO_MIGRATE ?? c.NODE_ENV !== 'production',
+    auditQueue: c.AUDIT_QUEUE,
+    deadLetterQueue: c.AUDIT_DEAD_LETTER_QUEUE,
+    prefetch: c.AUDIT_PREFETCH,
+    authJwksUrl: c.AUTH_JWKS_URL,
+    userServiceUrl: c.USER_SERVICE_URL.replace(/\/+$/, ''),
+    userServiceTimeoutMs: c.USER_SERVICE_TIMEOUT_MS,
   };
 }

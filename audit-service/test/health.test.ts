@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
+import amqp from 'amqplib';
+
 import {
   captureLogger,
   createTestDatabase,
   eventually,
   TcpProxy,
   testUrls,
+  uniqueName,
   type TestDatabase,
 } from '@secure-api/shared/testing';
 
@@ -17,6 +20,9 @@ describe('audit-service health', () => {
   let db: TestDatabase;
   let brokerProxy: TcpProxy;
   let service: RunningAuditService;
+  // Never the production queue names: a local audit-service may be consuming those.
+  const queue = uniqueName('audit_health_q');
+  const deadLetterQueue = uniqueName('audit_health_dlq');
 
   beforeAll(async () => {
     db = await createTestDatabase('audit_health');
@@ -26,6 +32,8 @@ describe('audit-service health', () => {
       AUDIT_PORT: '0',
       DATABASE_URL: db.url,
       AMQP_URL: brokerProxy.urlFor(testUrls.amqp),
+      AUDIT_QUEUE: queue,
+      AUDIT_DEAD_LETTER_QUEUE: deadLetterQueue,
     });
     service = await startServer(config, captureLogger('audit-service').logger);
   });
@@ -33,6 +41,11 @@ describe('audit-service health', () => {
   afterAll(async () => {
     await service.close();
     await brokerProxy.stop();
+    const connection = await amqp.connect(testUrls.amqp);
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(queue);
+    await channel.deleteQueue(deadLetterQueue);
+    await connection.close();
     await db.drop();
   });
 

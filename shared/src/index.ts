@@ -26,3 +26,7 @@ export * from './auth/token-verifier.js';
 export * from './http/account-fields.js';
 export * from './auth/api-key.js';
 export * from './lifecycle/counters.js';
+export * from './events/index.js';
+export * from './messaging/event-publisher.js';
+export * from './messaging/outbox.js';
+export * from './messaging/outbox-relay.js';

@@ -1,5 +1,7 @@
 import {
+  accessTokenVerifier,
   AmqpConnection,
+  authenticate,
   createLogger,
   createMetrics,
   createServiceApp,
@@ -7,12 +9,22 @@ import {
   listen,
   openDatabase,
   Readiness,
+  remoteKeySet,
   requireDependency,
   type Logger,
 } from '@secure-api/shared';
 
+import { UserServiceClient } from '../clients/user-service.client.js';
 import type { Config } from '../config.js';
+import { AuditEventRepository } from '../data/audit-event.repository.js';
 import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';
+import { AuditQueries } from '../domain/audit-query.use-case.js';
+import { EventIngest } from '../domain/event-ingest.use-case.js';
+import { StatsUseCases } from '../domain/stats.use-case.js';
+import { AuditConsumer } from '../messaging/audit-consumer.js';
+import { createConsumerMetrics } from '../messaging/consumer-metrics.js';
+import { auditRoutes } from './routes/audit.routes.js';
+import { statsRoutes } from './routes/stats.routes.js';
 
 export interface RunningAuditService {
   url: string;
@@ -39,13 +51,41 @@ export async function startServer(
     throw error;
   }
   const metrics = createMetrics('audit-service');
+  const store = new AuditEventRepository(sequelize);
+  const consumer = new AuditConsumer(
+    broker,
+    new EventIngest(store, logger),
+    logger,
+    createConsumerMetrics(metrics),
+    {
+      queue: config.auditQueue,
+      deadLetterQueue: config.deadLetterQueue,
+      prefetch: config.prefetch,
+    },
+  );
+  try {
+    await consumer.start();
+  } catch (error) {
+    await broker.close();
+    await sequelize.close();
+    throw error;
+  }
+
+  // Revocation is checked by the gateway; this service re-verifies signature, claims and role.
+  const authenticated = authenticate(accessTokenVerifier(remoteKeySet(config.authJwksUrl)));
+  const users = new UserServiceClient({
+    baseUrl: config.userServiceUrl,
+    timeoutMs: config.userServiceTimeoutMs,
+    logger,
+  });
   const readiness = new Readiness({ database: databaseCheck(sequelize), broker: broker.check() });
   const app = createServiceApp({
     logger,
     metrics,
     readiness,
-    routes: () => {
-      // The event consumer and the audit query/verify routes arrive with the audit issue.
+    routes: (app) => {
+      app.use(auditRoutes(authenticated, new AuditQueries(store)));
+      app.use(statsRoutes(authenticated, new StatsUseCases(store, users)));
     },
   });
   const server = await listen(app, { port: config.port, host: config.host });
@@ -55,6 +95,7 @@ export async function startServer(
     close: async () => {
       readiness.startDraining();
       await server.close();
+      await consumer.stop();
       await broker.close();
       await sequelize.close();
     },

@@ -72,3 +72,4 @@ export async function eventually(
   return false;
 }
 export * from './token-issuer.js';
+export * from './event-tap.js';

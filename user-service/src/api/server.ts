@@ -30,6 +30,7 @@ import { UserAdminUseCases } from '../domain/user-admin.use-case.js';
 import { requireServiceToken } from './middleware/service-token.js';
 import { internalUsersRoutes } from './routes/internal-users.routes.js';
 import { meRoutes } from './routes/me.routes.js';
+import { statsRoutes } from './routes/stats.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
 
 export interface RunningUserService {
@@ -86,6 +87,7 @@ export async function startServer(
           new UserAdminUseCases(users, new RevocationStore(redis), credentials),
         ),
       );
+      app.use(statsRoutes(authenticated, users)); // before /internal/users/:id
       app.use(internalUsersRoutes(serviceOnly, new ProvisioningUseCases(users)));
     },
   });

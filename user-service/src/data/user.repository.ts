@@ -1,10 +1,14 @@
-import { Transaction, UniqueConstraintError, type Sequelize } from 'sequelize';
+import { QueryTypes, Transaction, UniqueConstraintError, type Sequelize } from 'sequelize';
+
+import { ROLES, type Role } from '@secure-api/shared';
 
 import {
   DuplicateUserError,
   type NewUser,
   type User,
   type UserChange,
+  type UserCounts,
+  type UserCountSource,
   type UserPage,
   type UserStore,
 } from '../domain/user.js';
@@ -25,7 +29,7 @@ async function unique<T>(operation: () => Promise<T>): Promise<T> {
   }
 }
 
-export class UserRepository implements UserStore {
+export class UserRepository implements UserStore, UserCountSource {
   constructor(
     private readonly sequelize: Sequelize,
     private readonly model: UserModel,
@@ -79,5 +83,23 @@ export class UserRepository implements UserStore {
 
   async removeIfExists(id: string): Promise<boolean> {
     return (await this.model.destroy({ where: { id } })) > 0;
+  }
+
+  /** One grouped scan; every role appears, zero included. */
+  async counts(): Promise<UserCounts> {
+    const rows = await this.sequelize.query<{ role: Role; is_active: boolean; count: number }>(
+      'SELECT role, is_active, count(*)::int AS count FROM users GROUP BY role, is_active',
+      { type: QueryTypes.SELECT },
+    );
+    const byRole = new Map<Role, number>();
+    let active = 0;
+    let inactive = 0;
+    for (const row of rows) {
+      byRole.set(row.role, (byRole.get(row.role) ?? 0) + row.count);
+      if (row.is_active) active += row.count;
+      else inactive += row.count;
+    }
+    const by_role = Object.fromEntries(ROLES.map((role) => [role, byRole.get(role) ?? 0]));
+    return { total: active + inactive, by_role: by_role as Record<Role, number>, active, inactive };
   }
 }

@@ -69,3 +69,15 @@ export interface CredentialsGateway {
 export interface TokenRevoker {
   revokeUser(userId: string): Promise<unknown>;
 }
+
+/** How many profiles there are, by role and by active state (GET /internal/users/stats). */
+export interface UserCounts {
+  total: number;
+  by_role: Record<Role, number>;
+  active: number;
+  inactive: number;
+}
+
+export interface UserCountSource {
+  counts(): Promise<UserCounts>;
+}

@@ -1,0 +1,52 @@
+import { Router, type RequestHandler } from 'express';
+import type { z } from 'zod';
+
+import { requirePermission, validate } from '@secure-api/shared';
+
+import type { AuditQueries } from '../../domain/audit-query.use-case.js';
+import {
+  encodeCursor,
+  listAuditSchemas,
+  noQuerySchemas,
+  presentEvent,
+} from '../schemas/audit.schemas.js';
+
+type ListQuery = z.output<typeof listAuditSchemas.query>;
+
+export function auditRoutes(authenticated: RequestHandler, queries: AuditQueries): Router {
+  const router = Router();
+
+  router.get(
+    '/api/v1/admin/audit',
+    authenticated,
+    requirePermission('admin:read'),
+    validate(listAuditSchemas),
+    async (req, res) => {
+      const q = req.query as unknown as ListQuery;
+      const page = await queries.list({
+        type: q.type,
+        userId: q.user_id,
+        since: q.since,
+        until: q.until,
+        beforeSeq: q.cursor,
+        limit: q.limit,
+      });
+      res.json({
+        events: page.events.map(presentEvent),
+        next_cursor: page.nextBeforeSeq === undefined ? null : encodeCursor(page.nextBeforeSeq),
+      });
+    },
+  );
+
+  router.get(
+    '/api/v1/admin/audit/verify',
+    authenticated,
+    requirePermission('admin:read'),
+    validate(noQuerySchemas),
+    async (_req, res) => {
+      res.json(await queries.verify());
+    },
+  );
+
+  return router;
+}

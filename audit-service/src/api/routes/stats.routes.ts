@@ -1,0 +1,24 @@
+import { Router, type RequestHandler } from 'express';
+
+import { bearerToken, Problems, requirePermission, validate } from '@secure-api/shared';
+
+import type { StatsUseCases } from '../../domain/stats.use-case.js';
+import { noQuerySchemas } from '../schemas/audit.schemas.js';
+
+export function statsRoutes(authenticated: RequestHandler, stats: StatsUseCases): Router {
+  const router = Router();
+
+  router.get(
+    '/api/v1/admin/stats',
+    authenticated,
+    requirePermission('admin:read'),
+    validate(noQuerySchemas),
+    async (req, res) => {
+      const token = bearerToken(req);
+      if (!token) throw Problems.unauthorized();
+      res.json(await stats.get(token));
+    },
+  );
+
+  return router;
+}

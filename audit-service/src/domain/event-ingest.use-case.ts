@@ -1,0 +1,28 @@
+import type { AnySecurityEvent, Logger } from '@secure-api/shared';
+
+import type { AppendedEvent, AuditStore } from './audit-event.js';
+
+export interface IngestResult {
+  stored: AppendedEvent[];
+  duplicates: number;
+}
+
+/**
+ * Stores a batch of valid events and, once they are committed, writes the SIEM feed: one JSON
+ * line per stored event (`msg: "security_event"`, the whole envelope, its seq and hash). A
+ * duplicate (a redelivery, a relay's second publish) is neither stored nor logged again.
+ */
+export class EventIngest {
+  constructor(
+    private readonly store: AuditStore,
+    private readonly siem: Logger,
+  ) {}
+
+  async ingest(events: readonly AnySecurityEvent[]): Promise<IngestResult> {
+    const stored = await this.store.append(events);
+    for (const { event, seq, hash } of stored) {
+      this.siem.info({ event, seq, hash }, 'security_event');
+    }
+    return { stored, duplicates: events.length - stored.length };
+  }
+}

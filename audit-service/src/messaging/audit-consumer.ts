@@ -1,0 +1,192 @@
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+
+import { type AmqpConnection, type AnySecurityEvent, type Logger } from '@secure-api/shared';
+
+import type { EventIngest } from '../domain/event-ingest.use-case.js';
+import type { ConsumerMetrics } from './consumer-metrics.js';
+import { decode } from './decode-message.js';
+import { assertTopology, type AuditTopology } from './topology.js';
+
+export interface AuditConsumerOptions extends AuditTopology {
+  /** Unacknowledged deliveries at most; also the largest batch per transaction. */
+  prefetch: number;
+}
+
+interface Delivery {
+  channel: Channel;
+  message: ConsumeMessage;
+}
+
+const RETRY_DELAY_MS = 1000;
+
+/**
+ * Consumes `security.events` with manual acknowledgement. Deliveries gather while a batch is being
+ * stored, so under load each transaction takes up to `prefetch` events. A message is acked only
+ * after the transaction holding its event committed (or found it already stored); an invalid one
+ * is nacked without requeue, into the dead-letter queue; a batch that could not be stored goes
+ * back to the queue after a pause. A crash at any point leaves unacked messages that the broker
+ * redelivers, and the event id makes the second delivery a no-op.
+ */
+export class AuditConsumer {
+  private buffer: Delivery[] = [];
+  private draining: Promise<void> | undefined;
+  private current: { channel: Channel; consumerTag: string } | undefined;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly broker: AmqpConnection,
+    private readonly ingest: EventIngest,
+    private readonly logger: Logger,
+    private readonly metrics: ConsumerMetrics,
+    private readonly options: AuditConsumerOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.broker.onConnect((model) => this.open(model));
+  }
+
+  /** Stops taking deliveries, finishes (and acks) the batch in hand, closes the channel. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    const current = this.current;
+    if (current) await current.channel.cancel(current.consumerTag).catch(() => undefined);
+    await this.draining;
+    this.current = undefined;
+    if (current) await current.channel.close().catch(() => undefined);
+  }
+
+  private async open(model: ChannelModel): Promise<void> {
+    if (this.stopping) return;
+    const channel = await model.createChannel();
+    channel.on('error', (error: Error) => {
+      this.logger.warn({ err: { message: error.message } }, 'audit consumer channel error');
+    });
+    channel.on('close', () => {
+      // Its unacked deliveries go back to the queue; they can no longer be acked from here.
+      this.buffer = this.buffer.filter((d) => d.channel !== channel);
+      if (this.current?.channel !== channel) return;
+      this.current = undefined;
+      this.reopenLater(model);
+    });
+    await assertTopology(channel, this.options);
+    await channel.prefetch(this.options.prefetch);
+    const { consumerTag } = await channel.consume(
+      this.options.queue,
+      (message) => {
+        if (message) {
+          this.receive({ channel, message });
+          return;
+        }
+        // The broker cancelled us (the queue was deleted): start over, topology included.
+        this.logger.warn({ queue: this.options.queue }, 'audit consumer cancelled by the broker');
+        channel.close().catch(() => undefined);
+      },
+      { noAck: false },
+    );
+    this.current = { channel, consumerTag };
+  }
+
+  /**
+   * The channel closed but the connection may live on (a channel-level error, a cancelled
+   * consumer): open a new one. A lost connection is the connection's business; its reconnect
+   * calls open() again.
+   */
+  private reopenLater(model: ChannelModel): void {
+    setTimeout(() => {
+      if (this.stopping || this.current || !this.broker.isConnected) return;
+      this.open(model).catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'audit consumer channel could not reopen');
+      });
+    }, 1000).unref();
+  }
+
+  private receive(delivery: Delivery): void {
+    this.buffer.push(delivery);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.buffer.length > 0 && !this.stopping) this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.buffer.length > 0) {
+      await this.process(this.buffer.splice(0, this.options.prefetch));
+    }
+  }
+
+  private async process(batch: Delivery[]): Promise<void> {
+    const valid: { delivery: Delivery; event: AnySecurityEvent }[] = [];
+    for (const delivery of batch) {
+      const decoded = decode(delivery.message);
+      if (decoded.ok) {
+        valid.push({ delivery, event: decoded.event });
+        continue;
+      }
+      this.metrics.invalid.inc({ reason: decoded.reason });
+      this.logger.warn(
+        { reason: decoded.reason, routing_key: delivery.message.fields.routingKey.slice(0, 64) },
+        'invalid security event message dead-lettered',
+      );
+      settle(delivery, (c, m) => {
+        c.nack(m, false, false);
+      });
+    }
+    if (valid.length === 0) return;
+    try {
+      const { stored, duplicates } = await this.ingest.ingest(valid.map((v) => v.event));
+      this.metrics.stored.inc(stored.length);
+      this.metrics.duplicates.inc(duplicates);
+    } catch (error) {
+      this.metrics.storeFailures.inc();
+      this.logger.error(
+        { err: error, events: valid.length },
+        'audit events not stored, requeueing',
+      );
+      if (this.stopping) {
+        // Shutting down: leave everything unacked; closing the channel returns it to the queue.
+        this.buffer = [];
+        return;
+      }
+      await this.pause(RETRY_DELAY_MS);
+      for (const { delivery } of valid)
+        settle(delivery, (c, m) => {
+          c.nack(m, false, true);
+        });
+      return;
+    }
+    for (const { delivery } of valid)
+      settle(delivery, (c, m) => {
+        c.ack(m);
+      });
+  }
+
+  /** A pause that a stop cuts short. */
+  private pause(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+}
+
+/** Acks and nacks on a closed channel throw; the broker redelivers those messages anyway. */
+function settle(delivery: Delivery, action: (channel: Channel, message: ConsumeMessage) => void) {
+  try {
+    action(delivery.channel, delivery.message);
+  } catch {
+    // The channel is gone: the message is back in the queue (and deduplicated if stored).
+  }
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+import {
+  amr,
+  count,
+  id,
+  maskedEmail,
+  permission,
+  role,
+  settingName,
+  settingValue,
+  timestamp,
+} from './fields.js';
+
+// Event data of auth-service, version 1 of each type. Strict: an unknown field is an error, so a
+// password, token, code or secret can only reach an event if someone adds a field for it here.
+
+const sessionsRevoked = z.strictObject({ sessions_revoked: count });
+
+export const authEvents = {
+  /** Registration, admin-created account or the create-admin CLI; subject = the new user. */
+  'auth.user.registered': {
+    version: 1,
+    data: z.strictObject({
+      email_masked: maskedEmail,
+      role,
+      via: z.enum(['self_registration', 'admin', 'cli']),
+    }),
+  },
+  /** subject.user_id = the user, subject.session_id = the new refresh family. */
+  'auth.login.succeeded': {
+    version: 1,
+    data: z.strictObject({ amr }),
+  },
+  /** subject.user_id only when the account exists; the reason is for admins, never clients. */
+  'auth.login.failed': {
+    version: 1,
+    data: z.strictObject({
+      email_masked: maskedEmail,
+      reason: z.enum([
+        'unknown_account',
+        'wrong_password',
+        'inactive',
+        'locked',
+        'throttled',
+        'mfa_invalid',
+        'mfa_expired',
+        'mfa_exhausted',
+      ]),
+    }),
+  },
+  'auth.account.locked': {
+    version: 1,
+    data: z.strictObject({
+      email_masked: maskedEmail,
+      failed_attempts: count,
+      locked_until: timestamp,
+    }),
+  },
+  'auth.account.unlocked': {
+    version: 1,
+    data: z.strictObject({ reason: z.enum(['admin', 'expired']) }),
+  },
+  /** within_grace: the immediately previous token inside the grace window (two tabs). */
+  'auth.token.refreshed': {
+    version: 1,
+    data: z.strictObject({ within_grace: z.boolean() }),
+  },
+  'auth.token.reuse_detected': { version: 1, data: sessionsRevoked },
+  'auth.logout': {
+    version: 1,
+    data: z.strictObject({ sessions_revoked: count, access_token_revoked: z.boolean() }),
+  },
+  'auth.logout_all': { version: 1, data: sessionsRevoked },
+  'auth.password.changed': { version: 1, data: sessionsRevoked },
+  /** Runtime policy change; nested settings flattened (`login_rate_limit.points`). */
+  'auth.policy.changed': {
+    version: 1,
+    data: z.strictObject({
+      changes: z
+        .array(z.strictObject({ setting: settingName, from: settingValue, to: settingValue }))
+        .max(50),
+    }),
+  },
+  /** An admin ended every session of subject.user_id. */
+  'auth.sessions.revoked': { version: 1, data: sessionsRevoked },
+  'auth.2fa.enabled': {
+    version: 1,
+    data: z.strictObject({ backup_codes: count }),
+  },
+  'auth.2fa.disabled': {
+    version: 1,
+    data: z.strictObject({ reason: z.enum(['user', 'admin', 'account_deleted']) }),
+  },
+  'auth.2fa.backup_codes_regenerated': {
+    version: 1,
+    data: z.strictObject({ backup_codes: count }),
+  },
+  /** subject.key_id = the key; the key itself, its secret and prefix never appear. */
+  'auth.apikey.created': {
+    version: 1,
+    data: z.strictObject({ scopes: z.array(permission).max(20), expires_at: timestamp.nullable() }),
+  },
+  /** subject.key_id = the retired key. */
+  'auth.apikey.rotated': {
+    version: 1,
+    data: z.strictObject({ new_key_id: id, grace_seconds: count }),
+  },
+  'auth.apikey.revoked': {
+    version: 1,
+    data: z.strictObject({
+      reason: z.enum(['user', 'admin', 'rotated', 'expired', 'owner_deleted']),
+    }),
+  },
+} as const;

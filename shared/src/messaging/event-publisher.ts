@@ -1,0 +1,141 @@
+import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+
+import type { AnySecurityEvent } from '../events/security-event.js';
+import type { Logger } from '../logging/logger.js';
+import type { AmqpConnection } from './amqp-connection.js';
+
+/** DESIGN section 9: every security event goes through this durable topic exchange. */
+export const SECURITY_EVENTS_EXCHANGE = 'security.events';
+
+/** Anything that can hand an event to the broker and say when it is safely there. */
+export interface EventSink {
+  publish(event: AnySecurityEvent): Promise<void>;
+  /** False while known to be unable to publish (disconnected): callers wait instead of failing. */
+  readonly isReady?: boolean;
+}
+
+export interface EventPublisherOptions {
+  /** Tests only; production always publishes to `security.events`. */
+  exchange?: string;
+  /** A publish the broker has not confirmed by then is failed (and retried by its caller). */
+  confirmTimeoutMs?: number;
+}
+
+/** The broker took the message but no queue is bound for it: nobody would ever read it. */
+export class UnroutableEventError extends Error {
+  constructor() {
+    super('no queue is bound for this event');
+    this.name = 'UnroutableEventError';
+  }
+}
+
+/**
+ * Publishes security events on a confirm channel: persistent, routing key = event type,
+ * messageId = event id, and `mandatory`, so an event no queue would receive is an error rather
+ * than a silent drop. `publish` resolves only once the broker has confirmed the message, and
+ * rejects at once while disconnected, so the caller (the outbox relay, the gateway's buffer)
+ * keeps the event and retries. The channel comes back with the connection.
+ */
+export class EventPublisher implements EventSink {
+  private channel: ConfirmChannel | undefined;
+  private readonly exchange: string;
+  private readonly confirmTimeoutMs: number;
+  private readonly returned = new Set<string>();
+  private closed = false;
+
+  constructor(
+    private readonly connection: AmqpConnection,
+    private readonly logger: Logger,
+    options: EventPublisherOptions = {},
+  ) {
+    this.exchange = options.exchange ?? SECURITY_EVENTS_EXCHANGE;
+    this.confirmTimeoutMs = options.confirmTimeoutMs ?? 10_000;
+  }
+
+  /** Opens the channel now (when connected) and again after every reconnect. */
+  async start(): Promise<void> {
+    await this.connection.onConnect((model) => this.open(model));
+  }
+
+  get isReady(): boolean {
+    return this.channel !== undefined;
+  }
+
+  publish(event: AnySecurityEvent): Promise<void> {
+    const channel = this.channel;
+    if (!channel) return Promise.reject(new Error('event publisher is not connected'));
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error('broker did not confirm the event in time'));
+      }, this.confirmTimeoutMs);
+      const settle = (error: unknown) => {
+        clearTimeout(timer);
+        const wasReturned = this.returned.delete(event.id);
+        if (error) reject(error instanceof Error ? error : new Error('event not confirmed'));
+        else if (wasReturned) reject(new UnroutableEventError());
+        else resolve();
+      };
+      try {
+        channel.publish(
+          this.exchange,
+          event.type,
+          Buffer.from(JSON.stringify(event)),
+          {
+            persistent: true,
+            mandatory: true,
+            messageId: event.id,
+            type: event.type,
+            contentType: 'application/json',
+            appId: event.source,
+            timestamp: Math.floor(Date.parse(event.occurred_at) / 1000),
+          },
+          settle,
+        );
+      } catch (error) {
+        // The channel closed between the check and the write.
+        settle(error);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const channel = this.channel;
+    this.channel = undefined;
+    if (channel) await channel.close().catch(() => undefined);
+  }
+
+  private async open(model: ChannelModel): Promise<void> {
+    if (this.closed) return;
+    const channel = await model.createConfirmChannel();
+    // Listeners first: an 'error' event without one would crash the process.
+    channel.on('error', (error: Error) => {
+      this.logger.warn({ err: { message: error.message } }, 'event publisher channel error');
+    });
+    // The broker sends basic.return before the confirm of the same message.
+    channel.on('return', (message: ConsumeMessage) => {
+      const { messageId } = message.properties as { messageId?: unknown };
+      if (typeof messageId === 'string') this.returned.add(messageId);
+    });
+    channel.on('close', () => {
+      if (this.channel !== channel) return;
+      this.channel = undefined;
+      this.reopenLater(model);
+    });
+    await channel.assertExchange(this.exchange, 'topic', { durable: true });
+    this.channel = channel;
+  }
+
+  /**
+   * A channel-level failure on a live connection: open a new channel. A lost connection is the
+   * connection's business; its reconnect calls open() again.
+   */
+  private reopenLater(model: ChannelModel): void {
+    setTimeout(() => {
+      if (this.closed || this.channel || !this.connection.isConnected) return;
+      this.open(model).catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'event publisher channel could not reopen');
+      });
+    }, 500).unref();
+  }
+}

@@ -1,0 +1,193 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+
+import { safeParseEvent } from '../events/security-event.js';
+import type { Logger } from '../logging/logger.js';
+import type { EventSink } from './event-publisher.js';
+import { OUTBOX_TABLE } from './outbox.js';
+
+export interface OutboxRelayOptions {
+  /** Rows claimed per cycle (default 100). */
+  batchSize?: number;
+  /** Pause between cycles that found less than a full batch (default 500 ms). */
+  pollIntervalMs?: number;
+  /** First retry delay of a failed row, doubled per attempt (default 1 s)... */
+  baseBackoffMs?: number;
+  /** ...up to this (default 30 s): the longest a restored broker waits for the relay. */
+  maxBackoffMs?: number;
+  /** Sent rows are deleted after this (default 7 days). */
+  retentionMs?: number;
+}
+
+export interface OutboxRelayDeps {
+  sequelize: Sequelize;
+  publisher: EventSink;
+  logger: Logger;
+}
+
+export interface RelayCycle {
+  published: number;
+  failed: number;
+}
+
+interface OutboxRow {
+  id: string;
+  payload: unknown;
+  attempts: number;
+}
+
+const PURGE_EVERY_MS = 10 * 60_000;
+
+/**
+ * Moves committed outbox rows to the broker. Each cycle, in one transaction, claims the oldest due
+ * unsent rows with `FOR UPDATE SKIP LOCKED` (replicas never claim the same row), publishes them
+ * with confirms, marks the confirmed ones sent and gives the others a capped exponential backoff.
+ * Delivery is at least once: a crash after the broker confirmed but before the commit publishes
+ * that row again, and the audit store drops the duplicate by event id.
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly baseBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly retentionMs: number;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private cycle: Promise<void> | undefined;
+  private lastPurge = 0;
+  private nudged = false;
+
+  constructor(
+    private readonly deps: OutboxRelayDeps,
+    options: OutboxRelayOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 100;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.baseBackoffMs = options.baseBackoffMs ?? 1000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Run a cycle now instead of at the next poll (e.g. right after a commit that wrote events). */
+  nudge(): void {
+    if (!this.running) return;
+    if (this.cycle === undefined) this.schedule(0);
+    else this.nudged = true;
+  }
+
+  /** Stops polling and waits for the cycle in progress. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.cycle;
+  }
+
+  /**
+   * One claim-publish-mark cycle; public for tests and one-shot tools. While the publisher says
+   * it is disconnected nothing is claimed, so rows keep their schedule and go out as soon as it is
+   * back, instead of accumulating backoff during an outage.
+   */
+  async relayOnce(): Promise<RelayCycle> {
+    const { sequelize, publisher } = this.deps;
+    if (publisher.isReady === false) return { published: 0, failed: 0 };
+    return sequelize.transaction(async (transaction) => {
+      const rows = await sequelize.query<OutboxRow>(
+        `SELECT id, payload, attempts FROM ${OUTBOX_TABLE}
+          WHERE sent_at IS NULL AND next_attempt_at <= now()
+          ORDER BY created_at
+          LIMIT :limit
+          FOR UPDATE SKIP LOCKED`,
+        { type: QueryTypes.SELECT, replacements: { limit: this.batchSize }, transaction },
+      );
+      if (rows.length === 0) return { published: 0, failed: 0 };
+      const results = await Promise.allSettled(rows.map((row) => this.publishRow(row)));
+      const sent = rows.filter((_row, i) => results.at(i)?.status === 'fulfilled').map((r) => r.id);
+      const failed = rows
+        .filter((_row, i) => results.at(i)?.status === 'rejected')
+        .map((r) => r.id);
+      if (sent.length > 0) {
+        await sequelize.query(`UPDATE ${OUTBOX_TABLE} SET sent_at = now() WHERE id IN (:sent)`, {
+          replacements: { sent },
+          transaction,
+        });
+      }
+      if (failed.length > 0) {
+        await sequelize.query(
+          `UPDATE ${OUTBOX_TABLE}
+              SET attempts = attempts + 1,
+                  next_attempt_at = now() + LEAST(:base * power(2, LEAST(attempts, 30)), :max)
+                                          * interval '1 millisecond'
+            WHERE id IN (:failed)`,
+          {
+            replacements: { failed, base: this.baseBackoffMs, max: this.maxBackoffMs },
+            transaction,
+          },
+        );
+        const reason = results.find((r) => r.status === 'rejected')?.reason as unknown;
+        this.deps.logger.warn(
+          { failed: failed.length, published: sent.length, err: describe(reason) },
+          'outbox events not published, will retry',
+        );
+      }
+      return { published: sent.length, failed: failed.length };
+    });
+  }
+
+  private async publishRow(row: OutboxRow): Promise<void> {
+    const parsed = safeParseEvent(row.payload);
+    if (!parsed.success)
+      throw new Error(`outbox row is not a valid event: ${parsed.issues[0] ?? ''}`);
+    await this.deps.publisher.publish(parsed.event);
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.cycle = this.tick().finally(() => {
+        this.cycle = undefined;
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    let full = false;
+    this.nudged = false;
+    try {
+      const { published, failed } = await this.relayOnce();
+      full = published + failed === this.batchSize && failed === 0;
+      await this.purgeIfDue();
+    } catch (error) {
+      this.deps.logger.warn({ err: describe(error) }, 'outbox relay cycle failed');
+    }
+    // A full batch means more may be waiting: go again at once.
+    if (this.running) this.schedule(full || this.takeNudge() ? 0 : this.pollIntervalMs);
+  }
+
+  private takeNudge(): boolean {
+    const nudged = this.nudged;
+    this.nudged = false;
+    return nudged;
+  }
+
+  private async purgeIfDue(): Promise<void> {
+    if (Date.now() - this.lastPurge < PURGE_EVERY_MS) return;
+    this.lastPurge = Date.now();
+    await this.deps.sequelize.query(
+      `DELETE FROM ${OUTBOX_TABLE} WHERE id IN (
+         SELECT id FROM ${OUTBOX_TABLE}
+          WHERE sent_at IS NOT NULL AND sent_at < now() - :retention * interval '1 millisecond'
+          LIMIT 10000)`,
+      { replacements: { retention: this.retentionMs } },
+    );
+  }
+}
+
+function describe(error: unknown): { message: string } | undefined {
+  return error instanceof Error ? { message: error.message } : undefined;
+}
