@@ -25,8 +25,24 @@ const project = (dir) => ({
   },
 });
 
+// Repository-level checks in test/: Dockerfiles, docker-compose.yml, the rendered k8s overlays and
+// what git tracks. Their own roots, so jest does not crawl the workspaces or node_modules.
+const repo = {
+  displayName: 'repo',
+  rootDir: import.meta.dirname,
+  roots: ['<rootDir>/test'],
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+};
+
 export default {
-  projects: ['shared', 'gateway', 'auth-service', 'user-service', 'audit-service'].map(project),
+  projects: [
+    ...['shared', 'gateway', 'auth-service', 'user-service', 'audit-service'].map(project),
+    repo,
+  ],
   globalSetup: path.join(import.meta.dirname, 'scripts/jest-global-setup.mjs'),
   globalTeardown: path.join(import.meta.dirname, 'scripts/jest-global-teardown.mjs'),
   testTimeout: 30000,

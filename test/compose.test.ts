@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
+
+import { repoRoot } from './support/kubernetes.js';
+
+interface ComposeService {
+  image?: string;
+  build?: { context?: string; dockerfile?: string };
+  command?: string[] | string;
+  profiles?: string[];
+  ports?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition?: string }>;
+  networks?: string[];
+  volumes?: string[];
+  read_only?: boolean;
+  tmpfs?: string[];
+  cap_drop?: string[];
+  cap_add?: string[];
+  security_opt?: string[];
+  healthcheck?: { disable?: boolean; test?: string[] };
+}
+
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  networks?: Record<string, { internal?: boolean } | null>;
+  volumes?: Record<string, unknown>;
+}
+
+const text = readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8');
+const compose = parse(text, { merge: true }) as ComposeFile;
+const services = new Map(Object.entries(compose.services));
+const service = (name: string) => services.get(name)!;
+
+/** What compose substitutes when a variable is unset: `${X:-d}` -> d, `${X}` -> '', `$$` -> `$`. */
+const withDefaults = (value: string) =>
+  value
+    .replace(/\$\{([^}]*)\}/g, (_m, inner: string) =>
+      inner.includes('-') ? inner.slice(inner.indexOf('-') + 1) : '',
+    )
+    .replaceAll('$$', '$');
+
+const fullStack = [...services.entries()].filter(([, s]) => !s.profiles).map(([n]) => n);
+const inProfile = (profile: string) =>
+  [...services.entries()].filter(([, s]) => s.profiles?.includes(profile)).map(([n]) => n);
+
+const APPS = ['gateway', 'auth-service', 'user-service', 'audit-service'];
+const MIGRATIONS = new Map([
+  ['auth-service', 'auth-migrate'],
+  ['user-service', 'users-migrate'],
+  ['audit-service', 'audit-migrate'],
+]);
+const DATASTORES = ['db', 'cache', 'broker'];
+const OUR_CONTAINERS = [...APPS, ...MIGRATIONS.values(), 'nginx'];
+
+describe('docker-compose.yml', () => {
+  it('defines the full stack without a profile, the TLS front and the dev dependencies in profiles', () => {
+    expect(fullStack.sort()).toEqual([...APPS, ...MIGRATIONS.values(), ...DATASTORES].sort());
+    expect(inProfile('tls')).toEqual(['nginx']);
+    // DESIGN section 2: `docker compose up -d postgres redis rabbitmq` starts npm start's dependencies.
+    expect(inProfile('dev').sort()).toEqual(['postgres', 'rabbitmq', 'redis']);
+  });
+
+  it('publishes only the gateway from the full stack, on loopback by default', () => {
+    const published = fullStack.filter((n) => (service(n).ports ?? []).length > 0);
+    expect(published).toEqual(['gateway']);
+    expect(service('gateway').ports?.map(withDefaults)).toEqual(['127.0.0.1:8080:8080']);
+  });
+
+  it('publishes the dev dependencies on 127.0.0.1 only, each on its standard port', () => {
+    const ports = Object.fromEntries(
+      inProfile('dev').map((n) => [n, service(n).ports?.map(withDefaults)]),
+    );
+    expect(ports).toEqual({
+      postgres: ['127.0.0.1:5432:5432'],
+      redis: ['127.0.0.1:6379:6379'],
+      rabbitmq: ['127.0.0.1:5672:5672'],
+    });
+  });
+
+  it.each(OUR_CONTAINERS)(
+    '%s runs read-only with a /tmp tmpfs, no capabilities and no privilege gain',
+    (name) => {
+      const s = service(name);
+      expect(s.read_only).toBe(true);
+      expect(s.tmpfs?.some((t) => t.split(':')[0] === '/tmp')).toBe(true);
+      expect(s.cap_drop).toEqual(['ALL']);
+      expect(s.cap_add).toBeUndefined();
+      expect(s.security_opt).toContain('no-new-privileges:true');
+    },
+  );
+
+  it.each(DATASTORES)(
+    '%s drops capabilities, gains no privilege, stays on the internal network in a named volume',
+    (name) => {
+      const s = service(name);
+      expect(s.cap_drop).toEqual(['ALL']);
+      expect(s.security_opt).toContain('no-new-privileges:true');
+      expect(s.networks).toEqual(['backend']);
+      expect(s.ports).toBeUndefined();
+      for (const volume of s.volumes ?? []) {
+        const source = volume.split(':')[0]!;
+        expect(Object.keys(compose.volumes ?? {})).toContain(source);
+      }
+    },
+  );
+
+  it('keeps the backend network internal, with only the gateway also on the edge', () => {
+    expect(compose.networks?.backend?.internal).toBe(true);
+    const onEdge = [...services.entries()]
+      .filter(([, s]) => s.networks?.includes('edge'))
+      .map(([n]) => n);
+    expect(onEdge.sort()).toEqual(['gateway', 'nginx']);
+  });
+
+  it.each([...MIGRATIONS.entries()])(
+    'migrates %s once with %s (same image, same settings) before the service starts',
+    (app, migration) => {
+      const m = service(migration);
+      const s = service(app);
+      expect(m.command).toEqual(['node', `${app}/dist/migrate.js`]);
+      expect(m.image).toBe(s.image);
+      expect(m.environment).toEqual(s.environment);
+      expect(m.depends_on).toEqual({ db: { condition: 'service_healthy' } });
+      expect(new Map(Object.entries(s.depends_on ?? {})).get(migration)).toEqual({
+        condition: 'service_completed_successfully',
+      });
+    },
+  );
+
+  it('starts in health order: every dependency is waited for, never merely started', () => {
+    for (const name of fullStack) {
+      for (const [, dependency] of Object.entries(service(name).depends_on ?? {})) {
+        expect(['service_healthy', 'service_completed_successfully']).toContain(
+          dependency.condition,
+        );
+      }
+    }
+    expect(Object.keys(service('gateway').depends_on ?? {}).sort()).toEqual(
+      ['audit-service', 'auth-service', 'cache', 'user-service'].sort(),
+    );
+  });
+
+  it.each(APPS)(
+    '%s runs in production mode, listening on all interfaces of its container',
+    (name) => {
+      const env = service(name).environment ?? {};
+      expect(env).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0' });
+      expect(service(name).build?.dockerfile).toBe(`${name}/Dockerfile`);
+    },
+  );
+
+  it('takes every password and key from the git-ignored env file, never from this file', () => {
+    const secretLike = /PASSWORD|SECRET|PRIVATE|_KEY|TOKEN/;
+    for (const [name, s] of services) {
+      for (const [key, value] of Object.entries(s.environment ?? {})) {
+        if (secretLike.test(key) && !(name === 'postgres' && key === 'POSTGRES_HOST_AUTH_METHOD')) {
+          expect({ name, key, value }).toEqual({
+            name,
+            key,
+            value: expect.stringMatching(/^\$\{[A-Z0-9_]+(:-)?\}$/),
+          });
+        }
+        // A URL's password must be interpolated too.
+        const credentials = /^[a-z]+:\/\/[^:/@]*:([^@]*)@/.exec(value);
+        if (credentials) {
+          expect({ name, key, password: credentials[1] }).toEqual({
+            name,
+            key,
+            password: expect.stringMatching(/^\$\{[A-Z0-9_]+(:-)?\}$/),
+          });
+        }
+      }
+    }
+  });
+
+  it('connects the full stack with passwords everywhere and non-guest broker credentials', () => {
+    const env = (name: string) => new Map(Object.entries(service(name).environment ?? {}));
+    for (const name of ['auth-service', 'user-service', 'audit-service']) {
+      expect(env(name).get('DATABASE_URL')).toMatch(
+        /^postgres:\/\/secure_api:\$\{POSTGRES_PASSWORD/,
+      );
+      expect(env(name).get('AMQP_URL')).toMatch(/^amqp:\/\/secure_api:\$\{RABBITMQ_PASSWORD/);
+    }
+    for (const name of ['gateway', 'auth-service', 'user-service']) {
+      expect(env(name).get('REDIS_URL')).toMatch(/^redis:\/\/:\$\{REDIS_PASSWORD/);
+    }
+    expect(text).not.toMatch(/guest:guest/);
+  });
+
+  it('gives the signing and TOTP keys to auth-service (and its migration) only', () => {
+    const holders = [...services.entries()]
+      .filter(([, s]) =>
+        Object.keys(s.environment ?? {}).some((k) => /JWT_PRIVATE_KEYS|TOTP/.test(k)),
+      )
+      .map(([n]) => n);
+    expect(holders.sort()).toEqual(['auth-migrate', 'auth-service']);
+  });
+});
