@@ -71,7 +71,7 @@ describe('gateway configuration', () => {
     );
   });
 
-  it('pins the abuse-protection defaults: no trusted proxy, 60/min per IP, login 5, register 3, refresh 10 a minute', () => {
+  it('pins the abuse-protection defaults: no trusted proxy, 60/min per IP, login 5, register 3, refresh 10 a minute, 1000 an hour per API key', () => {
     const config = readConfig({});
 
     expect(config.trustedProxies).toEqual([]);
@@ -80,8 +80,10 @@ describe('gateway configuration', () => {
       login: { points: 5, durationSeconds: 60 },
       register: { points: 3, durationSeconds: 60 },
       refresh: { points: 10, durationSeconds: 60 },
+      apiKey: { points: 1000, durationSeconds: 3600 },
       redisKeyPrefix: '',
     });
+    expect(config.apiKeyCacheSeconds).toBe(30);
     expect(config.server).toEqual({
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,

@@ -30,3 +30,4 @@ export * from './messaging/event-publisher.js';
 export * from './messaging/outbox.js';
 export * from './messaging/outbox-relay.js';
 export * from './auth/api-key.js';
+export * from './data/unit-of-work.js';

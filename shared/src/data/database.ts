@@ -3,6 +3,7 @@ import { Sequelize, type QueryInterface } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 
 import { requireDependency } from '../lifecycle/dependency-error.js';
+import { enableTransactionContext } from './unit-of-work.js';
 import type { Logger } from '../logging/logger.js';
 
 /** DESIGN section 11: a server URL gets the service's database appended; a full URL is kept. */
@@ -70,6 +71,7 @@ export interface DatabaseOptions {
 }
 
 export function createSequelize(url: string, options: DatabaseOptions = {}): Sequelize {
+  enableTransactionContext();
   return new Sequelize(url, {
     dialect: 'postgres',
     logging: false,
