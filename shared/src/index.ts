@@ -31,3 +31,4 @@ export * from './messaging/outbox.js';
 export * from './messaging/outbox-relay.js';
 export * from './auth/api-key.js';
 export * from './data/unit-of-work.js';
+export * from './messaging/event-pipeline.js';

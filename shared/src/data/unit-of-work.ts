@@ -57,9 +57,13 @@ export class UnitOfWork {
     enableTransactionContext();
   }
 
-  run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.current.getStore()) return work();
-    return this.sequelize.transaction((transaction) => this.current.run(transaction, work));
+  /** Joins the unit of work already running in this async context, or starts one. */
+  run<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    const current = this.current.getStore();
+    if (current) return work(current);
+    return this.sequelize.transaction((transaction) =>
+      this.current.run(transaction, () => work(transaction)),
+    );
   }
 
   async record(events: AnySecurityEvent | readonly AnySecurityEvent[]): Promise<void> {

@@ -35,6 +35,15 @@ export class AmqpConnection {
     await this.open();
   }
 
+  /** For producers with an outbox: start now if the broker answers, else keep trying quietly. */
+  connectInBackground(): void {
+    this.open().catch(() => {
+      if (this.closed) return;
+      this.logger.warn('amqp unavailable at start, will keep retrying');
+      this.scheduleReconnect();
+    });
+  }
+
   private async open(): Promise<void> {
     const connection = await amqp.connect(this.url, { timeout: 3000 });
     connection.on('error', (error: Error) => {

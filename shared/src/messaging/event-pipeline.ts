@@ -1,0 +1,46 @@
+import type { Sequelize } from 'sequelize';
+
+import { UnitOfWork } from '../data/unit-of-work.js';
+import type { Logger } from '../logging/logger.js';
+import { AmqpConnection } from './amqp-connection.js';
+import { EventPublisher } from './event-publisher.js';
+import { OutboxRelay } from './outbox-relay.js';
+
+export interface EventPipeline {
+  /** Changes and their events, committed together. */
+  uow: UnitOfWork;
+  close(): Promise<void>;
+}
+
+/**
+ * A producing service's events: written to its outbox with the change, relayed to RabbitMQ with
+ * publisher confirms. The broker is not a start-up dependency — while it is away events wait in
+ * the outbox and the service keeps serving.
+ */
+export async function startEventPipeline(options: {
+  amqpUrl: string;
+  sequelize: Sequelize;
+  logger: Logger;
+  pollIntervalMs?: number;
+}): Promise<EventPipeline> {
+  const broker = new AmqpConnection(options.amqpUrl, options.logger);
+  const publisher = new EventPublisher(broker, options.logger);
+  await publisher.start();
+  broker.connectInBackground();
+  const relay = new OutboxRelay(
+    { sequelize: options.sequelize, publisher, logger: options.logger },
+    { pollIntervalMs: options.pollIntervalMs ?? 500 },
+  );
+  relay.start();
+  const uow = new UnitOfWork(options.sequelize, () => {
+    relay.nudge();
+  });
+  return {
+    uow,
+    close: async () => {
+      await relay.stop();
+      await publisher.close();
+      await broker.close();
+    },
+  };
+}
