@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 import {
+  amqpUrl,
   csv,
   databaseUrl,
   flag,
@@ -24,6 +25,7 @@ const schema = z.object({
   AUTH_PORT: port(8081),
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,
+  AMQP_URL: amqpUrl,
   AUTO_MIGRATE: optionalFlag(),
   CORS_ORIGINS: csv('http://localhost:3000'),
   COOKIE_SECURE: flag(true),
@@ -72,6 +74,7 @@ export interface Config {
   port: number;
   databaseUrl: string;
   redisUrl: string;
+  amqpUrl: string;
   autoMigrate: boolean;
   corsOrigins: string[];
   cookieSecure: boolean;
@@ -104,6 +107,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     port: c.AUTH_PORT,
     databaseUrl: serviceDatabaseUrl(c.DATABASE_URL, 'secure_api_auth'),
     redisUrl: c.REDIS_URL,
+    amqpUrl: c.AMQP_URL,
     autoMigrate: c.AUTO_MIGRATE ?? c.NODE_ENV !== 'production',
     corsOrigins: c.CORS_ORIGINS,
     cookieSecure: c.COOKIE_SECURE,

@@ -8,6 +8,7 @@ const PRODUCTION_OK = {
   NODE_ENV: 'production',
   DATABASE_URL: 'postgres://auth:s3cret@db.internal:5432/secure_api_auth',
   REDIS_URL: 'redis://redis.internal:6379',
+  AMQP_URL: 'amqp://auth:s3cret@mq.internal:5672',
   JWT_PRIVATE_KEYS: 'configured-by-ops',
   TOTP_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
   CORS_ORIGINS: 'https://app.example.com',

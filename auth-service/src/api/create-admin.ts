@@ -43,7 +43,7 @@ export async function runCreateAdmin(
   try {
     await requireDependency('Redis', config.redisUrl, () => connectRedis(redis));
     const deps = await buildAuthDeps(config, sequelize, redis);
-    const profile = await createAccount(deps, parsed.data);
+    const profile = await createAccount(deps, parsed.data, { via: 'cli' });
     return `created admin ${profile.username} (${profile.id})`;
   } catch (error) {
     if (error instanceof AppError) return `refused: ${error.detail}`;

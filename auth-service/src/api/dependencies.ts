@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 
-import { RevocationStore, type Redis } from '@secure-api/shared';
+import { RevocationStore, UnitOfWork, type Redis } from '@secure-api/shared';
 
 import type { Config } from '../config.js';
 import { CredentialRepository } from '../data/credential.repository.js';
@@ -39,21 +39,24 @@ export async function buildAuthDeps(
   config: Config,
   sequelize: Sequelize,
   redis: Redis,
+  uow: UnitOfWork = new UnitOfWork(sequelize),
 ): Promise<AuthDeps> {
   const keys = config.jwtPrivateKeys
     ? await keysFromEnvironment(config.jwtPrivateKeys)
     : await new SigningKeyRepository(sequelize).ensureDevelopmentKeys();
   const signer = new TokenSigner(keys, config.accessTokenMinutes * 60);
-  const twoFactor = new TwoFactorRepository(sequelize);
+  const twoFactor = new TwoFactorRepository(sequelize, uow);
   const totpKey =
     config.totpEncryptionKey ?? (await twoFactor.developmentKey('totp-encryption-key'));
   const policies = new SecurityPolicyRepository(
     sequelize,
     redis,
     defaultPolicy(config),
+    uow,
     config.redisKeyPrefix,
   );
   return {
+    uow,
     apiKeys: new ApiKeyRepository(sequelize),
     apiKeyCache: new ApiKeyCache(redis, config.redisKeyPrefix),
     twoFactor,
@@ -66,7 +69,7 @@ export async function buildAuthDeps(
       keyPrefix: `${config.redisKeyPrefix}bf`,
     }),
     credentials: new CredentialRepository(sequelize),
-    sessions: new SessionRepository(sequelize),
+    sessions: new SessionRepository(sequelize, uow),
     hasher: new PasswordHasher(config.argon2, config.hashing),
     signer,
     revocation: new RevocationStore(redis),

@@ -14,6 +14,7 @@ import {
   Readiness,
   redisCheck,
   requireDependency,
+  startEventPipeline,
   type Logger,
 } from '@secure-api/shared';
 
@@ -56,7 +57,8 @@ export async function startServer(
     throw error;
   }
 
-  const deps = await buildAuthDeps(config, sequelize, redis);
+  const events = await startEventPipeline({ amqpUrl: config.amqpUrl, sequelize, logger });
+  const deps = await buildAuthDeps(config, sequelize, redis, events.uow);
   const { signer, revocation } = deps;
   // The gateway reads the login rate limit from Redis: mirror the persisted policy on start.
   await deps.policies.publish();
@@ -99,6 +101,7 @@ export async function startServer(
     close: async () => {
       readiness.startDraining();
       await server.close();
+      await events.close();
       redis.disconnect();
       await sequelize.close();
     },

@@ -31,10 +31,6 @@ export class CredentialRepository {
     this.model = defineCredentialModel(sequelize);
   }
 
-  transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
-    return this.sequelize.transaction(work);
-  }
-
   async findByEmail(email: string): Promise<Credential | undefined> {
     const row = await this.model.findOne({ where: { email } });
     return row ? toCredential(row) : undefined;

@@ -7,7 +7,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 
-import type { Redis } from '@secure-api/shared';
+import type { Redis, UnitOfWork } from '@secure-api/shared';
 
 import {
   securityPolicySchema,
@@ -38,6 +38,7 @@ export class SecurityPolicyRepository implements PolicySource {
     private readonly sequelize: Sequelize,
     private readonly redis: Redis,
     private readonly defaults: SecurityPolicy,
+    private readonly uow: UnitOfWork,
     private readonly keyPrefix = '',
   ) {
     this.model = sequelize.define<PolicyRow>(
@@ -70,7 +71,7 @@ export class SecurityPolicyRepository implements PolicySource {
     changedBy: string,
   ): Promise<{ previous: SecurityPolicy; version: number }> {
     const previous = await this.current();
-    const version = await this.sequelize.transaction(async (transaction) => {
+    const version = await this.uow.run(async (transaction) => {
       await this.sequelize.query('LOCK TABLE security_policy IN EXCLUSIVE MODE', { transaction });
       // MAX over no rows is NULL, whatever the typings say.
       const latest: unknown = await this.model.max('version', { transaction });

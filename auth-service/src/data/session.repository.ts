@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 
+import type { UnitOfWork } from '@secure-api/shared';
+
 import {
   defineSessionModels,
   type RefreshTokenModel,
@@ -58,7 +60,10 @@ export class SessionRepository {
   private readonly Session: SessionModel;
   private readonly RefreshToken: RefreshTokenModel;
 
-  constructor(private readonly sequelize: Sequelize) {
+  constructor(
+    sequelize: Sequelize,
+    private readonly uow: UnitOfWork,
+  ) {
     const models = defineSessionModels(sequelize);
     this.Session = models.Session;
     this.RefreshToken = models.RefreshToken;
@@ -69,7 +74,7 @@ export class SessionRepository {
     firstToken: { hash: string; expiresAt: Date },
   ): Promise<Session> {
     const now = new Date();
-    return this.sequelize.transaction(async (transaction) => {
+    return this.uow.run(async (transaction) => {
       const row = await this.Session.create(
         {
           id: randomUUID(),
@@ -100,7 +105,7 @@ export class SessionRepository {
     ) => Promise<T>,
   ): Promise<T> {
     const located = await this.RefreshToken.findOne({ where: { token_hash: tokenHash } });
-    return this.sequelize.transaction(async (transaction) => {
+    return this.uow.run(async (transaction) => {
       if (!located) return work(undefined, transaction);
       const session = await this.Session.findByPk(located.session_id, {
         transaction,

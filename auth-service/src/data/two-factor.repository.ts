@@ -11,6 +11,8 @@ import {
   type Transaction,
 } from 'sequelize';
 
+import type { UnitOfWork } from '@secure-api/shared';
+
 interface FactorRow extends Model<InferAttributes<FactorRow>, InferCreationAttributes<FactorRow>> {
   user_id: string;
   secret_sealed: string;
@@ -51,7 +53,10 @@ export class TwoFactorRepository {
   private readonly codes: ModelStatic<BackupCodeRow>;
   private readonly devSecrets: ModelStatic<DevSecretRow>;
 
-  constructor(private readonly sequelize: Sequelize) {
+  constructor(
+    sequelize: Sequelize,
+    private readonly uow: UnitOfWork,
+  ) {
     this.factors = sequelize.define<FactorRow>(
       'TotpFactor',
       {
@@ -126,7 +131,7 @@ export class TwoFactorRepository {
 
   /** Enables the factor and installs the backup codes in one transaction. */
   async enable(userId: string, codeHashes: string[]): Promise<void> {
-    await this.sequelize.transaction(async (transaction) => {
+    await this.uow.run(async (transaction) => {
       await this.factors.update(
         { enabled_at: new Date() },
         { where: { user_id: userId }, transaction },
@@ -136,9 +141,7 @@ export class TwoFactorRepository {
   }
 
   async replaceCodes(userId: string, codeHashes: string[]): Promise<void> {
-    await this.sequelize.transaction((transaction) =>
-      this.replaceCodesIn(userId, codeHashes, transaction),
-    );
+    await this.uow.run((transaction) => this.replaceCodesIn(userId, codeHashes, transaction));
   }
 
   private async replaceCodesIn(userId: string, codeHashes: string[], transaction: Transaction) {
@@ -170,7 +173,7 @@ export class TwoFactorRepository {
   }
 
   async remove(userId: string): Promise<void> {
-    await this.sequelize.transaction(async (transaction) => {
+    await this.uow.run(async (transaction) => {
       await this.codes.destroy({ where: { user_id: userId }, transaction });
       await this.factors.destroy({ where: { user_id: userId }, transaction });
     });

@@ -12,6 +12,7 @@ import {
 
 import type { ApiKey } from '../data/api-key.repository.js';
 import type { AuthDeps } from './auth-deps.js';
+import { authEvent } from './auth-events.js';
 
 const PREFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 /** A resolved key becomes an access token this short-lived; the gateway caches it for less. */
@@ -76,10 +77,21 @@ export async function createApiKey(
   const expiresAt = input.expires_in_days
     ? new Date(Date.now() + input.expires_in_days * 86_400_000)
     : null;
-  return issue(deps, claims.sub, {
-    name: input.name,
-    scopes: [...new Set(input.scopes)],
-    expiresAt,
+  return deps.uow.run(async () => {
+    const created = await issue(deps, claims.sub, {
+      name: input.name,
+      scopes: [...new Set(input.scopes)],
+      expiresAt,
+    });
+    await deps.uow.record(
+      authEvent('auth.apikey.created', {
+        actorId: claims.sub,
+        subject: { user_id: claims.sub, key_id: created.id },
+        outcome: 'success',
+        data: { scopes: input.scopes, expires_at: created.expires_at },
+      }),
+    );
+    return created;
   });
 }
 
@@ -96,7 +108,17 @@ async function ownedLiveKey(deps: AuthDeps, userId: string, id: string): Promise
 
 export async function revokeApiKey(deps: AuthDeps, userId: string, id: string): Promise<void> {
   const key = await ownedLiveKey(deps, userId, id);
-  await deps.apiKeys.revoke(key.id);
+  await deps.uow.run(async () => {
+    await deps.apiKeys.revoke(key.id);
+    await deps.uow.record(
+      authEvent('auth.apikey.revoked', {
+        actorId: userId,
+        subject: { user_id: userId, key_id: key.id },
+        outcome: 'success',
+        data: { reason: 'user' },
+      }),
+    );
+  });
   await deps.apiKeyCache.purge([key.keyHash]);
 }
 
@@ -105,9 +127,25 @@ export async function rotateApiKey(deps: AuthDeps, claims: AccessClaims, id: str
   const old = await ownedLiveKey(deps, claims.sub, id);
   const allowed = new Set(permissionsOf(claims.role));
   const scopes = old.scopes.filter((s): s is Permission => allowed.has(s as Permission));
-  const fresh = await issue(deps, claims.sub, { name: old.name, scopes, expiresAt: old.expiresAt });
-  const graceMs = deps.settings.apiKeyRotationGraceSeconds * 1000;
-  await deps.apiKeys.retire(old.id, fresh.id, new Date(Date.now() + graceMs));
+  const graceSeconds = deps.settings.apiKeyRotationGraceSeconds;
+  const graceMs = graceSeconds * 1000;
+  const fresh = await deps.uow.run(async () => {
+    const issued = await issue(deps, claims.sub, {
+      name: old.name,
+      scopes,
+      expiresAt: old.expiresAt,
+    });
+    await deps.apiKeys.retire(old.id, issued.id, new Date(Date.now() + graceMs));
+    await deps.uow.record(
+      authEvent('auth.apikey.rotated', {
+        actorId: claims.sub,
+        subject: { user_id: claims.sub, key_id: old.id },
+        outcome: 'success',
+        data: { new_key_id: issued.id, grace_seconds: graceSeconds },
+      }),
+    );
+    return issued;
+  });
   if (graceMs === 0) await deps.apiKeyCache.purge([old.keyHash]);
   return fresh;
 }

@@ -1,4 +1,4 @@
-import type { RevocationStore } from '@secure-api/shared';
+import type { RevocationStore, UnitOfWork } from '@secure-api/shared';
 
 import type { ApiKeyCache } from '../data/api-key-cache.js';
 import type { ApiKeyRepository } from '../data/api-key.repository.js';
@@ -16,6 +16,8 @@ import type { TokenSigner } from './token-signer.js';
 
 /** Everything the use cases need, built once in api/server.ts. */
 export interface AuthDeps {
+  /** A change and its security events, committed together. */
+  uow: UnitOfWork;
   credentials: CredentialRepository;
   sessions: SessionRepository;
   hasher: PasswordHasher;

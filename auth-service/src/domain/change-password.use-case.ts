@@ -1,6 +1,7 @@
 import { AppError, Problems, type AccessClaims } from '@secure-api/shared';
 
 import type { AuthDeps } from './auth-deps.js';
+import { authEvent } from './auth-events.js';
 import { checkPassword } from './password-policy.js';
 import { passwordPolicyOf } from './security-policy.js';
 import { accessTokenFor } from './session-issuer.js';
@@ -33,13 +34,20 @@ export async function changePassword(
     throw new AppError(400, 'weak-password', 'New password must differ from the current one');
   }
 
-  await deps.credentials.updatePasswordHash(
-    claims.sub,
-    await deps.hasher.hash(input.new_password),
-    true,
-  );
-  await deps.sessions.revokeAllForUser(claims.sub, 'password-changed', claims.sid);
-  await deps.revocation.revokeUser(claims.sub);
+  const passwordHash = await deps.hasher.hash(input.new_password);
+  await deps.uow.run(async () => {
+    await deps.credentials.updatePasswordHash(claims.sub, passwordHash, true);
+    const ended = await deps.sessions.revokeAllForUser(claims.sub, 'password-changed', claims.sid);
+    await deps.revocation.revokeUser(claims.sub);
+    await deps.uow.record(
+      authEvent('auth.password.changed', {
+        actorId: claims.sub,
+        subject: { user_id: claims.sub },
+        outcome: 'success',
+        data: { sessions_revoked: ended.length },
+      }),
+    );
+  });
   const access = await accessTokenFor(deps, profile, claims.sid, claims.amr);
   return { accessToken: access.token, expiresIn: access.expiresIn };
 }

@@ -3,7 +3,7 @@ import { AppError, type AccessClaims } from '@secure-api/shared';
 import { EmailTakenError } from '../data/credential.repository.js';
 import type { AuthDeps } from './auth-deps.js';
 import { WRONG_CURRENT_PASSWORD } from './change-password.use-case.js';
-import { logoutAll } from './logout.use-case.js';
+import { revokeEverything } from './logout.use-case.js';
 
 /** user-service, on behalf of the user (their own bearer): the login email follows the profile. */
 export async function changeEmail(
@@ -33,6 +33,6 @@ export async function changeEmail(
 export async function deleteCredentials(deps: AuthDeps, userId: string): Promise<void> {
   // Keys go with the credential (ON DELETE CASCADE); their cached resolutions go now.
   await deps.apiKeyCache.purge(await deps.apiKeys.hashesOf(userId));
-  await logoutAll(deps, userId, 'deleted');
+  await revokeEverything(deps, userId, 'deleted');
   await deps.credentials.delete(userId);
 }

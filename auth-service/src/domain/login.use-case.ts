@@ -1,6 +1,7 @@
-import { AppError } from '@secure-api/shared';
+import { AppError, maskEmail } from '@secure-api/shared';
 
 import type { AuthDeps, ClientInfo } from './auth-deps.js';
+import { authEvent } from './auth-events.js';
 import { startSession, type TokenPair } from './session-issuer.js';
 
 export const LOGIN_REFUSED = 'Invalid email or password';
@@ -8,6 +9,25 @@ export const LOGIN_REFUSED = 'Invalid email or password';
 /** One body for every refusal: unknown email, wrong password, locked, inactive or missing profile. */
 export function loginRefused(): AppError {
   return new AppError(401, 'invalid-credentials', LOGIN_REFUSED);
+}
+
+type FailureReason = 'unknown_account' | 'wrong_password' | 'inactive' | 'locked';
+
+/** The refusal the client sees is always the same; the audit record says what really happened. */
+async function refuse(
+  deps: AuthDeps,
+  email: string,
+  reason: FailureReason,
+  userId?: string,
+): Promise<never> {
+  await deps.uow.record(
+    authEvent('auth.login.failed', {
+      ...(userId ? { subject: { user_id: userId } } : {}),
+      outcome: 'failure',
+      data: { email_masked: maskEmail(email), reason },
+    }),
+  );
+  throw loginRefused();
 }
 
 export type LoginOutcome =
@@ -25,14 +45,35 @@ export async function login(
   const passwordOk = credential
     ? await deps.hasher.verify(credential.passwordHash, input.password)
     : await deps.hasher.verifyAgainstDummy(input.password);
-  if (verdict === 'locked') throw loginRefused();
+  if (verdict === 'locked') return refuse(deps, input.email, 'locked', credential?.userId);
   if (!credential || !passwordOk) {
-    await deps.guard.recordFailure(input.email, ip);
-    throw loginRefused();
+    const { accountLocked } = await deps.guard.recordFailure(input.email, ip);
+    if (accountLocked) {
+      const policy = await deps.policies.current();
+      await deps.uow.record(
+        authEvent('auth.account.locked', {
+          ...(credential ? { subject: { user_id: credential.userId } } : {}),
+          outcome: 'success',
+          data: {
+            email_masked: maskEmail(input.email),
+            failed_attempts: policy.max_login_attempts,
+            locked_until: new Date(
+              Date.now() + policy.lockout_duration_minutes * 60_000,
+            ).toISOString(),
+          },
+        }),
+      );
+    }
+    return refuse(
+      deps,
+      input.email,
+      credential ? 'wrong_password' : 'unknown_account',
+      credential?.userId,
+    );
   }
 
   const profile = await deps.directory.get(credential.userId);
-  if (!profile?.is_active) throw loginRefused();
+  if (!profile?.is_active) return refuse(deps, input.email, 'inactive', credential.userId);
 
   await deps.guard.recordSuccess(input.email, ip);
   if (deps.hasher.needsRehash(credential.passwordHash)) {
@@ -46,5 +87,16 @@ export async function login(
   if ((await deps.twoFactor.find(profile.id))?.enabled) {
     return { kind: 'mfa', mfaToken: await deps.mfa.create(profile.id) };
   }
-  return { kind: 'tokens', tokens: await startSession(deps, profile, ['pwd'], client) };
+  return deps.uow.run(async () => {
+    const tokens = await startSession(deps, profile, ['pwd'], client);
+    await deps.uow.record(
+      authEvent('auth.login.succeeded', {
+        actorId: profile.id,
+        subject: { user_id: profile.id, session_id: tokens.sessionId },
+        outcome: 'success',
+        data: { amr: ['pwd'] },
+      }),
+    );
+    return { kind: 'tokens' as const, tokens };
+  });
 }

@@ -1,6 +1,7 @@
 import { Problems } from '@secure-api/shared';
 
 import type { AuthDeps } from './auth-deps.js';
+import { authEvent } from './auth-events.js';
 import {
   accessTokenFor,
   hashRefreshToken,
@@ -41,6 +42,13 @@ export async function refresh(deps: AuthDeps, presented: string): Promise<Refres
           successor?.rotatedAt === null;
         if (!inGrace) {
           await deps.sessions.revoke(session.id, 'reuse', tx);
+          await deps.uow.record(
+            authEvent('auth.token.reuse_detected', {
+              subject: { user_id: session.userId, session_id: session.id },
+              outcome: 'denied',
+              data: { sessions_revoked: 1 },
+            }),
+          );
           return { kind: 'reuse' as const, session };
         }
       }
@@ -52,6 +60,14 @@ export async function refresh(deps: AuthDeps, presented: string): Promise<Refres
         tx,
       );
       if (!token.rotatedAt) await deps.sessions.markRotated(token.id, nextId, tx);
+      await deps.uow.record(
+        authEvent('auth.token.refreshed', {
+          actorId: session.userId,
+          subject: { user_id: session.userId, session_id: session.id },
+          outcome: 'success',
+          data: { within_grace: token.rotatedAt !== null },
+        }),
+      );
       return { kind: 'rotated' as const, session, refreshToken: next.token, refreshExpiresAt };
     },
   );

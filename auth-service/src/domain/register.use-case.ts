@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
-import { AppError, type Role } from '@secure-api/shared';
+import { AppError, maskEmail, type Role } from '@secure-api/shared';
 
 import { EmailTakenError } from '../data/credential.repository.js';
 import { ProfileConflictError, type UserProfile } from '../data/user-directory.client.js';
 import type { AuthDeps } from './auth-deps.js';
+import { authEvent } from './auth-events.js';
 import { checkPassword } from './password-policy.js';
 import { passwordPolicyOf } from './security-policy.js';
 
@@ -26,7 +27,14 @@ function refused(): AppError {
  * Registration saga: the credential row and the user-service profile are created together or not
  * at all. The hash is computed before any lookup so a taken email costs the same time as a free one.
  */
-export async function createAccount(deps: AuthDeps, account: NewAccount): Promise<UserProfile> {
+export async function createAccount(
+  deps: AuthDeps,
+  account: NewAccount,
+  /** Who created it: nobody (self-registration), an admin (POST /api/v1/users), or the CLI. */
+  origin: { via: 'self_registration' | 'cli' } | { via: 'admin'; actorId: string } = {
+    via: 'self_registration',
+  },
+): Promise<UserProfile> {
   const weak = checkPassword(
     account.password,
     account,
@@ -37,7 +45,7 @@ export async function createAccount(deps: AuthDeps, account: NewAccount): Promis
   const userId = randomUUID();
 
   try {
-    return await deps.credentials.transaction(async (transaction) => {
+    return await deps.uow.run(async (transaction) => {
       await deps.credentials.create({ userId, email: account.email, passwordHash }, transaction);
       const profile = await deps.directory.create({
         id: userId,
@@ -46,6 +54,22 @@ export async function createAccount(deps: AuthDeps, account: NewAccount): Promis
         full_name: account.full_name ?? null,
         role: account.role,
       });
+      const data = { email_masked: maskEmail(account.email), role: account.role };
+      await deps.uow.record(
+        origin.via === 'admin'
+          ? authEvent('user.created', {
+              actorId: origin.actorId,
+              subject: { user_id: userId },
+              outcome: 'success',
+              data,
+            })
+          : authEvent('auth.user.registered', {
+              actorId: userId,
+              subject: { user_id: userId },
+              outcome: 'success',
+              data: { ...data, via: origin.via },
+            }),
+      );
       return profile;
     });
   } catch (error) {

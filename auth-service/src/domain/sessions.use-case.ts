@@ -1,6 +1,7 @@
 import { Problems } from '@secure-api/shared';
 
 import type { AuthDeps } from './auth-deps.js';
+import { authEvent } from './auth-events.js';
 import { endSession } from './logout.use-case.js';
 
 export interface SessionView {
@@ -37,5 +38,15 @@ export async function endOwnSession(
   const session = await deps.sessions.find(sessionId);
   if (!session || session.userId !== userId || session.revokedAt)
     throw Problems.notFound('Session not found');
-  await endSession(deps, session.id, session.expiresAt, 'ended');
+  await deps.uow.run(async () => {
+    await endSession(deps, session.id, session.expiresAt, 'ended');
+    await deps.uow.record(
+      authEvent('auth.sessions.revoked', {
+        actorId: userId,
+        subject: { user_id: userId, session_id: session.id },
+        outcome: 'success',
+        data: { sessions_revoked: 1 },
+      }),
+    );
+  });
 }

@@ -1,6 +1,7 @@
 import { AppError, Problems, type AccessClaims } from '@secure-api/shared';
 
 import type { AuthDeps } from './auth-deps.js';
+import { authEvent } from './auth-events.js';
 import { WRONG_CURRENT_PASSWORD } from './change-password.use-case.js';
 import {
   checkSecondFactor,
@@ -10,6 +11,13 @@ import {
 } from './second-factor.js';
 import { accessTokenFor } from './session-issuer.js';
 import { totp } from './totp.js';
+
+/** The caller acting on their own account. */
+const self = (claims: AccessClaims) => ({
+  actorId: claims.sub,
+  subject: { user_id: claims.sub },
+  outcome: 'success' as const,
+});
 
 const invalidCode = () => new AppError(400, 'invalid-code', 'Invalid code');
 
@@ -52,12 +60,17 @@ export async function enableTwoFactor(deps: AuthDeps, claims: AccessClaims, code
   if (!(await checkSecondFactor(deps, claims.sub, code, { allowBackupCode: false })))
     throw invalidCode();
   const codes = newBackupCodes();
-  await deps.twoFactor.enable(
-    claims.sub,
-    codes.map((c) => deps.secretBox.mac(normaliseBackupCode(c))),
-  );
   const amr = [...new Set([...claims.amr, 'otp'])];
-  return { backup_codes: codes, ...(await reissueForCaller(deps, claims, '2fa-enabled', amr)) };
+  return deps.uow.run(async () => {
+    await deps.twoFactor.enable(
+      claims.sub,
+      codes.map((c) => deps.secretBox.mac(normaliseBackupCode(c))),
+    );
+    await deps.uow.record(
+      authEvent('auth.2fa.enabled', { ...self(claims), data: { backup_codes: codes.length } }),
+    );
+    return { backup_codes: codes, ...(await reissueForCaller(deps, claims, '2fa-enabled', amr)) };
+  });
 }
 
 export async function disableTwoFactor(
@@ -76,13 +89,18 @@ export async function disableTwoFactor(
   }
   if (!(await checkSecondFactor(deps, claims.sub, input.code, { allowBackupCode: true })))
     throw invalidCode();
-  await deps.twoFactor.remove(claims.sub);
-  return reissueForCaller(
-    deps,
-    claims,
-    '2fa-disabled',
-    claims.amr.filter((m) => m !== 'otp'),
-  );
+  return deps.uow.run(async () => {
+    await deps.twoFactor.remove(claims.sub);
+    await deps.uow.record(
+      authEvent('auth.2fa.disabled', { ...self(claims), data: { reason: 'user' } }),
+    );
+    return reissueForCaller(
+      deps,
+      claims,
+      '2fa-disabled',
+      claims.amr.filter((m) => m !== 'otp'),
+    );
+  });
 }
 
 export async function regenerateBackupCodes(deps: AuthDeps, claims: AccessClaims, code: string) {
@@ -93,9 +111,17 @@ export async function regenerateBackupCodes(deps: AuthDeps, claims: AccessClaims
   if (!(await checkSecondFactor(deps, claims.sub, code, { allowBackupCode: false })))
     throw invalidCode();
   const codes = newBackupCodes();
-  await deps.twoFactor.replaceCodes(
-    claims.sub,
-    codes.map((c) => deps.secretBox.mac(normaliseBackupCode(c))),
-  );
+  await deps.uow.run(async () => {
+    await deps.twoFactor.replaceCodes(
+      claims.sub,
+      codes.map((c) => deps.secretBox.mac(normaliseBackupCode(c))),
+    );
+    await deps.uow.record(
+      authEvent('auth.2fa.backup_codes_regenerated', {
+        ...self(claims),
+        data: { backup_codes: codes.length },
+      }),
+    );
+  });
   return { backup_codes: codes };
 }

@@ -9,8 +9,13 @@ import {
   testUrls,
   type CapturedLogger,
   type TestDatabase,
+  uniqueName,
 } from '@secure-api/shared/testing';
 
+import amqp from 'amqplib';
+
+import { startServer as startAuditService } from '../../../audit-service/src/api/server.js';
+import { readConfig as readAuditConfig } from '../../../audit-service/src/config.js';
 import { runCreateAdmin } from '../../../auth-service/src/api/create-admin.js';
 import { startServer as startAuth } from '../../../auth-service/src/api/server.js';
 import { readConfig as readAuthConfig } from '../../../auth-service/src/config.js';
@@ -31,6 +36,8 @@ export interface System {
   logs: CapturedLogger[];
   /** The auth database, for tests that look at what is stored. */
   authDatabaseUrl: string;
+  /** audit-service, when started (options.audit). */
+  audit?: { url: string; databaseUrl: string };
   /** Restarts auth-service on the same port and database with extra settings. */
   restartAuth(env: Record<string, string>): Promise<void>;
   /** A logged-in user of that role: admins via create-admin, others created by an admin. */
@@ -40,12 +47,19 @@ export interface System {
 
 export interface SystemOptions {
   auth?: Record<string, string>;
+  users?: Record<string, string>;
   gateway?: Record<string, string>;
+  /** Also run audit-service, on queues of this system's own (deleted on close). */
+  audit?: boolean;
 }
 
 /** All services in this process on free ports, each with its own throwaway database. */
 export async function startSystem(label: string, options: SystemOptions = {}): Promise<System> {
-  const [authPort, usersPort] = [await closedPort(), await closedPort()];
+  const [authPort, usersPort, auditPort] = [
+    await closedPort(),
+    await closedPort(),
+    await closedPort(),
+  ];
   const authUrl = `http://127.0.0.1:${authPort}`;
   const usersUrl = `http://127.0.0.1:${usersPort}`;
   const jwksUrl = `${authUrl}/.well-known/jwks.json`;
@@ -66,6 +80,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
         REDIS_URL: testUrls.redis,
         AUTH_JWKS_URL: jwksUrl,
         AUTH_SERVICE_URL: authUrl,
+        ...options.users,
       }),
       autoMigrate: true,
     },
@@ -95,7 +110,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     gatewayConfig({
       AUTH_SERVICE_URL: authUrl,
       USER_SERVICE_URL: usersUrl,
-      AUDIT_SERVICE_URL: `http://127.0.0.1:${await closedPort()}`,
+      AUDIT_SERVICE_URL: `http://127.0.0.1:${auditPort}`,
       AUTH_JWKS_URL: jwksUrl,
       REDIS_URL: testUrls.redis,
       REDIS_KEY_PREFIX: redisKeyPrefix,
@@ -103,6 +118,9 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     }),
     gatewayLog.logger,
   );
+  const audit = options.audit
+    ? await startAudit(label, { port: auditPort, jwksUrl, usersUrl })
+    : undefined;
   let admin: (TestUser & LoggedIn) | undefined;
   const userWithRole = async (role: Role): Promise<TestUser & LoggedIn> => {
     const tag = randomUUID().slice(0, 8);
@@ -136,6 +154,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     logs,
     userWithRole,
     authDatabaseUrl: authDb.url,
+    ...(audit ? { audit: { url: audit.url, databaseUrl: audit.databaseUrl } } : {}),
     restartAuth: async (env) => {
       await auth.close();
       auth = await startAuth(
@@ -147,6 +166,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
       await gateway.close();
       await auth.close();
       await users.close();
+      await audit?.close();
       for (const db of dbs) await db.drop();
       // Every e2e file checks, for free, that no password or token it used reached a log line.
       const leaked = secretsFoundInLogs(logs, [...usedSecrets]);
@@ -221,4 +241,41 @@ export function rememberSecret(secret: string): void {
 export function secretsFoundInLogs(logs: CapturedLogger[], secrets: string[]): string[] {
   const text = logs.map((log) => log.text()).join('\n');
   return secrets.filter((secret) => text.includes(secret));
+}
+
+/** audit-service on its own database and its own queues (bound to the shared exchange). */
+async function startAudit(
+  label: string,
+  where: { port: number; jwksUrl: string; usersUrl: string },
+) {
+  const db = await createTestDatabase(`${label}_audit`);
+  const queue = uniqueName(`${label}_audit_q`);
+  const deadLetter = uniqueName(`${label}_audit_dlq`);
+  const service = await startAuditService(
+    readAuditConfig({
+      NODE_ENV: 'test',
+      AUDIT_PORT: String(where.port),
+      DATABASE_URL: db.url,
+      AMQP_URL: testUrls.amqp,
+      AUDIT_QUEUE: queue,
+      AUDIT_DEAD_LETTER_QUEUE: deadLetter,
+      AUTH_JWKS_URL: where.jwksUrl,
+      USER_SERVICE_URL: where.usersUrl,
+    }),
+    captureLogger('audit-service').logger,
+  );
+  return {
+    url: service.url,
+    databaseUrl: db.url,
+    close: async () => {
+      await service.close();
+      // Durable queues bound to the shared exchange would collect every later run's events.
+      const connection = await amqp.connect(testUrls.amqp);
+      const channel = await connection.createChannel();
+      await channel.deleteQueue(queue).catch(() => undefined);
+      await channel.deleteQueue(deadLetter).catch(() => undefined);
+      await connection.close();
+      await db.drop();
+    },
+  };
 }

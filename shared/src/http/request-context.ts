@@ -5,6 +5,12 @@ import type { RequestHandler } from 'express';
 
 export interface RequestContext {
   requestId: string;
+  /**
+   * The caller as this service sees it: behind the gateway, the single X-Forwarded-For address the
+   * gateway resolved and set (services are never public); else the socket peer.
+   */
+  clientIp?: string | undefined;
+  userAgent?: string | undefined;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -24,6 +30,20 @@ export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
 }
 
+/** The actor fields of a security event for the current request. */
+export function currentActor(userId?: string): {
+  user_id?: string;
+  ip?: string;
+  user_agent?: string;
+} {
+  const context = storage.getStore();
+  return {
+    ...(userId ? { user_id: userId } : {}),
+    ...(context?.clientIp ? { ip: context.clientIp } : {}),
+    ...(context?.userAgent ? { user_agent: context.userAgent } : {}),
+  };
+}
+
 export function runWithContext<T>(context: RequestContext, fn: () => T): T {
   return storage.run(context, fn);
 }
@@ -35,7 +55,11 @@ export function requestContext(): RequestHandler {
     const requestId = isSaneRequestId(inbound) ? inbound : randomUUID();
     req.headers['x-request-id'] = requestId;
     res.setHeader('X-Request-ID', requestId);
-    storage.run({ requestId }, () => {
+    const forwarded = req.headers['x-forwarded-for'];
+    const clientIp =
+      (typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined) ||
+      req.socket.remoteAddress;
+    storage.run({ requestId, clientIp, userAgent: req.headers['user-agent'] }, () => {
       next();
     });
   };

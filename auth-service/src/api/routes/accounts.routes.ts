@@ -18,7 +18,9 @@ export function accountRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
     async (req, res) => {
       const body = req.body as CreateAccountBody;
       if (!canManageRole(claimsOf(req).role, body.role)) throw Problems.forbidden();
-      res.status(201).json(await createAccount(deps, body));
+      res
+        .status(201)
+        .json(await createAccount(deps, body, { via: 'admin', actorId: claimsOf(req).sub }));
     },
   );
 

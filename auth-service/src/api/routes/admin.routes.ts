@@ -31,7 +31,7 @@ export function adminRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
     requirePermission('admin:write'),
     validate(idParamSchema),
     async (req, res) => {
-      await unlockAccount(deps, req.params.id as string);
+      await unlockAccount(deps, claimsOf(req).sub, req.params.id as string);
       res.status(204).end();
     },
   );

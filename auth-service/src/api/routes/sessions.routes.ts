@@ -3,7 +3,7 @@ import { Router, type RequestHandler } from 'express';
 import { claimsOf, requirePermission, validate } from '@secure-api/shared';
 
 import type { AuthDeps } from '../../domain/auth-deps.js';
-import { logoutAll } from '../../domain/logout.use-case.js';
+import { revokeUserSessions } from '../../domain/logout.use-case.js';
 import { endOwnSession, listSessions } from '../../domain/sessions.use-case.js';
 import { idParamSchema } from '../schemas/auth.schemas.js';
 
@@ -26,7 +26,7 @@ export function sessionRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
     requirePermission('admin:write'),
     validate(idParamSchema),
     async (req, res) => {
-      await logoutAll(deps, req.params.id as string, 'admin');
+      await revokeUserSessions(deps, claimsOf(req).sub, req.params.id as string);
       res.status(204).end();
     },
   );

@@ -6,6 +6,7 @@ import { createSigningKeys } from './0003-create-signing-keys.js';
 import { createSecurityPolicy } from './0004-create-security-policy.js';
 import { createTwoFactor } from './0005-create-two-factor.js';
 import { createApiKeys } from './0006-create-api-keys.js';
+import { createOutbox } from './0007-create-outbox.js';
 
 /** In order; a new migration is a new file appended here, never an edit of an applied one. */
 export const migrations: Migration[] = [
@@ -15,5 +16,6 @@ export const migrations: Migration[] = [
   createSecurityPolicy,
   createTwoFactor,
   createApiKeys,
+  createOutbox,
 ];
 export const MIGRATION_TABLE = 'auth_service_migrations';
