@@ -1,9 +1,14 @@
+import { createHash } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import jsQRModule from 'jsqr';
 import { generate } from 'otplib';
 import pg from 'pg';
 import { PNG } from 'pngjs';
 import request from 'supertest';
+
+import { testUrls } from '@secure-api/shared/testing';
 
 import {
   loginAs,
@@ -226,6 +231,29 @@ describe('two-factor authentication (TOTP + backup codes)', () => {
 
     expect(wrong).toEqual([401, 401, 401, 401, 401]);
     expect(right.status).toBe(401);
+  });
+
+  it('refuses an expired mfa_token', async () => {
+    const { user, secret } = await enrolled();
+    const login = await api()
+      .post('/api/v1/auth/login')
+      .send({ email: user.email, password: user.password });
+    const mfaToken = (login.body as { mfa_token: string }).mfa_token;
+    // Fast-forward the 5-minute life: the challenge is stored under the token's SHA-256.
+    const redis = new Redis(testUrls.redis);
+    const hash = createHash('sha256').update(mfaToken).digest('hex');
+    const [, keys] = await redis.scan('0', 'MATCH', `*mfa:${hash}`, 'COUNT', 100000);
+    expect(keys).toHaveLength(1);
+    await redis.pexpire(keys[0]!, 1);
+    redis.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const res = await api()
+      .post('/api/v1/auth/login/2fa')
+      .send({ mfa_token: mfaToken, code: await codeAt(secret, 1) });
+
+    expect(res.status).toBe(401);
+    expect((res.body as { detail: string }).detail).toBe('Invalid or expired code');
   });
 
   it('refuses an unknown or made-up mfa_token', async () => {
