@@ -35,7 +35,11 @@ const repo = {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // scripts/openapi builds the document from the services' schema modules, which import shared.
+  moduleNameMapper: {
+    '^@secure-api/shared$': '<rootDir>/shared/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
 };
 
 export default {

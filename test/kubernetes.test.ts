@@ -507,7 +507,7 @@ describe.each([...NAMESPACES.entries()])('k8s/overlays/%s', (overlay, namespace)
       const [postgres, redis, rabbitmq] = [5432, 6379, 5672];
       const sorted = (...ports: number[]) => ports.sort((a, b) => a - b);
       expect(outbound).toEqual({
-        'gateway Deployment': { ipPorts: [redis], namespaced: dns },
+        'gateway Deployment': { ipPorts: sorted(redis, rabbitmq), namespaced: dns },
         'auth-service Deployment': { ipPorts: sorted(postgres, redis, rabbitmq), namespaced: dns },
         'user-service Deployment': { ipPorts: sorted(postgres, redis, rabbitmq), namespaced: dns },
         'audit-service Deployment': { ipPorts: sorted(postgres, rabbitmq), namespaced: dns },

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 
 import {
+  amqpUrl,
   csv,
   loadConfig,
   logLevel,
@@ -46,6 +47,8 @@ const schema = z
     AUDIT_SERVICE_URL: serviceUrl('http://127.0.0.1:8083'),
     AUTH_JWKS_URL: httpUrl.optional(),
     REDIS_URL: redisUrl,
+    AMQP_URL: amqpUrl,
+    EVENT_BUFFER_SIZE: positiveInt(10_000, 1_000_000),
     CORS_ORIGINS: csv('http://localhost:3000'),
     BODY_LIMIT_BYTES: positiveInt(16 * 1024, 1024 * 1024),
     UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(2000, 60_000),
@@ -87,6 +90,10 @@ export interface Config {
   jwksUrl: string;
   /** Revocation marks (DESIGN section 5) are read from here for every bearer request. */
   redisUrl: string;
+  /** The gateway's own security events go here; the broker is not needed to start or serve. */
+  amqpUrl: string;
+  /** Events waiting for the broker, at most; beyond it they are dropped, counted and logged. */
+  eventBufferSize: number;
   corsOrigins: string[];
   bodyLimitBytes: number;
   upstreamConnectTimeoutMs: number;
@@ -132,6 +139,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     upstreams: { auth: c.AUTH_SERVICE_URL, users: c.USER_SERVICE_URL, audit: c.AUDIT_SERVICE_URL },
     jwksUrl: c.AUTH_JWKS_URL ?? `${c.AUTH_SERVICE_URL.replace(/\/+$/, '')}/.well-known/jwks.json`,
     redisUrl: c.REDIS_URL,
+    amqpUrl: c.AMQP_URL,
+    eventBufferSize: c.EVENT_BUFFER_SIZE,
     corsOrigins: c.CORS_ORIGINS,
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
     upstreamConnectTimeoutMs: c.UPSTREAM_CONNECT_TIMEOUT_MS,

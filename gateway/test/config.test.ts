@@ -14,6 +14,8 @@ function problemsOf(env: Record<string, string>): string[] {
   return [];
 }
 
+const PRODUCTION_AMQP = 'amqp://gateway:s3cret@rabbitmq:5672';
+
 describe('gateway configuration', () => {
   it('defaults to port 8080, the local services and docs on in development', () => {
     const config = readConfig({});
@@ -58,16 +60,46 @@ describe('gateway configuration', () => {
 
   it('turns docs off by default in production', () => {
     expect(
-      readConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com' }).docsEnabled,
+      readConfig({
+        NODE_ENV: 'production',
+        CORS_ORIGINS: 'https://app.example.com',
+        AMQP_URL: PRODUCTION_AMQP,
+      }).docsEnabled,
     ).toBe(false);
   });
 
   it('in production refuses a * CORS origin and enabled docs, one line each', () => {
-    expect(problemsOf({ NODE_ENV: 'production', CORS_ORIGINS: '*', DOCS_ENABLED: 'true' })).toEqual(
-      [
-        'CORS_ORIGINS: must not contain * when NODE_ENV=production',
-        'DOCS_ENABLED: must not be true when NODE_ENV=production',
-      ],
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        CORS_ORIGINS: '*',
+        DOCS_ENABLED: 'true',
+        AMQP_URL: PRODUCTION_AMQP,
+      }),
+    ).toEqual([
+      'CORS_ORIGINS: must not contain * when NODE_ENV=production',
+      'DOCS_ENABLED: must not be true when NODE_ENV=production',
+    ]);
+  });
+
+  it('publishes its security events to the local broker by default, buffering up to 10,000', () => {
+    const config = readConfig({});
+
+    expect(config.amqpUrl).toBe('amqp://guest:guest@127.0.0.1:5672');
+    expect(config.eventBufferSize).toBe(10_000);
+    expect(readConfig({ EVENT_BUFFER_SIZE: '2' }).eventBufferSize).toBe(2);
+  });
+
+  it('refuses an EVENT_BUFFER_SIZE that is not a positive count, and AMQP_URL that is not amqp(s)', () => {
+    expect(problemsOf({ EVENT_BUFFER_SIZE: '0', AMQP_URL: 'http://broker:5672' })).toEqual([
+      expect.stringMatching(/^AMQP_URL: /) as unknown as string,
+      expect.stringMatching(/^EVENT_BUFFER_SIZE: /) as unknown as string,
+    ]);
+  });
+
+  it('in production refuses the broker’s default guest account', () => {
+    expect(problemsOf({ NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com' })).toEqual(
+      ['AMQP_URL: must be set with non-default credentials when NODE_ENV=production'],
     );
   });
 

@@ -65,6 +65,7 @@ export function gatewayConfigWithDefaultLimits(env: Record<string, string>): Con
     GATEWAY_ADMIN_PORT: '0',
     CORS_ORIGINS: 'https://app.example.com',
     REDIS_URL: testUrls.redis,
+    AMQP_URL: testUrls.amqp,
     REDIS_KEY_PREFIX: `${uniqueName('gateway')}:`,
     ...env,
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import {
+  amqpUrl,
   databaseUrl,
   loadConfig,
   logLevel,
@@ -21,6 +22,7 @@ const schema = z.object({
   USERS_PORT: port(8082),
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,
+  AMQP_URL: amqpUrl,
   AUTO_MIGRATE: optionalFlag(),
   AUTH_JWKS_URL: httpUrl('http://127.0.0.1:8081/.well-known/jwks.json'),
   AUTH_SERVICE_URL: httpUrl('http://127.0.0.1:8081'),
@@ -34,6 +36,8 @@ export interface Config {
   port: number;
   databaseUrl: string;
   redisUrl: string;
+  /** Where the outbox relay publishes security events; not needed to start (they wait). */
+  amqpUrl: string;
   /** Create the database and run migrations on start (development); production runs a Job. */
   autoMigrate: boolean;
   /** Where access and service tokens are verified from (auth-service's public keys). */
@@ -53,6 +57,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     port: c.USERS_PORT,
     databaseUrl: serviceDatabaseUrl(c.DATABASE_URL, 'secure_api_users'),
     redisUrl: c.REDIS_URL,
+    amqpUrl: c.AMQP_URL,
     autoMigrate: c.AUTO_MIGRATE ?? c.NODE_ENV !== 'production',
     authJwksUrl: c.AUTH_JWKS_URL,
     authServiceUrl: c.AUTH_SERVICE_URL.replace(/\/+$/, ''),

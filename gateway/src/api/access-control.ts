@@ -1,10 +1,9 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 
 import {
   AppError,
-  authenticate,
+  claimsAllow,
   requirePermission,
-  Problems,
   type AccessClaims,
   type Logger,
   type Permission,
@@ -12,16 +11,20 @@ import {
   type TokenVerifier,
 } from '@secure-api/shared';
 
-import { KEY_REFUSED, type ApiKeyResolver } from '../data/api-key.resolver.js';
+import type { ApiKeyResolver } from '../data/api-key.resolver.js';
 import type { RateLimits } from '../data/rate-limiters.js';
-import { resolveRoute, type Access, type RouteRule } from '../domain/route-table.js';
-import { rateLimitHeaders, seconds } from './rate-limit.js';
+import type { Access, RouteRule } from '../domain/route-table.js';
+import { authenticators } from './authenticators.js';
+import { routeMatchOf } from './route-match.js';
+import type { GatewayEvents } from './security-events.js';
 
 export interface AccessControlOptions {
   verifier: TokenVerifier<AccessClaims>;
   revocation: RevocationStore;
   /** X-API-Key support (DESIGN section 7); without it a key is simply not a credential. */
   apiKeys?: { resolver: ApiKeyResolver; limits: RateLimits; logger: Logger };
+  /** Refusals (401, 403, the per-key 429) and every keyed request are reported here. */
+  events: GatewayEvents;
 }
 
 // The rule the access check was made against; the proxy forwards by this and nothing else.
@@ -64,51 +67,15 @@ const methodNotAllowed = (allow: string[]) =>
  * known path → 405; bad, expired or revoked bearer → 401; role without the permission → 403;
  * revocation store down → 503. Runs before the body is read, so anonymous callers of protected
  * routes never reach the parser. Paths outside the table pass through to /health or the 404.
+ * Every refusal, and every request made with an API key, is also reported as a security event.
  */
-export function accessControl({
-  verifier,
-  revocation,
-  apiKeys,
-}: AccessControlOptions): RequestHandler[] {
-  const authenticated = authenticate(verifier, { revocation });
-
-  /** The minted token's claims, or undefined when it no longer verifies (revoked, expired). */
-  const claimsOf = async (token: string): Promise<AccessClaims | undefined> => {
-    try {
-      const claims = await verifier.verify(token);
-      return (await revocation.isRevoked(claims)) ? undefined : claims;
-    } catch (error) {
-      if (error instanceof AppError && error.status === 401) return undefined;
-      throw error;
-    }
-  };
-
-  /**
-   * A key stands in for a bearer: resolved (cached) into a short token for its owner, limited per
-   * key, logged with its id. A cached token that was revoked since (role change, deletion) is
-   * dropped and the key resolved afresh once, so the key's reach follows its owner at once.
-   */
-  const authenticateKey = async (req: Request, res: Response, key: string): Promise<void> => {
-    if (!apiKeys) throw Problems.unauthorized();
-    let resolved = await apiKeys.resolver.resolve(key);
-    let claims = await claimsOf(resolved.accessToken);
-    if (!claims) {
-      resolved = await apiKeys.resolver.resolve(key, { fresh: true });
-      claims = await claimsOf(resolved.accessToken);
-    }
-    if (!claims) throw Problems.unauthorized(KEY_REFUSED);
-    const decision = await apiKeys.limits.consume('api-key', resolved.keyId);
-    const headers = rateLimitHeaders(decision);
-    if (!decision.allowed) throw Problems.tooManyRequests(seconds(decision.msBeforeReset), headers);
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    apiKeys.logger.info({ api_key_id: resolved.keyId, user_id: resolved.userId }, 'api key used');
-    req.auth = claims;
-    req.headers.authorization = `Bearer ${resolved.accessToken}`;
-  };
+export function accessControl(options: AccessControlOptions): RequestHandler[] {
+  const { bearer, apiKey } = authenticators(options);
+  const { events } = options;
 
   return [
     (req, _res, next) => {
-      const match = resolveRoute(req.method, req.path);
+      const match = routeMatchOf(req);
       switch (match.kind) {
         case 'unknown':
           next();
@@ -133,12 +100,13 @@ export function accessControl({
         rule.access !== 'public' &&
         rule.access !== 'optional';
       if (keyed) {
-        await authenticateKey(req, res, key);
+        await apiKey(req, res, key);
         next();
         return;
       }
       if (rule && needsBearer(rule.access, req)) {
-        await authenticated(req, res, next);
+        await bearer(req);
+        next();
         return;
       }
       next();
@@ -146,6 +114,9 @@ export function accessControl({
     async (req, res, next) => {
       const permission = permissionOf(matchedRules.get(req)?.access ?? 'public');
       if (permission) {
+        if (req.auth && !claimsAllow(req.auth, permission)) {
+          events.accessDenied(req, permission, req.auth);
+        }
         await requirePermission(permission)(req, res, next);
         return;
       }

@@ -85,9 +85,15 @@ export function proxyToUpstreams(options: ProxyOptions): RequestHandler {
               proxyReq.write(req.rawBody);
             }
           },
-          proxyRes: (proxyRes) => {
+          proxyRes: (proxyRes, req, res) => {
             for (const name of [...GATEWAY_OWNED_HEADERS, ...RATE_LIMIT_HEADERS])
               Reflect.deleteProperty(proxyRes.headers, name);
+            // The connection header is ours, not the upstream's: on the last response a client
+            // connection may carry (maxRequestsPerSocket), say close, or the client's next request
+            // would meet Node's bare 503 instead of a problem.
+            const last = (res as { maxRequestsOnConnectionReached?: boolean })
+              .maxRequestsOnConnectionReached;
+            proxyRes.headers.connection = last ? 'close' : (req.headers.connection ?? 'keep-alive');
           },
           error: (error, req, res) => {
             const problem =

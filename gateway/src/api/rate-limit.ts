@@ -5,6 +5,7 @@ import { Problems } from '@secure-api/shared';
 import type { LimitDecision, LimitName, RateLimits } from '../data/rate-limiters.js';
 import { rateLimitKey } from '../domain/client-ip.js';
 import { clientIpOf } from './client-ip.js';
+import type { GatewayEvents } from './security-events.js';
 
 // Exact method and path, as the route table matches them: any other spelling is a 404 anyway.
 const ROUTE_LIMITS = new Map<string, LimitName>([
@@ -27,9 +28,9 @@ export function rateLimitHeaders(decision: LimitDecision): Record<string, string
 /**
  * The global per-client limit on every request that gets here, then the route's own limit on the
  * credential endpoints. The headers describe the route limit where there is one, else the global
- * one; a refusal describes the limit that refused.
+ * one; a refusal describes the limit that refused, and is reported as a security event.
  */
-export function rateLimit(limits: RateLimits): RequestHandler {
+export function rateLimit(limits: RateLimits, events: GatewayEvents): RequestHandler {
   return async (req, res, next) => {
     const key = rateLimitKey(clientIpOf(req));
     const route = ROUTE_LIMITS.get(`${req.method} ${req.path}`);
@@ -37,7 +38,9 @@ export function rateLimit(limits: RateLimits): RequestHandler {
     const decision = global.allowed && route ? await limits.consume(route, key) : global;
     const headers = rateLimitHeaders(decision);
     if (!decision.allowed) {
-      throw Problems.tooManyRequests(seconds(decision.msBeforeReset), headers);
+      const retryAfter = seconds(decision.msBeforeReset);
+      events.rateLimited(req, global.allowed && route ? route : 'global', retryAfter);
+      throw Problems.tooManyRequests(retryAfter, headers);
     }
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     next();

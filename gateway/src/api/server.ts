@@ -19,6 +19,7 @@ import {
 
 import type { Config } from '../config.js';
 import { ApiKeyResolver } from '../data/api-key.resolver.js';
+import { startEventPublishing } from '../data/event-publishing.js';
 import { RateLimits } from '../data/rate-limiters.js';
 import { SecurityPolicyRepository } from '../data/security-policy.repository.js';
 import { accessControl, type AccessControlOptions } from './access-control.js';
@@ -26,7 +27,9 @@ import { resolveClientIp } from './client-ip.js';
 import { corsPolicy } from './cors.js';
 import { proxyToUpstreams, stripSpoofableHeaders } from './proxy.js';
 import { rateLimit } from './rate-limit.js';
+import { docsRoutes } from './routes/docs.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { GatewayEvents } from './security-events.js';
 
 export interface RunningGateway {
   url: string;
@@ -62,7 +65,8 @@ export function createApp(
       app.use(stripSpoofableHeaders());
       // Health is never limited; everything else is, before a token is verified or a body read.
       app.use(healthRoutes(config.version));
-      app.use(rateLimit(limits));
+      app.use(rateLimit(limits, access.events));
+      app.use(docsRoutes(config.docsEnabled));
       app.use(accessControl(access));
     },
     routes: (app) => {
@@ -90,11 +94,19 @@ export async function startServer(
     throw error;
   }
   const metrics = createMetrics('gateway');
+  // The broker is not in readiness: while it is away, events wait in the bounded buffer.
   const readiness = new Readiness({ redis: redisCheck(redis) });
+  const publishing = await startEventPublishing({
+    amqpUrl: config.amqpUrl,
+    capacity: config.eventBufferSize,
+    logger,
+    metrics,
+  });
   const access: AccessControlOptions = {
     // Keys are fetched on first use and cached, so the gateway may start before auth-service.
     verifier: accessTokenVerifier(remoteKeySet(config.jwksUrl)),
     revocation: new RevocationStore(redis),
+    events: new GatewayEvents(publishing.buffer, publishing.dropped),
   };
   const limits = new RateLimits({
     redis,
@@ -135,6 +147,7 @@ export async function startServer(
     );
   } catch (error) {
     await server?.close();
+    await publishing.close();
     redis.disconnect();
     throw error;
   }
@@ -146,6 +159,8 @@ export async function startServer(
       readiness.startDraining();
       await server.close();
       await admin.close();
+      // After the last response: its events (an API key's use) are in the buffer by then.
+      await publishing.close();
       redis.disconnect();
     },
   };

@@ -16,6 +16,8 @@ export interface RouteRule {
 }
 
 interface RouteEntry {
+  /** As written in the table (`/api/v1/users/{id}`): what logs and events name, never a path. */
+  pattern: string;
   segments: readonly string[];
   methods: ReadonlyMap<string, RouteRule>;
 }
@@ -32,6 +34,7 @@ const auditService = (access: Access): RouteRule => ({ upstream: 'audit', access
 
 function route(template: string, methods: Partial<Record<HttpMethod, RouteRule>>): RouteEntry {
   return {
+    pattern: template,
     segments: template.split('/'),
     methods: new Map(Object.entries(methods)),
   };
@@ -97,8 +100,8 @@ function matches(entry: RouteEntry, segments: readonly string[]): boolean {
 }
 
 export type RouteMatch =
-  | { kind: 'route'; rule: RouteRule }
-  | { kind: 'method-not-allowed'; allow: string[] }
+  | { kind: 'route'; rule: RouteRule; pattern: string }
+  | { kind: 'method-not-allowed'; allow: string[]; pattern: string }
   | { kind: 'unknown' };
 
 export function resolveRoute(method: string, path: string): RouteMatch {
@@ -108,7 +111,11 @@ export function resolveRoute(method: string, path: string): RouteMatch {
   if (!entry) return { kind: 'unknown' };
   // HEAD is answered by the GET handler upstream, so it is allowed to whoever may GET.
   const rule = entry.methods.get(method === 'HEAD' ? 'GET' : method);
-  if (rule) return { kind: 'route', rule };
+  if (rule) return { kind: 'route', rule, pattern: entry.pattern };
   const allow = [...entry.methods.keys()];
-  return { kind: 'method-not-allowed', allow: allow.includes('GET') ? [...allow, 'HEAD'] : allow };
+  return {
+    kind: 'method-not-allowed',
+    allow: allow.includes('GET') ? [...allow, 'HEAD'] : allow,
+    pattern: entry.pattern,
+  };
 }

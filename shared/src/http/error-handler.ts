@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 
+import { isDatabaseOutage } from '../data/database-outage.js';
 import type { Logger } from '../logging/logger.js';
 import { AppError, Problems } from './app-error.js';
 import { sendProblem } from './problem.js';
@@ -30,6 +31,8 @@ export function toAppError(error: unknown): AppError {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new AppError(status, 'client-error', 'The request could not be processed');
   }
+  // The database is down, not the code wrong: a retryable 503 (still logged and counted below).
+  if (isDatabaseOutage(error)) return Problems.unavailable();
   return Problems.internal();
 }
 

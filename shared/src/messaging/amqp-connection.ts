@@ -46,6 +46,11 @@ export class AmqpConnection {
 
   private async open(): Promise<void> {
     const connection = await amqp.connect(this.url, { timeout: 3000 });
+    // close() may have run while we were connecting: do not leave this one open behind it.
+    if (this.closed) {
+      await connection.close().catch(() => undefined);
+      return;
+    }
     connection.on('error', (error: Error) => {
       this.logger.warn({ err: { message: error.message } }, 'amqp connection error');
     });

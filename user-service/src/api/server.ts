@@ -15,8 +15,10 @@ import {
   requireDependency,
   RevocationStore,
   serviceTokenVerifier,
+  startEventPipeline,
   USER_SERVICE_AUDIENCE,
   type Logger,
+  type RunningServer,
 } from '@secure-api/shared';
 
 import { AuthServiceClient } from '../clients/auth-service.client.js';
@@ -58,8 +60,10 @@ export async function startServer(
     await sequelize.close();
     throw error;
   }
+  // Events go to the outbox with each change; the broker may come later (not a start-up need).
+  const events = await startEventPipeline({ amqpUrl: config.amqpUrl, sequelize, logger });
 
-  const users = new UserRepository(sequelize, defineUserModel(sequelize));
+  const users = new UserRepository(sequelize, defineUserModel(sequelize), events.uow);
   const credentials = new AuthServiceClient({
     baseUrl: config.authServiceUrl,
     timeoutMs: config.authServiceTimeoutMs,
@@ -80,28 +84,39 @@ export async function startServer(
     metrics,
     readiness,
     routes: (app) => {
-      app.use(meRoutes(authenticated, new ProfileUseCases(users, credentials)));
+      app.use(meRoutes(authenticated, new ProfileUseCases(users, credentials, events.uow)));
       app.use(
         usersRoutes(
           authenticated,
-          new UserAdminUseCases(users, new RevocationStore(redis), credentials),
+          new UserAdminUseCases(users, new RevocationStore(redis), credentials, events.uow),
         ),
       );
       app.use(statsRoutes(authenticated, users)); // before /internal/users/:id
       app.use(internalUsersRoutes(serviceOnly, new ProvisioningUseCases(users)));
     },
   });
-  const server = await listen(app, { port: config.port, host: config.host });
+  const releaseConnections = async () => {
+    // The relay first: it needs the database for its last cycle.
+    await events.close();
+    await redis.quit().catch(() => {
+      redis.disconnect();
+    });
+    await sequelize.close();
+  };
+  let server: RunningServer;
+  try {
+    server = await listen(app, { port: config.port, host: config.host });
+  } catch (error) {
+    await releaseConnections();
+    throw error;
+  }
   return {
     url: server.url,
     port: server.port,
     close: async () => {
       readiness.startDraining();
       await server.close();
-      await redis.quit().catch(() => {
-        redis.disconnect();
-      });
-      await sequelize.close();
+      await releaseConnections();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { QueryTypes, Transaction, UniqueConstraintError, type Sequelize } from 'sequelize';
 
-import { ROLES, type Role } from '@secure-api/shared';
+import { ROLES, type Role, type UnitOfWork } from '@secure-api/shared';
 
 import {
   DuplicateUserError,
@@ -33,6 +33,8 @@ export class UserRepository implements UserStore, UserCountSource {
   constructor(
     private readonly sequelize: Sequelize,
     private readonly model: UserModel,
+    /** Changes run as its units of work, so events recorded inside commit with them. */
+    private readonly uow: UnitOfWork,
   ) {}
 
   async findById(id: string): Promise<User | undefined> {
@@ -58,7 +60,7 @@ export class UserRepository implements UserStore, UserCountSource {
 
   async update(id: string, decide: (current: User) => UserChange): Promise<User | undefined> {
     return unique(() =>
-      this.sequelize.transaction(async (transaction) => {
+      this.uow.run(async (transaction) => {
         const row = await this.model.findByPk(id, { transaction, lock: Transaction.LOCK.UPDATE });
         if (!row) return undefined;
         const change = decide(toUser(row));
@@ -72,7 +74,7 @@ export class UserRepository implements UserStore, UserCountSource {
   }
 
   async remove(id: string, beforeDelete: (current: User) => Promise<void>): Promise<boolean> {
-    return this.sequelize.transaction(async (transaction) => {
+    return this.uow.run(async (transaction) => {
       const row = await this.model.findByPk(id, { transaction, lock: Transaction.LOCK.UPDATE });
       if (!row) return false;
       await beforeDelete(toUser(row));

@@ -1,4 +1,7 @@
+import { maskEmail } from '@secure-api/shared';
+
 import { DuplicateUserError, type CredentialsGateway, type User, type UserStore } from './user.js';
+import { userEvent, type EventRecorder } from './user-events.js';
 import { UserProblems } from './user-problems.js';
 
 export interface ProfileUpdate {
@@ -18,6 +21,7 @@ export class ProfileUseCases {
   constructor(
     private readonly users: UserStore,
     private readonly credentials: CredentialsGateway,
+    private readonly events: EventRecorder,
   ) {}
 
   async get(userId: string): Promise<User> {
@@ -29,27 +33,33 @@ export class ProfileUseCases {
   /**
    * The login email lives in auth-service too. The profile row stays locked and uncommitted until
    * auth-service has accepted the same email (after checking the current password), so the two
-   * never disagree: any refusal rolls the whole update back.
+   * never disagree: any refusal rolls the whole update back, its `user.updated` event included.
    */
   async update(caller: Caller, update: ProfileUpdate): Promise<User> {
     try {
       const user = await this.users.update(caller.id, (current) => {
         const emailChanges = update.email !== undefined && update.email !== current.email;
+        const nameChanges =
+          update.full_name !== undefined && update.full_name !== current.full_name;
         const set = {
           ...(update.full_name !== undefined ? { full_name: update.full_name } : {}),
           ...(emailChanges ? { email: update.email } : {}),
         };
-        if (!emailChanges) return { set };
+        const recordChange = (updated: User) =>
+          this.recordUpdate(caller.id, updated, { name: nameChanges, email: emailChanges });
+        if (!emailChanges) return { set, beforeCommit: recordChange };
         const { current_password: currentPassword } = update;
         if (currentPassword === undefined) throw UserProblems.currentPasswordRequired();
         return {
           set,
-          beforeCommit: (updated) =>
-            this.credentials.changeEmail({
+          beforeCommit: async (updated) => {
+            await recordChange(updated);
+            await this.credentials.changeEmail({
               callerToken: caller.token,
               currentPassword,
               email: updated.email,
-            }),
+            });
+          },
         };
       });
       if (!user) throw UserProblems.notFound();
@@ -59,5 +69,24 @@ export class ProfileUseCases {
       if (error instanceof DuplicateUserError) throw UserProblems.updateRejected();
       throw error;
     }
+  }
+
+  /** Only what really changed; an unchanged profile leaves no event. */
+  private async recordUpdate(
+    userId: string,
+    updated: User,
+    changed: { name: boolean; email: boolean },
+  ): Promise<void> {
+    const fields = [
+      ...(changed.name ? (['full_name'] as const) : []),
+      ...(changed.email ? (['email'] as const) : []),
+    ];
+    if (fields.length === 0) return;
+    await this.events.record(
+      userEvent('user.updated', userId, userId, {
+        fields,
+        ...(changed.email ? { email_masked: maskEmail(updated.email) } : {}),
+      }),
+    );
   }
 }

@@ -2,6 +2,7 @@ import { canManageRole, type Role } from '@secure-api/shared';
 
 import type { Caller } from './profile.use-case.js';
 import type { CredentialsGateway, TokenRevoker, User, UserStore } from './user.js';
+import { userEvent, type EventRecorder } from './user-events.js';
 import { UserProblems } from './user-problems.js';
 
 /** An authenticated caller acting on someone else's account. */
@@ -26,12 +27,15 @@ export interface UserListing {
  * Administration of other accounts. The rules live here once: nobody acts on their own account,
  * non-admins only on `user`/`viewer` accounts, and every change that reduces what an account may
  * do kills its existing tokens before it commits (a revocation failure rolls the change back).
+ * Each change records its security event inside its own transaction; a refusal throws before
+ * anything is written and records nothing (the gateway reports the refusals it makes).
  */
 export class UserAdminUseCases {
   constructor(
     private readonly users: UserStore,
     private readonly revocations: TokenRevoker,
     private readonly credentials: CredentialsGateway,
+    private readonly events: EventRecorder,
   ) {}
 
   async list({ page, perPage }: PageRequest): Promise<UserListing> {
@@ -52,7 +56,16 @@ export class UserAdminUseCases {
       if (!canManageRole(actor.role, current.role) || !canManageRole(actor.role, role)) {
         throw UserProblems.insufficientPermissions();
       }
-      return { set: { role }, beforeCommit: () => this.revoke(targetId) };
+      return {
+        set: { role },
+        beforeCommit: async () => {
+          if (current.role !== role) {
+            const data = { from: current.role, to: role };
+            await this.events.record(userEvent('user.role_changed', actor.id, targetId, data));
+          }
+          await this.revoke(targetId);
+        },
+      };
     });
     if (!user) throw UserProblems.notFound();
     return user;
@@ -64,7 +77,13 @@ export class UserAdminUseCases {
       if (!canManageRole(actor.role, current.role)) throw UserProblems.insufficientPermissions();
       return {
         set: { is_active: isActive },
-        ...(isActive ? {} : { beforeCommit: () => this.revoke(targetId) }),
+        beforeCommit: async () => {
+          if (current.is_active !== isActive) {
+            const data = { is_active: isActive };
+            await this.events.record(userEvent('user.status_changed', actor.id, targetId, data));
+          }
+          if (!isActive) await this.revoke(targetId);
+        },
       };
     });
     if (!user) throw UserProblems.notFound();
@@ -79,6 +98,8 @@ export class UserAdminUseCases {
     if (actor.id === targetId) throw UserProblems.cannotActOnSelf('account');
     const removed = await this.users.remove(targetId, async (current) => {
       if (!canManageRole(actor.role, current.role)) throw UserProblems.insufficientPermissions();
+      const data = { role: current.role };
+      await this.events.record(userEvent('user.deleted', actor.id, targetId, data));
       await this.credentials.deleteCredentials({ callerToken: actor.token, userId: targetId });
       await this.revoke(targetId);
     });

@@ -17,8 +17,8 @@ export type UserFields = Partial<Pick<User, 'email' | 'full_name' | 'role' | 'is
 
 /**
  * What a use case decides once it has seen the locked row: the fields to write, and work that must
- * succeed before the change commits (an auth-service call, a token revocation). If that work
- * throws, nothing is written.
+ * succeed before the change commits (its security event, an auth-service call, a token
+ * revocation). If that work throws, nothing is written.
  */
 export interface UserChange {
   set: UserFields;
@@ -44,8 +44,9 @@ export interface UserStore {
   /** Throws DuplicateUserError when the id, username or email is taken. */
   insert(user: NewUser): Promise<User>;
   /**
-   * In one transaction: lock the row, let `decide` see it, write what it returns, run its
-   * `beforeCommit`, commit. Undefined when there is no such user. Throws DuplicateUserError.
+   * In one unit of work (events recorded in `beforeCommit` commit with the change): lock the row,
+   * let `decide` see it, write what it returns, run its `beforeCommit`, commit. Undefined when
+   * there is no such user. Throws DuplicateUserError.
    */
   update(id: string, decide: (current: User) => UserChange): Promise<User | undefined>;
   /** Like update: lock, run `beforeDelete` (which may refuse by throwing), delete, commit. */

@@ -113,6 +113,7 @@ export class Harness {
       USERS_PORT: '0',
       DATABASE_URL: databaseUrl,
       REDIS_URL: testUrls.redis,
+      AMQP_URL: testUrls.amqp,
       AUTH_JWKS_URL: jwksUrl,
       AUTH_SERVICE_URL: authServiceUrl,
       AUTH_SERVICE_TIMEOUT_MS: '2000',

@@ -1,0 +1,341 @@
+// Scenarios 1-5 of issue 8. Every phase is bounded by a duration; nothing loops on its own.
+/* eslint-disable security/detect-object-injection -- objects keyed by its own scenario and process names */
+import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+
+import amqp from 'amqplib';
+import argon2 from 'argon2';
+import pg from 'pg';
+
+import { AmqpConnection, createEvent, createLogger, EventPublisher } from '@secure-api/shared';
+
+import { expectAllOk, load } from './load.mjs';
+import { cpuMeter, pidsNamed, sampleMemory } from './probes.mjs';
+import { urls } from './stack.mjs';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Who used the CPU: our services, the datastores and this process (autocannon). */
+function processGroups(stack) {
+  const own = (name) => () => (stack.processes[name] ? [stack.processes[name].pid] : []);
+  return {
+    gateway: own('gateway'),
+    'checks-off gateway': own('plain'),
+    'auth-service': own('auth'),
+    'user-service': own('users'),
+    'audit-service': own('audit'),
+    PostgreSQL: () => pidsNamed(/^postgres/),
+    Redis: () => pidsNamed(/^redis-server/),
+    RabbitMQ: () => pidsNamed(/^beam/),
+    'load generator': () => [process.pid],
+  };
+}
+
+/** CPU ms per group, divided into microseconds per request. */
+function perRequest(cpuMs, requests) {
+  return Object.fromEntries(
+    Object.entries(cpuMs)
+      .filter(([, ms]) => ms > 0)
+      .map(([name, ms]) => [name, (ms * 1000) / requests]),
+  );
+}
+const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** Scenario 1: the same authenticated read through three paths, interleaved, same run. */
+export async function edgeCost(stack, token, { quick }) {
+  const targets = { full: stack.gateway, plain: stack.plainGateway, direct: stack.users };
+  const rounds = quick ? 1 : 2;
+  const seconds = quick ? 3 : 10;
+  const runs = { full: [], plain: [], direct: [] };
+  const cpu = { full: [], plain: [], direct: [] };
+  const options = {
+    path: '/api/v1/users/me',
+    headers: { authorization: `Bearer ${token}` },
+    connections: 20,
+  };
+  for (let round = 0; round < rounds; round += 1) {
+    for (const [name, url] of Object.entries(targets)) {
+      await load({ ...options, url, duration: 2 }); // warm-up (JIT, pools, keep-alive sockets)
+      const meter = cpuMeter(processGroups(stack));
+      const run = expectAllOk(name, await load({ ...options, url, duration: seconds }));
+      runs[name].push(run);
+      cpu[name].push(perRequest(meter.stop(), run.total));
+    }
+  }
+  const cpuSummary = (list) => {
+    const names = new Set(list.flatMap((c) => Object.keys(c)));
+    return Object.fromEntries([...names].map((n) => [n, mean(list.map((c) => c[n] ?? 0))]));
+  };
+  const summary = (list) => ({
+    rps: mean(list.map((r) => r.rps)),
+    p50: mean(list.map((r) => r.p50)),
+    p99: mean(list.map((r) => r.p99)),
+    requests: list.reduce((n, r) => n + r.total, 0),
+  });
+  return {
+    connections: options.connections,
+    seconds,
+    rounds,
+    full: summary(runs.full),
+    plain: summary(runs.plain),
+    direct: summary(runs.direct),
+    cpuPerRequestUs: {
+      full: cpuSummary(cpu.full),
+      plain: cpuSummary(cpu.plain),
+      direct: cpuSummary(cpu.direct),
+    },
+  };
+}
+
+/** Scenario 2, the ceiling: Argon2id verifications/s in this process, as many at once as auth-service runs. */
+export async function argon2Throughput(
+  params,
+  { quick, concurrency = availableParallelism(), seconds = quick ? 4 : 10 },
+) {
+  // The default concurrency is auth-service's HASH_CONCURRENCY default (the core count).
+  const options = { type: argon2.argon2id, ...params };
+  const password = 'Raw-Argon2id-Bench-1!';
+  const hash = await argon2.hash(password, options);
+  await argon2.verify(hash, password);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        if (!(await argon2.verify(hash, password))) throw new Error('argon2 verify failed');
+        done += 1;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return {
+    concurrency,
+    perSecond: done / elapsed,
+    count: done,
+    msEach: (elapsed * 1000) / done,
+    cpuUsEach: (used.user + used.system) / done,
+  };
+}
+
+function loginRequest(stack, user) {
+  return {
+    url: stack.gateway,
+    path: '/api/v1/auth/login',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: user.email, password: user.password }),
+  };
+}
+
+/** Scenario 2, what clients get: successful logins/s through the full gateway. */
+export async function loginThroughput(stack, user, { quick }) {
+  const connections = 2 * availableParallelism(); // keeps auth-service's hash queue non-empty
+  await load({ ...loginRequest(stack, user), connections, duration: 2 });
+  const meter = cpuMeter(processGroups(stack));
+  const run = expectAllOk(
+    'logins',
+    await load({ ...loginRequest(stack, user), connections, duration: quick ? 5 : 12 }),
+  );
+  const cpuPerLoginUs = perRequest(meter.stop(), run.ok);
+  return {
+    connections,
+    perSecond: run.ok / run.durationSeconds,
+    p50: run.p50,
+    p99: run.p99,
+    cpuPerLoginUs,
+  };
+}
+
+/** Scenarios 3 and 5: latency of cheap routes at rest and under a login flood; peak RSS meanwhile. */
+export async function isolation(stack, token, user, { quick }) {
+  const seconds = quick ? 4 : 10;
+  const probe = () =>
+    Promise.all([
+      load({
+        url: stack.gateway,
+        path: '/health',
+        connections: 2,
+        overallRate: 50,
+        duration: seconds,
+      }),
+      load({
+        url: stack.gateway,
+        path: '/api/v1/users/me',
+        headers: { authorization: `Bearer ${token}` },
+        connections: 2,
+        overallRate: 50,
+        duration: seconds,
+      }),
+    ]);
+  const [healthRest, meRest] = await probe();
+  expectAllOk('health at rest', healthRest);
+  expectAllOk('me at rest', meRest);
+
+  const pids = Object.fromEntries(
+    ['gateway', 'auth', 'users', 'audit'].map((name) => [name, stack.processes[name].pid]),
+  );
+  const memory = sampleMemory(pids);
+  // 4x HASH_CONCURRENCY: the hash queue never empties, and no login waits past the gateway's
+  // upstream timeout (more clients only add 503s from the full queue, or 504s).
+  const floodConnections = 4 * availableParallelism();
+  const flood = load({
+    ...loginRequest(stack, user),
+    connections: floodConnections,
+    duration: seconds + 5,
+  });
+  await sleep(3000); // the hash queue fills first
+  const [healthFlood, meFlood] = await probe();
+  const floodRun = await flood;
+  const peakRss = memory.stop();
+  expectAllOk('health under flood', healthFlood);
+  expectAllOk('me under flood', meFlood);
+  return {
+    rate: 50,
+    seconds,
+    health: { rest: healthRest, flood: healthFlood },
+    me: { rest: meRest, flood: meFlood },
+    flood: {
+      connections: floodConnections,
+      loginsPerSecond: floodRun.ok / floodRun.durationSeconds,
+      statuses: floodRun.statuses,
+      errors: floodRun.errors,
+    },
+    peakRss,
+  };
+}
+
+function loginEvent(requestId) {
+  const userId = randomUUID();
+  return createEvent('auth.login.succeeded', {
+    source: 'auth-service',
+    outcome: 'success',
+    request_id: requestId,
+    actor: { user_id: userId, ip: '127.0.0.1', user_agent: 'secure-api-bench' },
+    subject: { user_id: userId, session_id: randomUUID() },
+    data: { amr: ['pwd'] },
+  });
+}
+
+/**
+ * Scenario 4. Events go out through the shared EventPublisher (confirm channel, persistent,
+ * mandatory) to a bench-private topic exchange bound to this run's audit queue only, so other
+ * queues on the broker never receive the flood. Two phases: the target rate offered open-loop
+ * for 30 s (does the store keep up, and with what lag), then the capacity (as fast as it stores,
+ * at most 2,000 events waiting).
+ */
+export async function auditPipeline(stack, { quick }) {
+  const exchange = `bench.events.${stack.id}`;
+  const admin = await amqp.connect(urls.amqp);
+  const channel = await admin.createChannel();
+  await channel.assertExchange(exchange, 'topic', { durable: true });
+  await channel.bindQueue(stack.auditQueue, exchange, '#');
+  stack.onClose(async () => {
+    await channel.deleteExchange(exchange);
+    await admin.close();
+  });
+  const logger = createLogger({ service: 'bench-publisher', level: 'error' });
+  const broker = new AmqpConnection(urls.amqp, logger);
+  await broker.connect();
+  const publisher = new EventPublisher(broker, logger, { exchange });
+  await publisher.start();
+  const db = new pg.Client({ connectionString: stack.auditDatabaseUrl });
+  await db.connect();
+
+  const storedCount = async (prefix) =>
+    (
+      await db.query('SELECT count(*)::int AS n FROM audit_events WHERE request_id LIKE $1', [
+        `${prefix}%`,
+      ])
+    ).rows[0].n;
+
+  const stats = async (prefix) =>
+    (
+      await db.query(
+        `SELECT count(*)::int AS n,
+           extract(epoch FROM max(stored_at) - min(occurred_at))::float AS span,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - occurred_at)) * 1000 AS p50,
+           percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - occurred_at)) * 1000 AS p99,
+           max(extract(epoch FROM stored_at - occurred_at)) * 1000 AS max
+         FROM audit_events WHERE request_id LIKE $1`,
+        [`${prefix}%`],
+      )
+    ).rows[0];
+
+  /** Publishes while `more(sent)` says so; resolves once every publish settled. */
+  const publishPhase = async (prefix, seconds, allowance) => {
+    let sent = 0;
+    let confirmed = 0;
+    let failed = 0;
+    let inFlight = 0;
+    const started = Date.now();
+    const deadline = started + seconds * 1000;
+    while (Date.now() < deadline) {
+      const due = Math.min(await allowance(sent, started), sent + 500);
+      for (; sent < due; sent += 1) {
+        inFlight += 1;
+        publisher
+          .publish(loginEvent(`${prefix}${sent}`))
+          .then(
+            () => (confirmed += 1),
+            () => (failed += 1),
+          )
+          .finally(() => (inFlight -= 1));
+      }
+      await sleep(5);
+    }
+    while (inFlight > 0) await sleep(20);
+    return { sent, confirmed, failed };
+  };
+
+  const waitStored = async (prefix, expected, timeoutMs) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && (await storedCount(prefix)) < expected) await sleep(250);
+  };
+
+  try {
+    // Phase A: the target, offered at a steady 2,000 events/s.
+    const targetRate = 2000;
+    const seconds = quick ? 5 : 30;
+    const prefixA = `bench-${stack.id}-a-`;
+    const offered = await publishPhase(prefixA, seconds, (_sent, started) =>
+      Math.floor(((Date.now() - started) / 1000) * targetRate),
+    );
+    await waitStored(prefixA, offered.confirmed, 60_000);
+    const a = await stats(prefixA);
+
+    // Phase B: capacity, closed loop with a bounded backlog.
+    const prefixB = `bench-${stack.id}-b-`;
+    const backlog = 2000;
+    let stored = 0;
+    let checkedAt = 0;
+    const capacity = await publishPhase(prefixB, quick ? 4 : 10, async (sent) => {
+      if (Date.now() - checkedAt > 100) {
+        stored = await storedCount(prefixB);
+        checkedAt = Date.now();
+      }
+      return stored + backlog > sent ? stored + backlog : sent;
+    });
+    await waitStored(prefixB, capacity.confirmed, 60_000);
+    const b = await stats(prefixB);
+    return {
+      targetRate,
+      seconds,
+      offered: {
+        ...offered,
+        stored: a.n,
+        perSecond: a.n / a.span,
+        p50: a.p50,
+        p99: a.p99,
+        max: a.max,
+      },
+      capacity: { ...capacity, stored: b.n, perSecond: b.n / b.span, p99: b.p99, backlog },
+    };
+  } finally {
+    await db.end();
+    await publisher.close();
+    await broker.close();
+  }
+}

@@ -1,0 +1,259 @@
+// Starts the built services as child processes (so each has its own, honest RSS) on free
+// loopback ports, with throwaway databases, a private Redis key prefix and a private audit queue.
+/* eslint-disable security/detect-non-literal-fs-filename -- its own temp directory */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import amqp from 'amqplib';
+import { Redis } from 'ioredis';
+
+import { dropDatabase, ensureDatabase, serviceDatabaseUrl } from '@secure-api/shared';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export const urls = {
+  database: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432',
+  redis: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  amqp: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+};
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Polls an HTTP URL until it answers 200 (or the child died / time ran out). */
+async function waitHealthy(url, child, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${child.name} exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`${child.name} did not become healthy at ${url}`);
+}
+
+/**
+ * One bench run's system. `start*` methods spawn a service and wait until it answers;
+ * `close()` stops every child and drops every database, whatever happened before.
+ */
+export class Stack {
+  constructor() {
+    this.id = randomBytes(4).toString('hex');
+    this.logDir = mkdtempSync(path.join(tmpdir(), 'secure-api-bench-'));
+    this.children = [];
+    this.databases = [];
+    this.redisKeyPrefix = `bench-${this.id}:`;
+    this.auditQueue = `bench.audit.${this.id}`;
+    this.cleanups = [];
+  }
+
+  /** Runs at close(), after the children stopped. */
+  onClose(cleanup) {
+    this.cleanups.push(cleanup);
+  }
+
+  async database(service) {
+    const server = new URL(urls.database);
+    server.pathname = '/';
+    const url = serviceDatabaseUrl(server.toString(), `bench_${this.id}_${service}`);
+    await ensureDatabase(url);
+    this.databases.push(url);
+    return url;
+  }
+
+  /** Spawns `node <entry>` with env; its logs go straight to a file (not through this process). */
+  spawn(name, entry, env, nodeArgs = []) {
+    const log = openSync(path.join(this.logDir, `${name}.log`), 'a');
+    const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, entry)], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'info', NODE_ENV: 'development', ...env },
+      stdio: ['ignore', log, log],
+    });
+    closeSync(log);
+    child.name = name;
+    this.children.push(child);
+    return child;
+  }
+
+  async startService(name, entry, env, healthUrl, nodeArgs) {
+    const child = this.spawn(name, entry, env, nodeArgs);
+    await waitHealthy(healthUrl, child);
+    return child;
+  }
+
+  /** auth-service, user-service, audit-service and one full gateway. */
+  async startCore({ argon2 = {}, gatewayEnv = {} } = {}) {
+    const [authPort, usersPort, auditPort] = [await freePort(), await freePort(), await freePort()];
+    this.auth = `http://127.0.0.1:${authPort}`;
+    this.users = `http://127.0.0.1:${usersPort}`;
+    this.audit = `http://127.0.0.1:${auditPort}`;
+    this.jwks = `${this.auth}/.well-known/jwks.json`;
+    const [authDb, usersDb, auditDb] = [
+      await this.database('auth'),
+      await this.database('users'),
+      await this.database('audit'),
+    ];
+    this.auditDatabaseUrl = auditDb;
+    const limits = {
+      // Limits stay on (the full gateway runs every check) but far above what the bench sends.
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      LOGIN_RATE_LIMIT: '1000/minute',
+      REGISTER_RATE_LIMIT: '1000/minute',
+      REFRESH_RATE_LIMIT: '1000/minute',
+    };
+    this.gatewayEnvBase = {
+      AUTH_SERVICE_URL: this.auth,
+      USER_SERVICE_URL: this.users,
+      AUDIT_SERVICE_URL: this.audit,
+      AUTH_JWKS_URL: this.jwks,
+      REDIS_URL: urls.redis,
+      REDIS_KEY_PREFIX: this.redisKeyPrefix,
+      CORS_ORIGINS: 'http://localhost:3000',
+      ...limits,
+    };
+    this.processes = {};
+    this.processes.users = await this.startService(
+      'user-service',
+      'user-service/dist/index.js',
+      {
+        USERS_PORT: String(usersPort),
+        DATABASE_URL: usersDb,
+        REDIS_URL: urls.redis,
+        AUTH_JWKS_URL: this.jwks,
+        AUTH_SERVICE_URL: this.auth,
+        AMQP_URL: urls.amqp,
+      },
+      `${this.users}/health/live`,
+    );
+    this.processes.audit = await this.startService(
+      'audit-service',
+      'audit-service/dist/index.js',
+      {
+        AUDIT_PORT: String(auditPort),
+        DATABASE_URL: auditDb,
+        AMQP_URL: urls.amqp,
+        AUDIT_QUEUE: this.auditQueue,
+        AUDIT_DEAD_LETTER_QUEUE: `${this.auditQueue}.dlq`,
+        AUTH_JWKS_URL: this.jwks,
+        USER_SERVICE_URL: this.users,
+      },
+      `${this.audit}/health/ready`,
+    );
+    this.processes.auth = await this.startService(
+      'auth-service',
+      'auth-service/dist/index.js',
+      {
+        AUTH_PORT: String(authPort),
+        DATABASE_URL: authDb,
+        REDIS_URL: urls.redis,
+        USER_SERVICE_URL: this.users,
+        AMQP_URL: urls.amqp,
+        COOKIE_SECURE: 'false',
+        REDIS_KEY_PREFIX: this.redisKeyPrefix,
+        LOGIN_RATE_LIMIT: limits.LOGIN_RATE_LIMIT,
+        ...argon2,
+      },
+      `${this.auth}/health/ready`,
+    );
+    const full = await this.startGateway('gateway', gatewayEnv);
+    this.gateway = full.url;
+    this.gatewayAdmin = full.adminUrl;
+    this.processes.gateway = full.child;
+  }
+
+  /** Another gateway on the same upstreams and Redis prefix (env overrides, e.g. REDIS_URL). */
+  async startGateway(name, env = {}, nodeArgs = []) {
+    const [port, adminPort] = [await freePort(), await freePort()];
+    const child = await this.startService(
+      name,
+      'gateway/dist/index.js',
+      {
+        ...this.gatewayEnvBase,
+        GATEWAY_PORT: String(port),
+        GATEWAY_ADMIN_PORT: String(adminPort),
+        ...env,
+      },
+      `http://127.0.0.1:${adminPort}/health/ready`,
+      nodeArgs,
+    );
+    return {
+      url: `http://127.0.0.1:${port}`,
+      adminUrl: `http://127.0.0.1:${adminPort}`,
+      child,
+    };
+  }
+
+  /** The bench-only gateway with JWT, revocation, permission and rate-limit checks left out. */
+  async startPlainGateway(name = 'gateway-plain', nodeArgs = []) {
+    const port = await freePort();
+    const child = await this.startService(
+      name,
+      'bench/lib/plain-gateway.mjs',
+      { ...this.gatewayEnvBase, GATEWAY_PORT: String(port) },
+      `http://127.0.0.1:${port}/health`,
+      nodeArgs,
+    );
+    return { url: `http://127.0.0.1:${port}`, child };
+  }
+
+  /** SIGTERM, then SIGKILL after the services' own forced-exit time. */
+  async stopChild(child) {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 16_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async close() {
+    await Promise.all(this.children.map((child) => this.stopChild(child)));
+    for (const cleanup of this.cleanups) await cleanup().catch(() => undefined);
+    for (const url of this.databases) await dropDatabase(url).catch(() => undefined);
+    // The audit queue is durable and bound to security.events: left behind, it would collect
+    // every event published on this broker from now on.
+    await deleteQueues([this.auditQueue, `${this.auditQueue}.dlq`]).catch(() => undefined);
+    await deleteKeys(`${this.redisKeyPrefix}*`).catch(() => undefined);
+  }
+}
+
+async function deleteQueues(queues) {
+  const connection = await amqp.connect(urls.amqp);
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of queues) await channel.deleteQueue(queue);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The run's own Redis keys (the security-policy mirror has no TTL). */
+async function deleteKeys(pattern) {
+  const redis = new Redis(urls.redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

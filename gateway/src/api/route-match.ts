@@ -1,0 +1,24 @@
+import type { Request } from 'express';
+
+import { resolveRoute, type RouteMatch } from '../domain/route-table.js';
+
+const matches = new WeakMap<Request, RouteMatch>();
+
+/** Stands for "no route of the table" where a pattern is needed: never the path asked for. */
+export const UNMATCHED_ROUTE = '/*';
+
+/** The route-table match of this request, decided once (rate limits and access control ask). */
+export function routeMatchOf(req: Request): RouteMatch {
+  let match = matches.get(req);
+  if (!match) {
+    match = resolveRoute(req.method, req.path);
+    matches.set(req, match);
+  }
+  return match;
+}
+
+/** `/api/v1/users/{id}` for any user id: what events and logs may name. */
+export function routePatternOf(req: Request): string {
+  const match = routeMatchOf(req);
+  return match.kind === 'unknown' ? UNMATCHED_ROUTE : match.pattern;
+}

@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+
+import {
+  captureLogger,
+  createTestDatabase,
+  TcpProxy,
+  testUrls,
+  uniqueName,
+  type CapturedLogger,
+  type TestDatabase,
+} from '@secure-api/shared/testing';
+
+import { startServer as startAudit } from '../../../../audit-service/src/api/server.js';
+import { readConfig as readAuditConfig } from '../../../../audit-service/src/config.js';
+import { startServer as startAuth } from '../../../../auth-service/src/api/server.js';
+import { readConfig as readAuthConfig } from '../../../../auth-service/src/config.js';
+import { startServer as startUsers } from '../../../../user-service/src/api/server.js';
+import { readConfig as readUsersConfig } from '../../../../user-service/src/config.js';
+import { startServer as startGateway, type RunningGateway } from '../../../src/api/server.js';
+import { closedPort, gatewayConfig } from '../../helpers.js';
+
+// The faults are about dependencies, not hashing: fast Argon2 keeps the run short.
+export const FAST_ARGON2 = {
+  ARGON2_TIME_COST: '2',
+  ARGON2_MEMORY_COST: '8192',
+  ARGON2_PARALLELISM: '1',
+};
+
+interface Running {
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface FaultStack {
+  gateway: RunningGateway;
+  auth: Running;
+  users: Running;
+  /** Only when started with `audit: true`. */
+  audit?: Running;
+  /** Every service reaches each dependency through its own line here, which a test can cut. */
+  lines: { redis: TcpProxy; postgres: TcpProxy; amqp: TcpProxy };
+  databases: { auth: string; users: string; audit: string };
+  /** The queue this stack's audit-service consumes (bound to `security.events`). */
+  auditQueue: string;
+  logs: CapturedLogger[];
+  close(): Promise<void>;
+}
+
+export interface FaultStackOptions {
+  audit?: boolean;
+}
+
+/**
+ * auth-service, user-service, (audit-service) and the gateway in this process on free ports,
+ * throwaway databases, and one TcpProxy per dependency between all of them and it.
+ */
+export async function startFaultStack(
+  label: string,
+  options: FaultStackOptions = {},
+): Promise<FaultStack> {
+  const lines = {
+    redis: await TcpProxy.forUrl(testUrls.redis).start(),
+    postgres: await TcpProxy.forUrl(testUrls.database).start(),
+    amqp: await TcpProxy.forUrl(testUrls.amqp).start(),
+  };
+  const dbs: TestDatabase[] = [
+    await createTestDatabase(`${label}_auth`),
+    await createTestDatabase(`${label}_users`),
+    await createTestDatabase(`${label}_audit`),
+  ];
+  const [authDb, usersDb, auditDb] = dbs as [TestDatabase, TestDatabase, TestDatabase];
+  const through = {
+    redis: lines.redis.urlFor(testUrls.redis),
+    amqp: lines.amqp.urlFor(testUrls.amqp),
+    auth: lines.postgres.urlFor(authDb.url),
+    users: lines.postgres.urlFor(usersDb.url),
+    audit: lines.postgres.urlFor(auditDb.url),
+  };
+  const [authPort, usersPort] = [await closedPort(), await closedPort()];
+  const authUrl = `http://127.0.0.1:${authPort}`;
+  const usersUrl = `http://127.0.0.1:${usersPort}`;
+  const jwksUrl = `${authUrl}/.well-known/jwks.json`;
+  const logs = ['auth-service', 'user-service', 'audit-service', 'gateway'].map((name) =>
+    captureLogger(name, 'info'),
+  );
+  const [authLog, usersLog, auditLog, gatewayLog] = logs as [
+    CapturedLogger,
+    CapturedLogger,
+    CapturedLogger,
+    CapturedLogger,
+  ];
+  const redisKeyPrefix = `${label}-${randomUUID().slice(0, 8)}:`;
+  const auditQueue = uniqueName(`${label}_audit_q`);
+
+  const users = await startUsers(
+    {
+      ...readUsersConfig({
+        NODE_ENV: 'test',
+        USERS_PORT: String(usersPort),
+        DATABASE_URL: through.users,
+        REDIS_URL: through.redis,
+        AMQP_URL: through.amqp,
+        AUTH_JWKS_URL: jwksUrl,
+        AUTH_SERVICE_URL: authUrl,
+      }),
+      autoMigrate: true,
+    },
+    usersLog.logger,
+  );
+  const audit = options.audit
+    ? await startAudit(
+        readAuditConfig({
+          NODE_ENV: 'test',
+          AUDIT_PORT: '0',
+          DATABASE_URL: through.audit,
+          AMQP_URL: through.amqp,
+          AUDIT_QUEUE: auditQueue,
+          AUDIT_DEAD_LETTER_QUEUE: `${auditQueue}_dlq`,
+          AUTH_JWKS_URL: jwksUrl,
+          USER_SERVICE_URL: usersUrl,
+        }),
+        auditLog.logger,
+      )
+    : undefined;
+  const auth = await startAuth(
+    {
+      ...readAuthConfig({
+        NODE_ENV: 'test',
+        AUTH_PORT: String(authPort),
+        DATABASE_URL: through.auth,
+        REDIS_URL: through.redis,
+        AMQP_URL: through.amqp,
+        USER_SERVICE_URL: usersUrl,
+        CORS_ORIGINS: 'https://app.example.com',
+        REDIS_KEY_PREFIX: redisKeyPrefix,
+        LOGIN_RATE_LIMIT: '1000/minute',
+        ...FAST_ARGON2,
+      }),
+      autoMigrate: true,
+    },
+    authLog.logger,
+  );
+  const gateway = await startGateway(
+    gatewayConfig({
+      AUTH_SERVICE_URL: authUrl,
+      USER_SERVICE_URL: usersUrl,
+      AUDIT_SERVICE_URL: audit?.url ?? `http://127.0.0.1:${await closedPort()}`,
+      AUTH_JWKS_URL: jwksUrl,
+      REDIS_URL: through.redis,
+      AMQP_URL: through.amqp,
+      REDIS_KEY_PREFIX: redisKeyPrefix,
+    }),
+    gatewayLog.logger,
+  );
+
+  return {
+    gateway,
+    auth,
+    users,
+    ...(audit ? { audit } : {}),
+    lines,
+    databases: { auth: authDb.url, users: usersDb.url, audit: auditDb.url },
+    auditQueue,
+    logs,
+    close: async () => {
+      for (const line of Object.values(lines)) line.restore();
+      await gateway.close();
+      await auth.close();
+      await audit?.close();
+      await users.close();
+      for (const line of Object.values(lines)) await line.stop();
+      for (const db of dbs) await db.drop();
+    },
+  };
+}
+
+export interface Account {
+  id: string;
+  email: string;
+  password: string;
+}
+
+export async function register(gateway: string): Promise<Account> {
+  const tag = randomUUID().slice(0, 8);
+  const user = {
+    username: `fault_${tag}`,
+    email: `fault.${tag}@example.com`,
+    password: `Str0ng-Pass-${tag}!`,
+  };
+  const res = await fetch(`${gateway}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(user),
+  });
+  if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
+  return { ...user, id: ((await res.json()) as { id: string }).id };
+}
+
+export async function login(gateway: string, account: Account): Promise<string> {
+  const res = await fetch(`${gateway}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: account.email, password: account.password }),
+  });
+  if (res.status !== 200) throw new Error(`login: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+export interface Answer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** One request with a deadline: a hung answer fails the test instead of hanging it. */
+export async function call(
+  url: string,
+  init: RequestInit = {},
+  timeoutMs = 15_000,
+): Promise<Answer> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type') ?? '',
+    body: await res.text(),
+  };
+}
+
+export function bearer(token: string): RequestInit {
+  return { headers: { authorization: `Bearer ${token}` } };
+}
+
+/** Milliseconds until `probe` holds, polling every 100 ms; -1 when it never did in time. */
+export async function timeUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (await probe().catch(() => false)) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return -1;
+}

@@ -1,0 +1,452 @@
+import type { z } from 'zod';
+
+import {
+  listAuditSchemas,
+  noQuerySchemas,
+} from '../../audit-service/src/api/schemas/audit.schemas.js';
+import { updatePolicySchema } from '../../auth-service/src/api/schemas/admin.schemas.js';
+import {
+  apiKeyIdSchema,
+  changePasswordSchema,
+  codeSchema,
+  createAccountSchema,
+  createApiKeySchema,
+  disableTwoFactorSchema,
+  idParamSchema,
+  loginSchema,
+  mfaLoginSchema,
+  registerSchema,
+} from '../../auth-service/src/api/schemas/auth.schemas.js';
+import { updateMeSchemas } from '../../user-service/src/api/schemas/me.schemas.js';
+import {
+  changeRoleSchemas,
+  changeStatusSchemas,
+  deleteUserSchemas,
+  getUserSchemas,
+  listUsersSchemas,
+} from '../../user-service/src/api/schemas/users.schemas.js';
+import * as shapes from './schemas.js';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface Operation {
+  method: Method;
+  /** OpenAPI path template; parameter names are those of the owning service's params schema. */
+  path: string;
+  operationId: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  /** The owning service's own validation schemas for this endpoint. */
+  request?: { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType };
+  /** auth-service refuses tokens minted for API keys here: a person must ask. */
+  personOnly?: boolean;
+  /** Answered by the gateway itself, not proxied, not rate limited. */
+  gatewayOwned?: boolean;
+  refreshCookie?: 'required' | 'optional';
+  success: {
+    status: number;
+    description: string;
+    /** Registered response shapes; more than one is a oneOf. */
+    schemas?: z.ZodType[];
+    setsRefreshCookie?: boolean;
+  };
+  /** Errors the owner answers beyond those the route's shape implies (see document.ts). */
+  errors?: number[];
+}
+
+const tokens = (description: string) => ({
+  status: 200,
+  description,
+  schemas: [shapes.tokenResponse],
+});
+
+const auth: Operation[] = [
+  {
+    method: 'post',
+    path: '/api/v1/auth/register',
+    operationId: 'register',
+    tag: 'auth',
+    summary: 'Create an account (role user)',
+    description:
+      'A taken email or username gets the same 400 "Unable to create account with provided ' +
+      'information"; a weak password gets a 400 naming the rule. Limited per client address.',
+    request: registerSchema,
+    success: { status: 201, description: 'The new user', schemas: [shapes.user] },
+    errors: [503],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/login',
+    operationId: 'login',
+    tag: 'auth',
+    summary: 'Log in with email and password',
+    description:
+      'Every refusal (unknown email, wrong password, locked or inactive account) is the same 401 ' +
+      '"Invalid email or password". With two-factor on, answers an MfaChallenge instead of tokens.',
+    request: loginSchema,
+    success: {
+      status: 200,
+      description: 'Tokens and the refresh cookie, or the second-factor challenge',
+      schemas: [shapes.tokenResponse, shapes.mfaChallenge],
+      setsRefreshCookie: true,
+    },
+    errors: [401, 503],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/login/2fa',
+    operationId: 'loginSecondFactor',
+    tag: 'auth',
+    summary: 'Complete a login with a TOTP or backup code',
+    request: mfaLoginSchema,
+    success: { ...tokens('Tokens and the refresh cookie'), setsRefreshCookie: true },
+    errors: [401],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/refresh',
+    operationId: 'refresh',
+    tag: 'auth',
+    summary: 'Rotate the refresh cookie for a new access token',
+    description:
+      'Presenting a refresh token that was already rotated revokes the whole session. A foreign ' +
+      'Origin is refused with 403.',
+    refreshCookie: 'required',
+    success: {
+      ...tokens('A new access token and a rotated refresh cookie'),
+      setsRefreshCookie: true,
+    },
+    errors: [401, 403],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/logout',
+    operationId: 'logout',
+    tag: 'auth',
+    summary: 'End this session and the presented access token',
+    description: 'Needs the refresh cookie, a bearer token, or both. A foreign Origin gets 403.',
+    refreshCookie: 'optional',
+    success: { status: 204, description: 'Logged out; the refresh cookie is cleared' },
+    errors: [403],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/logout-all',
+    operationId: 'logoutAll',
+    tag: 'auth',
+    summary: 'End every session of the caller',
+    personOnly: true,
+    success: { status: 204, description: 'Every session ended' },
+  },
+  {
+    method: 'get',
+    path: '/.well-known/jwks.json',
+    operationId: 'getJwks',
+    tag: 'auth',
+    summary: 'Public signing keys (JWKS)',
+    success: { status: 200, description: 'The public keys', schemas: [shapes.jwks] },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/users/me/change-password',
+    operationId: 'changePassword',
+    tag: 'auth',
+    summary: 'Change your password',
+    description: 'Ends every other session and every older access token.',
+    personOnly: true,
+    request: changePasswordSchema,
+    success: tokens('A fresh access token for the caller'),
+    errors: [400],
+  },
+];
+
+const sessions: Operation[] = [
+  {
+    method: 'get',
+    path: '/api/v1/auth/sessions',
+    operationId: 'listSessions',
+    tag: 'sessions',
+    summary: 'List your active sessions',
+    personOnly: true,
+    success: { status: 200, description: 'Your sessions', schemas: [shapes.sessionList] },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/auth/sessions/{id}',
+    operationId: 'endSession',
+    tag: 'sessions',
+    summary: 'End one of your sessions',
+    description: "Someone else's session id is a 404.",
+    personOnly: true,
+    request: idParamSchema,
+    success: { status: 204, description: 'The session is revoked' },
+  },
+];
+
+const twoFactor: Operation[] = [
+  {
+    method: 'post',
+    path: '/api/v1/auth/2fa/setup',
+    operationId: 'setupTwoFactor',
+    tag: 'two-factor',
+    summary: 'Start two-factor enrolment',
+    personOnly: true,
+    success: { status: 200, description: 'A new seed', schemas: [shapes.twoFactorSetup] },
+    errors: [400],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/2fa/verify',
+    operationId: 'verifyTwoFactor',
+    tag: 'two-factor',
+    summary: 'Turn two-factor on with a first TOTP code',
+    personOnly: true,
+    request: codeSchema,
+    success: { status: 200, description: 'Enabled', schemas: [shapes.twoFactorEnabled] },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/2fa/disable',
+    operationId: 'disableTwoFactor',
+    tag: 'two-factor',
+    summary: 'Turn two-factor off (password and a code)',
+    personOnly: true,
+    request: disableTwoFactorSchema,
+    success: tokens('Disabled; a new access token for the caller'),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/2fa/backup-codes',
+    operationId: 'regenerateBackupCodes',
+    tag: 'two-factor',
+    summary: 'Replace your backup codes',
+    personOnly: true,
+    request: codeSchema,
+    success: { status: 200, description: 'The new codes', schemas: [shapes.backupCodes] },
+  },
+];
+
+const apiKeys: Operation[] = [
+  {
+    method: 'get',
+    path: '/api/v1/auth/api-keys',
+    operationId: 'listApiKeys',
+    tag: 'api-keys',
+    summary: 'List your API keys',
+    personOnly: true,
+    success: { status: 200, description: 'Your live keys', schemas: [shapes.apiKeyList] },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/api-keys',
+    operationId: 'createApiKey',
+    tag: 'api-keys',
+    summary: 'Create an API key',
+    description: 'Scopes beyond what your role may do are refused with 403.',
+    personOnly: true,
+    request: createApiKeySchema,
+    success: { status: 201, description: 'The key, shown once', schemas: [shapes.newApiKey] },
+    errors: [403],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/auth/api-keys/{id}',
+    operationId: 'revokeApiKey',
+    tag: 'api-keys',
+    summary: 'Revoke one of your API keys',
+    personOnly: true,
+    request: apiKeyIdSchema,
+    success: { status: 204, description: 'Revoked at once' },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/api-keys/{id}/rotate',
+    operationId: 'rotateApiKey',
+    tag: 'api-keys',
+    summary: 'Replace an API key with a new one',
+    description: 'The old key keeps working until the rotation grace period (default 0) ends.',
+    personOnly: true,
+    request: apiKeyIdSchema,
+    success: { status: 201, description: 'The new key, shown once', schemas: [shapes.newApiKey] },
+  },
+];
+
+const users: Operation[] = [
+  {
+    method: 'get',
+    path: '/api/v1/users/me',
+    operationId: 'getMe',
+    tag: 'users',
+    summary: 'Your user object',
+    success: { status: 200, description: 'You', schemas: [shapes.user] },
+    errors: [404],
+  },
+  {
+    method: 'put',
+    path: '/api/v1/users/me',
+    operationId: 'updateMe',
+    tag: 'users',
+    summary: 'Change your name or email',
+    description:
+      'Changing `email` needs `current_password`; the login email changes with it. Any other ' +
+      'field (role, is_active, ...) is a 422.',
+    request: updateMeSchemas,
+    success: { status: 200, description: 'You, updated', schemas: [shapes.user] },
+    errors: [404, 503],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/users',
+    operationId: 'listUsers',
+    tag: 'users',
+    summary: 'List users, a page at a time',
+    request: listUsersSchemas,
+    success: { status: 200, description: 'One page', schemas: [shapes.userList] },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/users',
+    operationId: 'createUser',
+    tag: 'users',
+    summary: 'Create an account for someone',
+    description:
+      'Non-admins may only create `user` and `viewer` accounts (403 otherwise). Owned by ' +
+      'auth-service: an account with a password is a credential first.',
+    request: createAccountSchema,
+    success: { status: 201, description: 'The new user', schemas: [shapes.user] },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/users/{id}',
+    operationId: 'getUser',
+    tag: 'users',
+    summary: 'A user by id',
+    request: getUserSchemas,
+    success: { status: 200, description: 'The user', schemas: [shapes.user] },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/users/{id}',
+    operationId: 'deleteUser',
+    tag: 'users',
+    summary: 'Delete a user',
+    description:
+      'Not yourself. Credentials, sessions and API keys go too, and the tokens stop at once.',
+    request: deleteUserSchemas,
+    success: { status: 204, description: 'Deleted' },
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/users/{id}/role',
+    operationId: 'changeUserRole',
+    tag: 'users',
+    summary: "Change a user's role",
+    description: "Not your own. Revokes the user's tokens at once.",
+    request: changeRoleSchemas,
+    success: { status: 200, description: 'The user, updated', schemas: [shapes.user] },
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/users/{id}/status',
+    operationId: 'changeUserStatus',
+    tag: 'users',
+    summary: 'Activate or deactivate a user',
+    description:
+      'Not your own; non-admins only on `user`/`viewer` accounts. Deactivation revokes the ' +
+      "user's tokens at once.",
+    request: changeStatusSchemas,
+    success: { status: 200, description: 'The user, updated', schemas: [shapes.user] },
+  },
+];
+
+const admin: Operation[] = [
+  {
+    method: 'get',
+    path: '/api/v1/admin/stats',
+    operationId: 'getAdminStats',
+    tag: 'admin',
+    summary: 'Counts of users and of recent security events',
+    request: noQuerySchemas,
+    success: { status: 200, description: 'The counts', schemas: [shapes.adminStats] },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/admin/config',
+    operationId: 'getSecurityPolicy',
+    tag: 'admin',
+    summary: 'The runtime security policy',
+    success: { status: 200, description: 'The policy in force', schemas: [shapes.securityPolicy] },
+  },
+  {
+    method: 'put',
+    path: '/api/v1/admin/config',
+    operationId: 'updateSecurityPolicy',
+    tag: 'admin',
+    summary: 'Change the runtime security policy',
+    description: 'Top-level settings are optional; a nested object is given whole.',
+    request: updatePolicySchema,
+    success: { status: 200, description: 'The new policy', schemas: [shapes.securityPolicy] },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/users/{id}/unlock',
+    operationId: 'unlockUser',
+    tag: 'admin',
+    summary: 'Clear the lock of an account',
+    request: idParamSchema,
+    success: { status: 204, description: 'Unlocked' },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/admin/users/{id}/sessions',
+    operationId: 'endUserSessions',
+    tag: 'admin',
+    summary: 'End every session of a user',
+    request: idParamSchema,
+    success: { status: 204, description: 'Every session ended' },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/admin/audit',
+    operationId: 'listAuditEvents',
+    tag: 'audit',
+    summary: 'Query the audit trail',
+    description: '`user_id` matches the actor or the subject; `since`/`until` are inclusive.',
+    request: listAuditSchemas,
+    success: { status: 200, description: 'One page of events', schemas: [shapes.auditPage] },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/admin/audit/verify',
+    operationId: 'verifyAuditChain',
+    tag: 'audit',
+    summary: 'Re-walk the hash chain of the audit trail',
+    request: noQuerySchemas,
+    success: { status: 200, description: 'The verdict', schemas: [shapes.chainVerification] },
+  },
+];
+
+const gateway: Operation[] = [
+  {
+    method: 'get',
+    path: '/health',
+    operationId: 'getHealth',
+    tag: 'operations',
+    summary: 'Gateway liveness',
+    gatewayOwned: true,
+    success: { status: 200, description: 'Healthy', schemas: [shapes.health] },
+  },
+];
+
+/** Every public operation, in the order the document lists them. */
+export const OPERATIONS: readonly Operation[] = [
+  ...gateway,
+  ...auth,
+  ...sessions,
+  ...twoFactor,
+  ...apiKeys,
+  ...users,
+  ...admin,
+];
