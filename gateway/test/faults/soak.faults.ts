@@ -54,6 +54,8 @@ interface Account {
   cookie?: string;
   active: boolean;
   role: 'user' | 'viewer';
+  /** A role or status change of this account is in flight. */
+  changing?: boolean;
 }
 
 interface Outcome {
@@ -333,8 +335,13 @@ describe('soak: two minutes of mixed traffic through two gateways sharing Redis'
             token: admin.token!,
           });
           await send('admin-read', 'GET', `/api/v1/users/${account.id}`, { token: admin.token! });
+        } else if (account.changing) {
+          // Another worker is changing this account: two toggles racing would make one a no-op
+          // (200, nothing changed, so rightly no event). One change per account at a time.
+          await send('admin-read', 'GET', `/api/v1/users/${account.id}`, { token: admin.token! });
         } else if (roll < 0.94) {
           // Always a real change, so every accepted one is an event.
+          account.changing = true;
           const role = account.role === 'user' ? 'viewer' : 'user';
           const res = await send('role', 'PATCH', `/api/v1/users/${account.id}/role`, {
             token: admin.token!,
@@ -342,12 +349,15 @@ describe('soak: two minutes of mixed traffic through two gateways sharing Redis'
           });
           // Only an accepted change moves the local view (a refused one must not desync it).
           if (res.status === 200) account.role = role;
+          account.changing = false;
         } else {
+          account.changing = true;
           const res = await send('status', 'PATCH', `/api/v1/users/${account.id}/status`, {
             token: admin.token!,
             body: { is_active: !account.active },
           });
           if (res.status === 200) account.active = !account.active;
+          account.changing = false;
         }
       };
 
