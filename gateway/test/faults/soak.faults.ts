@@ -395,8 +395,16 @@ describe('soak: two minutes of mixed traffic through two gateways sharing Redis'
       ] as const) {
         expect(count(kind, (s) => s < 300)).toBeGreaterThan(0);
       }
-      // Mostly successes; the rest are the expected refusals (a deactivated user's read, ...).
-      expect(outcomes.filter((o) => o.status < 300).length / outcomes.length).toBeGreaterThan(0.8);
+      // Mostly successes; every other answer is one of the refusals the traffic provokes on purpose
+      // (a deactivated user's token or login, a refresh after deactivation, ...), never anything else.
+      const byStatus = new Map<number, number>();
+      for (const o of outcomes) byStatus.set(o.status, (byStatus.get(o.status) ?? 0) + 1);
+      process.stdout.write(`soak statuses: ${JSON.stringify(Object.fromEntries(byStatus))}\n`);
+      const unexpected = [...byStatus.keys()].filter(
+        (s) => s >= 300 && ![401, 403, 429].includes(s),
+      );
+      expect(unexpected).toEqual([]);
+      expect(outcomes.filter((o) => o.status < 300).length / outcomes.length).toBeGreaterThan(0.6);
 
       const elapsed = rss.at(-1)!.at;
       const median = (name: string, from: number, to: number): number => {
