@@ -1,11 +1,10 @@
 import {
   AppError,
-  connectRedis,
   createLogger,
-  createRedis,
   openDatabase,
-  requireDependency,
   DependencyUnavailableError,
+  openRedis,
+  type Redis,
 } from '@secure-api/shared';
 
 import type { Config } from '../config.js';
@@ -39,9 +38,9 @@ export async function runCreateAdmin(
     autoMigrate: config.autoMigrate,
     logger,
   });
-  const redis = createRedis(config.redisUrl, logger);
+  let redis: Redis | undefined;
   try {
-    await requireDependency('Redis', config.redisUrl, () => connectRedis(redis));
+    redis = await openRedis(config.redisUrl, logger);
     const deps = await buildAuthDeps(config, sequelize, redis);
     const profile = await createAccount(deps, parsed.data, { via: 'cli' });
     return `created admin ${profile.username} (${profile.id})`;
@@ -50,7 +49,7 @@ export async function runCreateAdmin(
     if (error instanceof DependencyUnavailableError) return error.message;
     throw error;
   } finally {
-    redis.disconnect();
+    redis?.disconnect();
     await sequelize.close();
   }
 }

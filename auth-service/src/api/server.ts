@@ -3,19 +3,17 @@ import { createLocalJWKSet } from 'jose';
 import {
   accessTokenVerifier,
   authenticate,
-  connectRedis,
   createLogger,
   createMetrics,
-  createRedis,
   createServiceApp,
   databaseCheck,
   listen,
   openDatabase,
   Readiness,
   redisCheck,
-  requireDependency,
   startEventPipeline,
   type Logger,
+  openRedis,
 } from '@secure-api/shared';
 
 import type { Config } from '../config.js';
@@ -48,14 +46,10 @@ export async function startServer(
     autoMigrate: config.autoMigrate,
     logger,
   });
-  const redis = createRedis(config.redisUrl, logger);
-  try {
-    await requireDependency('Redis', config.redisUrl, () => connectRedis(redis));
-  } catch (error) {
-    redis.disconnect();
+  const redis = await openRedis(config.redisUrl, logger).catch(async (error: unknown) => {
     await sequelize.close();
     throw error;
-  }
+  });
 
   const events = await startEventPipeline({ amqpUrl: config.amqpUrl, sequelize, logger });
   const deps = await buildAuthDeps(config, sequelize, redis, events.uow);

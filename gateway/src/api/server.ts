@@ -1,20 +1,18 @@
 import {
   accessTokenVerifier,
-  connectRedis,
   createCounter,
   createLogger,
   createMetrics,
-  createRedis,
   createServiceApp,
   listen,
   Readiness,
   redisCheck,
   remoteKeySet,
-  requireDependency,
   RevocationStore,
   type Logger,
   type Metrics,
   type RunningServer,
+  openRedis,
 } from '@secure-api/shared';
 
 import type { Config } from '../config.js';
@@ -86,13 +84,7 @@ export async function startServer(
   config: Config,
   logger: Logger = createLogger({ service: 'gateway', level: config.logLevel }),
 ): Promise<RunningGateway> {
-  const redis = createRedis(config.redisUrl, logger);
-  try {
-    await requireDependency('Redis', config.redisUrl, () => connectRedis(redis));
-  } catch (error) {
-    redis.disconnect();
-    throw error;
-  }
+  const redis = await openRedis(config.redisUrl, logger);
   const metrics = createMetrics('gateway');
   // The broker is not in readiness: while it is away, events wait in the bounded buffer.
   const readiness = new Readiness({ redis: redisCheck(redis) });

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 
+import { requireDependency } from '../lifecycle/dependency-error.js';
 import type { Logger } from '../logging/logger.js';
 
 export type { Redis } from 'ioredis';
@@ -39,4 +40,19 @@ export function redisCheck(redis: Redis): () => Promise<void> {
   return async () => {
     await redis.ping();
   };
+}
+
+/**
+ * Creates and connects; an unreachable Redis is reported as one clear line
+ * (DependencyUnavailableError) and leaves no reconnecting client behind.
+ */
+export async function openRedis(url: string, logger: Logger): Promise<Redis> {
+  const redis = createRedis(url, logger);
+  try {
+    await requireDependency('Redis', url, () => connectRedis(redis));
+    return redis;
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
 }

@@ -1,10 +1,8 @@
 import {
   accessTokenVerifier,
   authenticate,
-  connectRedis,
   createLogger,
   createMetrics,
-  createRedis,
   createServiceApp,
   databaseCheck,
   listen,
@@ -12,13 +10,13 @@ import {
   Readiness,
   redisCheck,
   remoteKeySet,
-  requireDependency,
   RevocationStore,
   serviceTokenVerifier,
   startEventPipeline,
   USER_SERVICE_AUDIENCE,
   type Logger,
   type RunningServer,
+  openRedis,
 } from '@secure-api/shared';
 
 import { AuthServiceClient } from '../clients/auth-service.client.js';
@@ -52,14 +50,10 @@ export async function startServer(
     autoMigrate: config.autoMigrate,
     logger,
   });
-  const redis = createRedis(config.redisUrl, logger);
-  try {
-    await requireDependency('Redis', config.redisUrl, () => connectRedis(redis));
-  } catch (error) {
-    redis.disconnect();
+  const redis = await openRedis(config.redisUrl, logger).catch(async (error: unknown) => {
     await sequelize.close();
     throw error;
-  }
+  });
   // Events go to the outbox with each change; the broker may come later (not a start-up need).
   const events = await startEventPipeline({ amqpUrl: config.amqpUrl, sequelize, logger });
 
