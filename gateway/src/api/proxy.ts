@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Socket } from 'node:net';
 
 import type { Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
@@ -38,6 +39,10 @@ export function stripSpoofableHeaders(): RequestHandler {
   };
 }
 
+/**
+ * Two limits: reaching the upstream (connect) and its silence afterwards (response). The connect
+ * timer must stop once the socket is connected, or it becomes a total limit on every request.
+ */
 function armTimeouts(proxyReq: http.ClientRequest, { connectTimeoutMs, timeoutMs }: ProxyOptions) {
   const connectTimer = setTimeout(() => {
     proxyReq.destroy(new UpstreamTimeout('connect'));
@@ -45,11 +50,15 @@ function armTimeouts(proxyReq: http.ClientRequest, { connectTimeoutMs, timeoutMs
   const connected = () => {
     clearTimeout(connectTimer);
   };
-  proxyReq.on('socket', (socket) => {
+  const watch = (socket: Socket) => {
     if (socket.connecting) socket.once('connect', connected);
     else connected();
-  });
-  proxyReq.on('close', connected);
+  };
+  // http-proxy emits `proxyReq` from inside the request's own 'socket' event: the socket is
+  // already here, and a 'socket' listener added now would never be called.
+  if (proxyReq.socket) watch(proxyReq.socket);
+  else proxyReq.once('socket', watch);
+  proxyReq.once('close', connected);
   proxyReq.setTimeout(timeoutMs, () => {
     proxyReq.destroy(new UpstreamTimeout('response'));
   });
