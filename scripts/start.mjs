@@ -305,7 +305,9 @@ async function run(env) {
     }
   }, 1000).unref();
 
-  for (const service of BACKENDS) startService(service, env);
+  // The services believe X-Forwarded-For only from the gateway, which runs on this machine.
+  const backendEnv = { ...env, TRUSTED_PROXIES: '127.0.0.1/32,::1/128' };
+  for (const service of BACKENDS) startService(service, backendEnv);
   const backendsUp = await Promise.all(
     BACKENDS.map((s) =>
       waitForHttp(`http://${hostForUrl}:${portOf(s)}/health/live`, BACKEND_WAIT_MS),

@@ -14,7 +14,7 @@ interface ComposeService {
   ports?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition?: string }>;
-  networks?: string[];
+  networks?: string[] | Record<string, { ipv4_address?: string } | null>;
   volumes?: string[];
   read_only?: boolean;
   tmpfs?: string[];
@@ -26,7 +26,10 @@ interface ComposeService {
 
 interface ComposeFile {
   services: Record<string, ComposeService>;
-  networks?: Record<string, { internal?: boolean } | null>;
+  networks?: Record<
+    string,
+    { internal?: boolean; ipam?: { config?: { subnet?: string }[] } } | null
+  >;
   volumes?: Record<string, unknown>;
 }
 
@@ -42,6 +45,10 @@ const withDefaults = (value: string) =>
       inner.includes('-') ? inner.slice(inner.indexOf('-') + 1) : '',
     )
     .replaceAll('$$', '$');
+
+/** The networks a service joins, in either of compose's spellings. */
+const networksOf = (s: ComposeService) =>
+  Array.isArray(s.networks) ? s.networks : Object.keys(s.networks ?? {});
 
 const fullStack = [...services.entries()].filter(([, s]) => !s.profiles).map(([n]) => n);
 const inProfile = (profile: string) =>
@@ -111,9 +118,24 @@ describe('docker-compose.yml', () => {
   it('keeps the backend network internal, with only the gateway also on the edge', () => {
     expect(compose.networks?.backend?.internal).toBe(true);
     const onEdge = [...services.entries()]
-      .filter(([, s]) => s.networks?.includes('edge'))
+      .filter(([, s]) => networksOf(s).includes('edge'))
       .map(([n]) => n);
     expect(onEdge.sort()).toEqual(['gateway', 'nginx']);
+  });
+
+  it('has the services believe X-Forwarded-For from the gateway’s fixed address and no other', () => {
+    const gatewayNetworks = service('gateway').networks as Record<
+      string,
+      { ipv4_address?: string }
+    >;
+    const address = gatewayNetworks.backend?.ipv4_address;
+    const subnet = compose.networks?.backend?.ipam?.config?.[0]?.subnet ?? '';
+
+    expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(address?.startsWith(subnet.split('.').slice(0, 3).join('.'))).toBe(true);
+    for (const name of ['auth-service', 'user-service', 'audit-service']) {
+      expect([name, service(name).environment?.TRUSTED_PROXIES]).toEqual([name, `${address}/32`]);
+    }
   });
 
   it.each([...MIGRATIONS.entries()])(

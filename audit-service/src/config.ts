@@ -10,6 +10,8 @@ import {
   port,
   positiveInt,
   serviceDatabaseUrl,
+  cidrList,
+  type Cidr,
 } from '@secure-api/shared';
 
 const httpUrl = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
@@ -23,6 +25,7 @@ const schema = z.object({
   NODE_ENV: nodeEnv,
   LOG_LEVEL: logLevel,
   HOST: z.string().default('127.0.0.1'),
+  TRUSTED_PROXIES: cidrList(''),
   AUDIT_PORT: port(8083),
   DATABASE_URL: databaseUrl,
   AMQP_URL: amqpUrl,
@@ -39,6 +42,8 @@ export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   logLevel: string;
   host: string;
+  /** Whose X-Forwarded-For is believed: the gateway's addresses. */
+  trustedProxies: Cidr[];
   port: number;
   databaseUrl: string;
   amqpUrl: string;
@@ -62,6 +67,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     nodeEnv: c.NODE_ENV,
     logLevel: c.LOG_LEVEL,
     host: c.HOST,
+    trustedProxies: c.TRUSTED_PROXIES,
     port: c.AUDIT_PORT,
     databaseUrl: serviceDatabaseUrl(c.DATABASE_URL, 'secure_api_audit'),
     amqpUrl: c.AMQP_URL,

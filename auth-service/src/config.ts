@@ -16,12 +16,15 @@ import {
   rate,
   redisUrl,
   serviceDatabaseUrl,
+  cidrList,
+  type Cidr,
 } from '@secure-api/shared';
 
 const schema = z.object({
   NODE_ENV: nodeEnv,
   LOG_LEVEL: logLevel,
   HOST: z.string().default('127.0.0.1'),
+  TRUSTED_PROXIES: cidrList(''),
   AUTH_PORT: port(8081),
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,
@@ -71,6 +74,8 @@ export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   logLevel: string;
   host: string;
+  /** Whose X-Forwarded-For is believed: the gateway's addresses. */
+  trustedProxies: Cidr[];
   port: number;
   databaseUrl: string;
   redisUrl: string;
@@ -104,6 +109,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     nodeEnv: c.NODE_ENV,
     logLevel: c.LOG_LEVEL,
     host: c.HOST,
+    trustedProxies: c.TRUSTED_PROXIES,
     port: c.AUTH_PORT,
     databaseUrl: serviceDatabaseUrl(c.DATABASE_URL, 'secure_api_auth'),
     redisUrl: c.REDIS_URL,

@@ -2,9 +2,9 @@
 // the checks off). It is the real gateway's app minus exactly three things: the rate limiter,
 // JWT verification + the Redis revocation check, and the permission check. Everything else is
 // the same code, in the same order, from the built gateway and shared packages:
-//   createServiceApp: request id + context, helmet security headers, access log, metrics,
+//   createServiceApp: request id + context (client IP), helmet security headers, access log, metrics,
 //                     JSON body parsing (same limit), 404 and problem+json error handler;
-//   beforeBody:       trust-proxy off, client-IP resolution, CORS, spoofable-header stripping,
+//   beforeBody:       trust-proxy off, CORS, spoofable-header stripping,
 //                     GET /health, the route-table lookup (405 for a wrong method);
 //   routes:           the same proxy (keep-alive agent, timeouts, header hygiene).
 // The route-table lookup is the first handler of accessControl(); its other two handlers (bearer
@@ -19,7 +19,6 @@ import {
 } from '@secure-api/shared';
 
 import { accessControl } from '../../gateway/dist/api/access-control.js';
-import { resolveClientIp } from '../../gateway/dist/api/client-ip.js';
 import { corsPolicy } from '../../gateway/dist/api/cors.js';
 import { proxyToUpstreams, stripSpoofableHeaders } from '../../gateway/dist/api/proxy.js';
 import { healthRoutes } from '../../gateway/dist/api/routes/health.routes.js';
@@ -48,10 +47,10 @@ const app = createServiceApp({
   metrics,
   readiness: new Readiness({}),
   bodyLimit: config.bodyLimitBytes,
+  trustedProxies: config.trustedProxies,
   operationalRoutes: false,
   beforeBody: (app) => {
     app.set('trust proxy', false);
-    app.use(resolveClientIp(config.trustedProxies));
     app.use(corsPolicy(config.corsOrigins));
     app.use(stripSpoofableHeaders());
     app.use(healthRoutes(config.version));

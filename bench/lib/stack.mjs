@@ -21,6 +21,9 @@ export const urls = {
   amqp: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
 };
 
+// The services believe X-Forwarded-For only from the gateway, which connects from here.
+const GATEWAY_HOP = '127.0.0.1/32';
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function freePort() {
@@ -137,6 +140,7 @@ export class Stack {
         AUTH_JWKS_URL: this.jwks,
         AUTH_SERVICE_URL: this.auth,
         AMQP_URL: urls.amqp,
+        TRUSTED_PROXIES: GATEWAY_HOP,
       },
       `${this.users}/health/live`,
     );
@@ -151,6 +155,7 @@ export class Stack {
         AUDIT_DEAD_LETTER_QUEUE: `${this.auditQueue}.dlq`,
         AUTH_JWKS_URL: this.jwks,
         USER_SERVICE_URL: this.users,
+        TRUSTED_PROXIES: GATEWAY_HOP,
       },
       `${this.audit}/health/ready`,
     );
@@ -166,6 +171,7 @@ export class Stack {
         COOKIE_SECURE: 'false',
         REDIS_KEY_PREFIX: this.redisKeyPrefix,
         LOGIN_RATE_LIMIT: limits.LOGIN_RATE_LIMIT,
+        TRUSTED_PROXIES: GATEWAY_HOP,
         ...argon2,
       },
       `${this.auth}/health/ready`,

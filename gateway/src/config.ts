@@ -4,6 +4,7 @@ import { z } from 'zod';
 
 import {
   amqpUrl,
+  cidrList,
   csv,
   loadConfig,
   logLevel,
@@ -13,26 +14,12 @@ import {
   positiveInt,
   rate,
   redisUrl,
+  type Cidr,
   type Rate,
 } from '@secure-api/shared';
 
-import { parseCidr, type Cidr } from './domain/client-ip.js';
-
 const httpUrl = z.url({ protocol: /^https?$/ });
 const serviceUrl = (fallback: string) => httpUrl.default(fallback);
-
-const trustedProxies = csv('').transform((entries, ctx): Cidr[] =>
-  entries.flatMap((entry) => {
-    const cidr = parseCidr(entry);
-    if (!cidr) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${JSON.stringify(entry.slice(0, 64))} is not a CIDR (e.g. 10.0.0.0/8 or fd00::/8)`,
-      });
-    }
-    return cidr ? [cidr] : [];
-  }),
-);
 
 const schema = z
   .object({
@@ -54,7 +41,7 @@ const schema = z
     UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(2000, 60_000),
     UPSTREAM_TIMEOUT_MS: positiveInt(10_000, 120_000),
     DOCS_ENABLED: optionalFlag(),
-    TRUSTED_PROXIES: trustedProxies,
+    TRUSTED_PROXIES: cidrList(''),
     RATE_LIMIT_PER_MINUTE: positiveInt(60, 1_000_000),
     LOGIN_RATE_LIMIT: rate('5/minute'),
     REGISTER_RATE_LIMIT: rate('3/minute'),

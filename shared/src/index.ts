@@ -3,6 +3,7 @@ export * from './config/production-rules.js';
 export * from './data/database.js';
 export * from './data/redis.js';
 export * from './http/app-error.js';
+export * from './http/client-ip.js';
 export * from './http/error-handler.js';
 export * from './http/json-body.js';
 export * from './http/problem.js';

@@ -3,7 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
-import { currentRequestId, isSaneRequestId } from '@secure-api/shared';
+import {
+  clientIpOf,
+  createMetrics,
+  createServiceApp,
+  currentActor,
+  currentRequestId,
+  isSaneRequestId,
+  parseCidr,
+  Readiness,
+} from '@secure-api/shared';
+import { captureLogger } from '@secure-api/shared/testing';
 
 import { buildTestApp, UUID_V4 } from './support/test-app.js';
 
@@ -67,6 +77,54 @@ describe('request context', () => {
 
   it('has no request id outside a request', () => {
     expect(currentRequestId()).toBeUndefined();
+  });
+});
+
+describe('the client address', () => {
+  /** An app that trusts these proxies and tells what it decided about the caller. */
+  function ipApp(...trusted: string[]) {
+    return createServiceApp({
+      logger: captureLogger('shared-test').logger,
+      metrics: createMetrics('shared-test'),
+      readiness: new Readiness({}),
+      trustedProxies: trusted.map((cidr) => parseCidr(cidr)!),
+      routes: (app) => {
+        app.get('/whoami', (req, res) => {
+          res.json({ ip: clientIpOf(req), actor: currentActor().ip });
+        });
+      },
+    });
+  }
+  const forged = '203.0.113.77, 198.51.100.9';
+
+  it('is the socket peer when no proxy is trusted, whatever X-Forwarded-For says', async () => {
+    const res = await request(ipApp()).get('/whoami').set('X-Forwarded-For', forged);
+
+    expect(res.body).toEqual({ ip: '127.0.0.1', actor: '127.0.0.1' });
+  });
+
+  it('is the socket peer when the peer is not one of the trusted proxies', async () => {
+    const res = await request(ipApp('10.0.0.0/8'))
+      .get('/whoami')
+      .set('X-Forwarded-For', forged)
+      .set('Forwarded', 'for=192.0.2.1');
+
+    expect(res.body).toEqual({ ip: '127.0.0.1', actor: '127.0.0.1' });
+  });
+
+  it('behind a trusted proxy, is the right-most hop that is not a trusted proxy', async () => {
+    const res = await request(ipApp('127.0.0.1/32')).get('/whoami').set('X-Forwarded-For', forged);
+
+    // 203.0.113.77 was written by whoever called the proxy: only the proxy's own entry counts.
+    expect(res.body).toEqual({ ip: '198.51.100.9', actor: '198.51.100.9' });
+  });
+
+  it('walks past every trusted hop of the chain', async () => {
+    const res = await request(ipApp('127.0.0.1/32', '10.0.0.0/8'))
+      .get('/whoami')
+      .set('X-Forwarded-For', '203.0.113.77, 10.1.2.3');
+
+    expect(res.body).toEqual({ ip: '203.0.113.77', actor: '203.0.113.77' });
   });
 });
 

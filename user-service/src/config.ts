@@ -11,6 +11,8 @@ import {
   positiveInt,
   redisUrl,
   serviceDatabaseUrl,
+  cidrList,
+  type Cidr,
 } from '@secure-api/shared';
 
 const httpUrl = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
@@ -19,6 +21,7 @@ const schema = z.object({
   NODE_ENV: nodeEnv,
   LOG_LEVEL: logLevel,
   HOST: z.string().default('127.0.0.1'),
+  TRUSTED_PROXIES: cidrList(''),
   USERS_PORT: port(8082),
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,
@@ -33,6 +36,8 @@ export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   logLevel: string;
   host: string;
+  /** Whose X-Forwarded-For is believed: the gateway's addresses. */
+  trustedProxies: Cidr[];
   port: number;
   databaseUrl: string;
   redisUrl: string;
@@ -54,6 +59,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     nodeEnv: c.NODE_ENV,
     logLevel: c.LOG_LEVEL,
     host: c.HOST,
+    trustedProxies: c.TRUSTED_PROXIES,
     port: c.USERS_PORT,
     databaseUrl: serviceDatabaseUrl(c.DATABASE_URL, 'secure_api_users'),
     redisUrl: c.REDIS_URL,

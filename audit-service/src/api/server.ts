@@ -83,6 +83,7 @@ export async function startServer(
     logger,
     metrics,
     readiness,
+    trustedProxies: config.trustedProxies,
     routes: (app) => {
       app.use(auditRoutes(authenticated, new AuditQueries(store)));
       app.use(statsRoutes(authenticated, new StatsUseCases(store, users)));

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 
-import { Problems } from '@secure-api/shared';
+import { clientIpOf, Problems } from '@secure-api/shared';
 
 export const REFRESH_COOKIE = 'refresh_token';
 const COOKIE_PATH = '/api/v1/auth';
@@ -46,11 +46,7 @@ export function requireAllowedOrigin(origins: string[]): RequestHandler {
   };
 }
 
-/** The client as the gateway saw it (it overwrites X-Forwarded-For); services are not public. */
+/** The client as the request context decided (X-Forwarded-For believed only from TRUSTED_PROXIES). */
 export function clientInfo(req: Request) {
-  const forwarded = req.headers['x-forwarded-for'];
-  const ip =
-    (typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined) ??
-    req.socket.remoteAddress;
-  return { ip, userAgent: req.headers['user-agent'] };
+  return { ip: clientIpOf(req), userAgent: req.headers['user-agent'] };
 }

@@ -68,6 +68,7 @@ export async function startServer(
     logger,
     metrics,
     readiness,
+    trustedProxies: config.trustedProxies,
     routes: (app) => {
       app.use(jwksRoutes(signer));
       app.use(

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
 
-import { Problems, type Redis } from '@secure-api/shared';
+import { Problems, rateLimitKey, type Redis } from '@secure-api/shared';
 
 import type { PolicySource, SecurityPolicy } from './security-policy.js';
 
@@ -29,6 +29,9 @@ const DAY_SECONDS = 24 * 3600;
 
 // Emails never sit in Redis in clear: keys carry a hash.
 const emailKey = (email: string) => createHash('sha256').update(email).digest('hex').slice(0, 32);
+
+// An address is counted as the gateway counts it: IPv4 as is, IPv6 per /64 (one end site).
+const pairKey = (email: string, ip: string) => `${emailKey(email)}:${rateLimitKey(ip)}`;
 
 function isRes(value: unknown): value is RateLimiterRes {
   return typeof value === 'object' && value !== null && 'msBeforeNext' in value;
@@ -108,11 +111,11 @@ export class LoginGuard {
   async check(email: string, ip: string): Promise<LoginVerdict> {
     const policy = await this.policies.current();
     const [ipState, pairState, accountState] = await Promise.all([
-      this.ip.get(ip),
-      this.pair.get(`${emailKey(email)}:${ip}`),
+      this.ip.get(rateLimitKey(ip)),
+      this.pair.get(pairKey(email, ip)),
       this.accountLimiter(policy).get(emailKey(email)),
     ]);
-    if (ipState && ipState.consumedPoints > this.settings.ipFailuresPerDay) {
+    if (ipState && ipState.consumedPoints >= this.settings.ipFailuresPerDay) {
       throw Problems.tooManyRequests(Math.max(Math.ceil(ipState.msBeforeNext / 1000), 1));
     }
     const pairBlocked = (pairState?.consumedPoints ?? 0) > this.settings.pairFreeFailures;
@@ -123,10 +126,10 @@ export class LoginGuard {
   /** Counts a failure everywhere; reports whether this very failure locked the account. */
   async recordFailure(email: string, ip: string): Promise<{ accountLocked: boolean }> {
     const policy = await this.policies.current();
-    const pairKey = `${emailKey(email)}:${ip}`;
+    const pair = pairKey(email, ip);
     const [, strikes, account] = await Promise.allSettled([
-      this.ip.consume(ip),
-      this.strikes.consume(pairKey),
+      this.ip.consume(rateLimitKey(ip)),
+      this.strikes.consume(pair),
       this.accountLimiter(policy).consume(emailKey(email)),
     ]);
     if (strikes.status === 'fulfilled') {
@@ -134,7 +137,7 @@ export class LoginGuard {
       if (excess > 0) {
         // 1 s, 2 s, 4 s ... for each failure beyond the free ones, capped.
         const delay = Math.min(2 ** Math.min(excess - 1, 20), this.settings.pairMaxDelaySeconds);
-        await this.pair.block(pairKey, delay);
+        await this.pair.block(pair, delay);
       }
     }
     const accountLocked =
@@ -146,8 +149,8 @@ export class LoginGuard {
 
   /** A successful login clears its own (email, IP) counters, not the account's. */
   async recordSuccess(email: string, ip: string): Promise<void> {
-    const pairKey = `${emailKey(email)}:${ip}`;
-    await Promise.all([this.pair.delete(pairKey), this.strikes.delete(pairKey)]);
+    const pair = pairKey(email, ip);
+    await Promise.all([this.pair.delete(pair), this.strikes.delete(pair)]);
   }
 
   async unlock(email: string): Promise<void> {

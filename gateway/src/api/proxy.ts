@@ -4,11 +4,16 @@ import type { Socket } from 'node:net';
 import type { Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 
-import { GATEWAY_OWNED_HEADERS, Problems, sendProblem, type Logger } from '@secure-api/shared';
+import {
+  clientIpOf,
+  GATEWAY_OWNED_HEADERS,
+  Problems,
+  sendProblem,
+  type Logger,
+} from '@secure-api/shared';
 
 import type { UpstreamName } from '../config.js';
 import { matchedRule } from './access-control.js';
-import { clientIpOf } from './client-ip.js';
 
 export interface ProxyOptions {
   upstreams: Record<UpstreamName, string>;

@@ -1,10 +1,8 @@
 import type { RequestHandler } from 'express';
 
-import { Problems } from '@secure-api/shared';
+import { clientIpOf, Problems, rateLimitKey } from '@secure-api/shared';
 
 import type { LimitDecision, LimitName, RateLimits } from '../data/rate-limiters.js';
-import { rateLimitKey } from '../domain/client-ip.js';
-import { clientIpOf } from './client-ip.js';
 import type { GatewayEvents } from './security-events.js';
 
 // Exact method and path, as the route table matches them: any other spelling is a 404 anyway.

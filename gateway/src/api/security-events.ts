@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 
 import {
   createEvent,
+  clientIpOf,
   currentRequestId,
   InvalidEventError,
   type AccessClaims,
@@ -17,7 +18,6 @@ import {
 import type { DroppedEvents } from '../data/dropped-events.js';
 import type { EventBuffer } from '../data/event-buffer.js';
 import type { LimitName } from '../data/rate-limiters.js';
-import { clientIpOf } from './client-ip.js';
 import { routePatternOf } from './route-match.js';
 
 type GatewayEventType =

@@ -21,7 +21,6 @@ import { startEventPublishing } from '../data/event-publishing.js';
 import { RateLimits } from '../data/rate-limiters.js';
 import { SecurityPolicyRepository } from '../data/security-policy.repository.js';
 import { accessControl, type AccessControlOptions } from './access-control.js';
-import { resolveClientIp } from './client-ip.js';
 import { corsPolicy } from './cors.js';
 import { proxyToUpstreams, stripSpoofableHeaders } from './proxy.js';
 import { rateLimit } from './rate-limit.js';
@@ -54,11 +53,12 @@ export function createApp(
     metrics,
     readiness,
     bodyLimit: config.bodyLimitBytes,
+    // The client address is decided once, from the socket and these proxies (clientIpOf).
+    trustedProxies: config.trustedProxies,
     operationalRoutes: false,
     beforeBody: (app) => {
-      // Express must not guess from X-Forwarded-*: the client address is resolveClientIp's decision.
+      // Express must not guess from X-Forwarded-*.
       app.set('trust proxy', false);
-      app.use(resolveClientIp(config.trustedProxies));
       app.use(corsPolicy(config.corsOrigins));
       app.use(stripSpoofableHeaders());
       // Health is never limited; everything else is, before a token is verified or a body read.

@@ -28,6 +28,9 @@ import { closedPort, gatewayConfig } from '../helpers.js';
 // auth-service/test/password-hasher.test.ts.
 const FAST_ARGON2 = { ARGON2_TIME_COST: '2', ARGON2_MEMORY_COST: '8192', ARGON2_PARALLELISM: '1' };
 
+// The services believe X-Forwarded-For only from the gateway, which connects from here.
+export const GATEWAY_HOP = { TRUSTED_PROXIES: '127.0.0.1/32' };
+
 export interface System {
   gateway: string;
   auth: string;
@@ -80,6 +83,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
         REDIS_URL: testUrls.redis,
         AUTH_JWKS_URL: jwksUrl,
         AUTH_SERVICE_URL: authUrl,
+        ...GATEWAY_HOP,
         ...options.users,
       }),
       autoMigrate: true,
@@ -102,6 +106,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     // The login limit auth-service publishes in the security policy, which the gateway enforces:
     // generous (the most the policy allows) because these tests log in often from 127.0.0.1.
     LOGIN_RATE_LIMIT: '1000/minute',
+    ...GATEWAY_HOP,
     ...options.auth,
   };
   const authConfig = { ...readAuthConfig(authEnv), autoMigrate: true };
@@ -261,6 +266,7 @@ async function startAudit(
       AUDIT_DEAD_LETTER_QUEUE: deadLetter,
       AUTH_JWKS_URL: where.jwksUrl,
       USER_SERVICE_URL: where.usersUrl,
+      ...GATEWAY_HOP,
     }),
     captureLogger('audit-service').logger,
   );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { parseCidr, type Cidr } from '../http/client-ip.js';
 import { productionRefusals } from './production-rules.js';
 
 export class ConfigError extends Error {
@@ -54,6 +55,21 @@ export const csv = (fallback: string) =>
         .map((item) => item.trim())
         .filter((item) => item.length > 0),
     );
+
+/** `TRUSTED_PROXIES`: comma-separated CIDRs (or single addresses), one error line per bad entry. */
+export const cidrList = (fallback: string) =>
+  csv(fallback).transform((entries, ctx): Cidr[] =>
+    entries.flatMap((entry) => {
+      const cidr = parseCidr(entry);
+      if (!cidr) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${JSON.stringify(entry.slice(0, 64))} is not a CIDR (e.g. 10.0.0.0/8 or fd00::/8)`,
+        });
+      }
+      return cidr ? [cidr] : [];
+    }),
+  );
 
 export const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().positive().max(max).default(fallback);

@@ -1,13 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+
+import { normaliseIp, TrustedProxies, type Cidr } from './client-ip.js';
 
 export interface RequestContext {
   requestId: string;
   /**
-   * The caller as this service sees it: behind the gateway, the single X-Forwarded-For address the
-   * gateway resolved and set (services are never public); else the socket peer.
+   * The client: the socket peer, or, when that peer is a trusted proxy (`TRUSTED_PROXIES`: in
+   * front of the gateway, the TLS terminator; in front of a service, the gateway), the right-most
+   * address of the forwarding chain that is not itself a trusted proxy.
    */
   clientIp?: string | undefined;
   userAgent?: string | undefined;
@@ -48,17 +51,38 @@ export function runWithContext<T>(context: RequestContext, fn: () => T): T {
   return storage.run(context, fn);
 }
 
-/** First middleware of every app: one request id per request, echoed and kept for logs/events. */
-export function requestContext(): RequestHandler {
+const clientIps = new WeakMap<Request, string>();
+
+/** The client address `requestContext` decided on for this request. */
+export function clientIpOf(req: Request): string {
+  const peer = req.socket.remoteAddress ?? '';
+  return clientIps.get(req) ?? normaliseIp(peer) ?? peer;
+}
+
+const single = (value: string | string[] | undefined) =>
+  Array.isArray(value) ? value.join(',') : value;
+
+export interface RequestContextOptions {
+  /** Whose forwarding headers are believed; anyone else's are ignored. Default: nobody's. */
+  trustedProxies?: readonly Cidr[];
+}
+
+/**
+ * First middleware of every app: one request id per request, echoed and kept for logs/events, and
+ * the client address, decided once from the socket and the proxies this service trusts.
+ */
+export function requestContext(options: RequestContextOptions = {}): RequestHandler {
+  const trusted = new TrustedProxies(options.trustedProxies ?? []);
   return (req, res, next) => {
     const inbound = req.headers['x-request-id'];
     const requestId = isSaneRequestId(inbound) ? inbound : randomUUID();
     req.headers['x-request-id'] = requestId;
     res.setHeader('X-Request-ID', requestId);
-    const forwarded = req.headers['x-forwarded-for'];
-    const clientIp =
-      (typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined) ||
-      req.socket.remoteAddress;
+    const clientIp = trusted.clientIp(req.socket.remoteAddress ?? '', {
+      xForwardedFor: single(req.headers['x-forwarded-for']),
+      forwarded: single(req.headers.forwarded),
+    });
+    clientIps.set(req, clientIp);
     storage.run({ requestId, clientIp, userAgent: req.headers['user-agent'] }, () => {
       next();
     });

@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 
+import type { Cidr } from '../http/client-ip.js';
 import { errorHandler, notFoundHandler } from '../http/error-handler.js';
 import { jsonBody } from '../http/json-body.js';
 import { requestContext } from '../http/request-context.js';
@@ -15,6 +16,8 @@ export interface ServiceAppOptions {
   metrics: Metrics;
   readiness: Readiness;
   bodyLimit?: number;
+  /** `TRUSTED_PROXIES`: whose X-Forwarded-For decides the client address. */
+  trustedProxies?: readonly Cidr[];
   /**
    * Whether `/health/ready` and `/metrics` are served by this app. The gateway's public app says
    * no and serves them on its management port instead.
@@ -52,7 +55,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.disable('etag');
   app.set('query parser', 'simple');
 
-  app.use(requestContext());
+  app.use(requestContext({ trustedProxies: options.trustedProxies ?? [] }));
   app.use(securityHeaders());
   app.use(accessLog(logger));
   app.use(metrics.middleware());

@@ -77,6 +77,7 @@ export async function startServer(
     logger,
     metrics,
     readiness,
+    trustedProxies: config.trustedProxies,
     routes: (app) => {
       app.use(meRoutes(authenticated, new ProfileUseCases(users, credentials, events.uow)));
       app.use(

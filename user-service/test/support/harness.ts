@@ -117,6 +117,8 @@ export class Harness {
       AUTH_JWKS_URL: jwksUrl,
       AUTH_SERVICE_URL: authServiceUrl,
       AUTH_SERVICE_TIMEOUT_MS: '2000',
+      // The tests stand where the gateway stands: their X-Forwarded-For is believed.
+      TRUSTED_PROXIES: '127.0.0.1/32',
     });
     return startServer({ ...config, autoMigrate: true }, logs.logger);
   }

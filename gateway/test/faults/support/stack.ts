@@ -18,6 +18,7 @@ import { startServer as startUsers } from '../../../../user-service/src/api/serv
 import { readConfig as readUsersConfig } from '../../../../user-service/src/config.js';
 import { startServer as startGateway, type RunningGateway } from '../../../src/api/server.js';
 import { closedPort, gatewayConfig } from '../../helpers.js';
+import { GATEWAY_HOP } from '../../support/system.js';
 
 // The faults are about dependencies, not hashing: fast Argon2 keeps the run short.
 export const FAST_ARGON2 = {
@@ -102,6 +103,7 @@ export async function startFaultStack(
         AMQP_URL: through.amqp,
         AUTH_JWKS_URL: jwksUrl,
         AUTH_SERVICE_URL: authUrl,
+        ...GATEWAY_HOP,
       }),
       autoMigrate: true,
     },
@@ -118,6 +120,7 @@ export async function startFaultStack(
           AUDIT_DEAD_LETTER_QUEUE: `${auditQueue}_dlq`,
           AUTH_JWKS_URL: jwksUrl,
           USER_SERVICE_URL: usersUrl,
+          ...GATEWAY_HOP,
         }),
         auditLog.logger,
       )
@@ -135,6 +138,7 @@ export async function startFaultStack(
         REDIS_KEY_PREFIX: redisKeyPrefix,
         LOGIN_RATE_LIMIT: '1000/minute',
         ...FAST_ARGON2,
+        ...GATEWAY_HOP,
       }),
       autoMigrate: true,
     },

@@ -6,7 +6,7 @@ import {
   rateLimitKey,
   TrustedProxies,
   type Cidr,
-} from '../src/domain/client-ip.js';
+} from '../src/http/client-ip.js';
 
 const cidrs = (...entries: string[]): Cidr[] => entries.map((entry) => parseCidr(entry)!);
 
