@@ -11,9 +11,10 @@ const sidKey = (sid: string) => `revoked-sid:${sid}`;
 const USER_MARK_TTL_SECONDS = 24 * 3600;
 
 /**
- * Instant revocation (DESIGN section 5). Writers: logout, logout-all, password/role/status
- * change, deletion, refresh-token reuse. Readers: the gateway, for every bearer request, in one
- * round trip. Redis unreachable → 503: a security decision never defaults to "allowed".
+ * Instant revocation. Writers: logout, logout-all, password/role/status change, deletion,
+ * refresh-token reuse. Readers: the gateway and every service that accepts a bearer (shared's
+ * `authenticate`), for every request, in one round trip. Redis unreachable → 503: a security
+ * decision never defaults to "allowed".
  */
 export class RevocationStore {
   constructor(private readonly redis: Redis) {}
