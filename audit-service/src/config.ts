@@ -9,6 +9,7 @@ import {
   optionalFlag,
   port,
   positiveInt,
+  redisUrl,
   serviceDatabaseUrl,
 } from '@secure-api/shared';
 
@@ -25,6 +26,7 @@ const schema = z.object({
   HOST: z.string().default('127.0.0.1'),
   AUDIT_PORT: port(8083),
   DATABASE_URL: databaseUrl,
+  REDIS_URL: redisUrl,
   AMQP_URL: amqpUrl,
   AUTO_MIGRATE: optionalFlag(),
   AUDIT_QUEUE: queueName('audit.security-events'),
@@ -41,6 +43,8 @@ export interface Config {
   host: string;
   port: number;
   databaseUrl: string;
+  /** Where the revocation marks are read: every admin request is checked against them. */
+  redisUrl: string;
   amqpUrl: string;
   autoMigrate: boolean;
   /** The durable queue bound to `security.events`; replicas share it. */
@@ -64,6 +68,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     host: c.HOST,
     port: c.AUDIT_PORT,
     databaseUrl: serviceDatabaseUrl(c.DATABASE_URL, 'secure_api_audit'),
+    redisUrl: c.REDIS_URL,
     amqpUrl: c.AMQP_URL,
     autoMigrate: c.AUTO_MIGRATE ?? c.NODE_ENV !== 'production',
     auditQueue: c.AUDIT_QUEUE,

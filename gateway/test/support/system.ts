@@ -257,6 +257,7 @@ async function startAudit(
       AUDIT_PORT: String(where.port),
       DATABASE_URL: db.url,
       AMQP_URL: testUrls.amqp,
+      REDIS_URL: testUrls.redis,
       AUDIT_QUEUE: queue,
       AUDIT_DEAD_LETTER_QUEUE: deadLetter,
       AUTH_JWKS_URL: where.jwksUrl,
