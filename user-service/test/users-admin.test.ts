@@ -209,6 +209,21 @@ describe('user administration', () => {
       expect(on.body).toEqual(user);
     });
 
+    it('deactivation and reactivation each ask auth-service, with the caller’s bearer, to end every session', async () => {
+      const { user } = await h.member('user');
+      const endSessions = `/internal/credentials/${user.id}/sessions/end`;
+
+      await as(admin).patch(`/api/v1/users/${user.id}/status`, { is_active: false });
+      await as(admin).patch(`/api/v1/users/${user.id}/status`, { is_active: true });
+      await as(admin).patch(`/api/v1/users/${user.id}/status`, { is_active: true });
+
+      const calls = h.auth.callsFor(endSessions);
+      expect(calls).toHaveLength(2);
+      for (const call of calls) {
+        expect(call).toMatchObject({ method: 'POST', authorization: `Bearer ${admin.token}` });
+      }
+    });
+
     it('nobody changes their own status', async () => {
       const self = await h.member('moderator');
 
@@ -253,6 +268,36 @@ describe('user administration', () => {
 
       expectProblem(res, 422);
       expect(fieldErrors(res)).toEqual(['is_active']);
+    });
+
+    describe('when auth-service, which ends the sessions, is unreachable', () => {
+      let cut: RunningUserService;
+
+      beforeAll(async () => {
+        cut = await Harness.startService(
+          h.db.url,
+          h.issuer.jwksUrl,
+          `http://127.0.0.1:${await closedPort()}`,
+          captureLogger('user-service'),
+        );
+      });
+
+      afterAll(async () => {
+        await cut.close();
+      });
+
+      it('deactivation answers 502, revokes nothing and leaves the account active', async () => {
+        const { user } = await h.member('user');
+
+        const res = await request(cut.url)
+          .patch(`/api/v1/users/${user.id}/status`)
+          .set('Authorization', `Bearer ${admin.token}`)
+          .send({ is_active: false });
+
+        expectProblem(res, 502, 'The upstream service is unavailable');
+        expect(await h.revokedBefore(user.id)).toBeNull();
+        expect((await as(admin).get(`/api/v1/users/${user.id}`)).body).toEqual(user);
+      });
     });
   });
 

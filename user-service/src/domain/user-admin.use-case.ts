@@ -71,6 +71,11 @@ export class UserAdminUseCases {
     return user;
   }
 
+  /**
+   * Sessions end in auth-service on deactivation, for good, so a reactivation revives nothing; and
+   * again on reactivation, for a login that raced the deactivation (it read the profile still
+   * active) and opened a session after the first ending.
+   */
   async changeStatus(actor: Actor, targetId: string, isActive: boolean): Promise<User> {
     if (actor.id === targetId) throw UserProblems.cannotActOnSelf('status');
     const user = await this.users.update(targetId, (current) => {
@@ -81,6 +86,9 @@ export class UserAdminUseCases {
           if (current.is_active !== isActive) {
             const data = { is_active: isActive };
             await this.events.record(userEvent('user.status_changed', actor.id, targetId, data));
+          }
+          if (!isActive || !current.is_active) {
+            await this.credentials.endSessions({ callerToken: actor.token, userId: targetId });
           }
           if (!isActive) await this.revoke(targetId);
         },

@@ -65,6 +65,11 @@ export interface CredentialsGateway {
   }): Promise<void>;
   /** Idempotent: resolves also when there were no credentials. */
   deleteCredentials(input: { callerToken: string; userId: string }): Promise<void>;
+  /**
+   * Ends every session (refresh family), access token and cached API-key token of the account
+   * for good. Idempotent.
+   */
+  endSessions(input: { callerToken: string; userId: string }): Promise<void>;
 }
 
 export interface TokenRevoker {
