@@ -301,6 +301,39 @@ describe('user administration', () => {
     });
   });
 
+  describe('a token minted while a change is in flight', () => {
+    // A refresh racing a change reads the profile as it was, and gets an `iat` equal to the
+    // revocation mark the change has just set (auth-service never issues before a mark). The
+    // mark is set a few seconds ahead here, so the change's first revocation lands on it for sure.
+    it.each([
+      [
+        'a role change',
+        (id: string) => as(admin).patch(`/api/v1/users/${id}/role`, { role: 'viewer' }),
+      ],
+      [
+        'a deactivation',
+        (id: string) => as(admin).patch(`/api/v1/users/${id}/status`, { is_active: false }),
+      ],
+      ['a deletion', (id: string) => as(admin).delete(`/api/v1/users/${id}`)],
+    ])(
+      'carrying the first revocation mark of %s is refused once the change commits',
+      async (_change, change) => {
+        const { user } = await h.member('user');
+        const mark = Math.floor(Date.now() / 1000) + 5;
+        await h.redis.set(`revoked-before:${user.id}`, String(mark), 'EX', 60);
+        const racer = await h.issuer.accessToken({ sub: user.id, role: 'user', issuedAt: mark });
+
+        expect((await change(user.id)).status).toBeLessThan(300);
+
+        const res = await request(h.url)
+          .get('/api/v1/users/me')
+          .set('Authorization', `Bearer ${racer}`);
+        expectProblem(res, 401, 'Invalid or expired token');
+        expect(Number(await h.revokedBefore(user.id))).toBeGreaterThan(mark);
+      },
+    );
+  });
+
   describe('DELETE /api/v1/users/:id', () => {
     it('deletes credentials at auth-service with the caller’s bearer, revokes tokens, then the profile', async () => {
       const { user } = await h.member('user');

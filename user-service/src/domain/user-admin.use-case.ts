@@ -26,7 +26,9 @@ export interface UserListing {
 /**
  * Administration of other accounts. The rules live here once: nobody acts on their own account,
  * non-admins only on `user`/`viewer` accounts, and every change that reduces what an account may
- * do kills its existing tokens before it commits (a revocation failure rolls the change back).
+ * do kills its existing tokens before it commits (a revocation failure rolls the change back) and
+ * once more after, past that first mark: a refresh or API-key resolution racing the change reads
+ * the profile as it was and mints a token whose `iat` is the first mark, which it lets through.
  * Each change records its security event inside its own transaction; a refusal throws before
  * anything is written and records nothing (the gateway reports the refusals it makes).
  */
@@ -68,6 +70,7 @@ export class UserAdminUseCases {
       };
     });
     if (!user) throw UserProblems.notFound();
+    await this.revocations.revokeUserAgain(targetId);
     return user;
   }
 
@@ -95,6 +98,7 @@ export class UserAdminUseCases {
       };
     });
     if (!user) throw UserProblems.notFound();
+    if (!isActive) await this.revocations.revokeUserAgain(targetId);
     return user;
   }
 
@@ -112,6 +116,7 @@ export class UserAdminUseCases {
       await this.revoke(targetId);
     });
     if (!removed) throw UserProblems.notFound();
+    await this.revocations.revokeUserAgain(targetId);
   }
 
   private async revoke(userId: string): Promise<void> {

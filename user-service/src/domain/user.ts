@@ -74,6 +74,8 @@ export interface CredentialsGateway {
 
 export interface TokenRevoker {
   revokeUser(userId: string): Promise<unknown>;
+  /** After the change has committed: also past the mark revokeUser set before it. */
+  revokeUserAgain(userId: string): Promise<unknown>;
 }
 
 /** How many profiles there are, by role and by active state (GET /internal/users/stats). */
