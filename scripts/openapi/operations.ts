@@ -289,8 +289,9 @@ const users: Operation[] = [
     tag: 'users',
     summary: 'Change your name or email',
     description:
-      'Changing `email` needs `current_password`; the login email changes with it. Any other ' +
-      'field (role, is_active, ...) is a 422.',
+      'Changing `email` needs `current_password`; the login email changes with it. The password ' +
+      'is checked first: a wrong one is the same 400 whether the new email is taken or free. ' +
+      'Any other field (role, is_active, ...) is a 422.',
     request: updateMeSchemas,
     success: { status: 200, description: 'You, updated', schemas: [shapes.user] },
     errors: [404, 503],

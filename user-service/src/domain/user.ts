@@ -18,10 +18,12 @@ export type UserFields = Partial<Pick<User, 'email' | 'full_name' | 'role' | 'is
 /**
  * What a use case decides once it has seen the locked row: the fields to write, and work that must
  * succeed before the change commits (its security event, an auth-service call, a token
- * revocation). If that work throws, nothing is written.
+ * revocation). If that work throws, nothing is written. `beforeWrite` runs before the row is
+ * written, so before its unique indexes can refuse anything.
  */
 export interface UserChange {
   set: UserFields;
+  beforeWrite?: () => Promise<void>;
   beforeCommit?: (updated: User) => Promise<void>;
 }
 
