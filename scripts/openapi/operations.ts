@@ -125,7 +125,10 @@ const auth: Operation[] = [
     operationId: 'logout',
     tag: 'auth',
     summary: 'End this session and the presented access token',
-    description: 'Needs the refresh cookie, a bearer token, or both. A foreign Origin gets 403.',
+    description:
+      'Needs the refresh cookie, a bearer token, or both. The cookie always ends its own session, ' +
+      'whatever bearer comes with it (expired, revoked or malformed); a bearer sent alone must be ' +
+      'valid. A foreign Origin gets 403.',
     refreshCookie: 'optional',
     success: { status: 204, description: 'Logged out; the refresh cookie is cleared' },
     errors: [403],

@@ -34,13 +34,19 @@ export function matchedRule(req: Request): RouteRule | undefined {
   return matchedRules.get(req);
 }
 
+const REFRESH_COOKIE = /(?:^|;)\s*refresh_token=/;
+
 function needsBearer(access: Access, req: Request): boolean {
   switch (access) {
     case 'public':
       return false;
     case 'optional':
-      // Logout works from the refresh cookie alone, but a bearer that is sent must be valid.
-      return req.headers.authorization !== undefined;
+      // Logout: a refresh cookie always ends its own session, whatever bearer comes with it (an
+      // expired one must not keep the session alive), so auth-service judges that bearer. A bearer
+      // sent without the cookie must be valid.
+      return (
+        req.headers.authorization !== undefined && !REFRESH_COOKIE.test(req.headers.cookie ?? '')
+      );
     default:
       return true;
   }

@@ -5,8 +5,9 @@ import type { UpstreamName } from '../config.js';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
- * Who may call a route: anyone (`public`); anyone, but a bearer that is sent must be valid
- * (`optional`); any valid access token (`authenticated`); or a token whose role has the permission.
+ * Who may call a route: anyone (`public`); anyone, but a bearer sent without the refresh cookie
+ * must be valid (`optional`); any valid access token (`authenticated`); or a token whose role has
+ * the permission.
  */
 export type Access = 'public' | 'optional' | 'authenticated' | Permission;
 
