@@ -21,7 +21,7 @@ import type { GatewayEvents } from './security-events.js';
 export interface AccessControlOptions {
   verifier: TokenVerifier<AccessClaims>;
   revocation: RevocationStore;
-  /** X-API-Key support (DESIGN section 7); without it a key is simply not a credential. */
+  /** X-API-Key support; without it a key is simply not a credential. */
   apiKeys?: { resolver: ApiKeyResolver; limits: RateLimits; logger: Logger };
   /** Refusals (401, 403, the per-key 429) and every keyed request are reported here. */
   events: GatewayEvents;
