@@ -166,6 +166,15 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  it('starts every service that checks bearer tokens only once Redis, which holds the revocation marks, is healthy', () => {
+    for (const name of APPS) {
+      expect({ name, cache: service(name).depends_on?.cache }).toEqual({
+        name,
+        cache: { condition: 'service_healthy' },
+      });
+    }
+  });
+
   it.each(APPS)(
     '%s runs in production mode, listening on all interfaces of its container',
     (name) => {
@@ -207,7 +216,7 @@ describe('docker-compose.yml', () => {
       );
       expect(env(name).get('AMQP_URL')).toMatch(/^amqp:\/\/secure_api:\$\{RABBITMQ_PASSWORD/);
     }
-    for (const name of ['gateway', 'auth-service', 'user-service']) {
+    for (const name of ['gateway', 'auth-service', 'user-service', 'audit-service']) {
       expect(env(name).get('REDIS_URL')).toMatch(/^redis:\/\/:\$\{REDIS_PASSWORD/);
     }
     expect(text).not.toMatch(/guest:guest/);

@@ -510,7 +510,7 @@ describe.each([...NAMESPACES.entries()])('k8s/overlays/%s', (overlay, namespace)
         'gateway Deployment': { ipPorts: sorted(redis, rabbitmq), namespaced: dns },
         'auth-service Deployment': { ipPorts: sorted(postgres, redis, rabbitmq), namespaced: dns },
         'user-service Deployment': { ipPorts: sorted(postgres, redis, rabbitmq), namespaced: dns },
-        'audit-service Deployment': { ipPorts: sorted(postgres, rabbitmq), namespaced: dns },
+        'audit-service Deployment': { ipPorts: sorted(postgres, redis, rabbitmq), namespaced: dns },
         'auth-service migration Job': { ipPorts: [postgres], namespaced: dns },
         'user-service migration Job': { ipPorts: [postgres], namespaced: dns },
         'audit-service migration Job': { ipPorts: [postgres], namespaced: dns },

@@ -9,6 +9,7 @@ import {
   optionalFlag,
   port,
   positiveInt,
+  redisUrl,
   serviceDatabaseUrl,
   cidrList,
   type Cidr,
@@ -28,6 +29,7 @@ const schema = z.object({
   TRUSTED_PROXIES: cidrList(''),
   AUDIT_PORT: port(8083),
   DATABASE_URL: databaseUrl,
+  REDIS_URL: redisUrl,
   AMQP_URL: amqpUrl,
   AUTO_MIGRATE: optionalFlag(),
   AUDIT_QUEUE: queueName('audit.security-events'),
@@ -46,6 +48,8 @@ export interface Config {
   trustedProxies: Cidr[];
   port: number;
   databaseUrl: string;
+  /** Where the revocation marks are read: every admin request is checked against them. */
+  redisUrl: string;
   amqpUrl: string;
   autoMigrate: boolean;
   /** The durable queue bound to `security.events`; replicas share it. */
@@ -70,6 +74,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: c.TRUSTED_PROXIES,
     port: c.AUDIT_PORT,
     databaseUrl: serviceDatabaseUrl(c.DATABASE_URL, 'secure_api_audit'),
+    redisUrl: c.REDIS_URL,
     amqpUrl: c.AMQP_URL,
     autoMigrate: c.AUTO_MIGRATE ?? c.NODE_ENV !== 'production',
     auditQueue: c.AUDIT_QUEUE,

@@ -31,4 +31,19 @@ describe('audit-service configuration', () => {
 
     expect(config.databaseUrl).toBe('postgres://audit:pw@db:5432/secure_api_audit');
   });
+
+  it('reads the revocation marks from REDIS_URL: local Redis by default, redis(s) URLs only', () => {
+    let problems: string[] = [];
+    try {
+      readConfig({ REDIS_URL: 'http://cache:6379' });
+    } catch (error) {
+      if (error instanceof ConfigError) problems = error.problems;
+    }
+
+    expect(readConfig({}).redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(readConfig({ REDIS_URL: 'rediss://:pw@cache:6380' }).redisUrl).toBe(
+      'rediss://:pw@cache:6380',
+    );
+    expect(problems).toEqual(['REDIS_URL: expected a redis:// or rediss:// URL']);
+  });
 });

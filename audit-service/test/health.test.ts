@@ -19,6 +19,7 @@ import { readConfig } from '../src/config.js';
 describe('audit-service health', () => {
   let db: TestDatabase;
   let brokerProxy: TcpProxy;
+  let redisProxy: TcpProxy;
   let service: RunningAuditService;
   // Never the production queue names: a local audit-service may be consuming those.
   const queue = uniqueName('audit_health_q');
@@ -27,11 +28,13 @@ describe('audit-service health', () => {
   beforeAll(async () => {
     db = await createTestDatabase('audit_health');
     brokerProxy = await TcpProxy.forUrl(testUrls.amqp).start();
+    redisProxy = await TcpProxy.forUrl(testUrls.redis).start();
     const config = readConfig({
       NODE_ENV: 'test',
       AUDIT_PORT: '0',
       DATABASE_URL: db.url,
       AMQP_URL: brokerProxy.urlFor(testUrls.amqp),
+      REDIS_URL: redisProxy.urlFor(testUrls.redis),
       AUDIT_QUEUE: queue,
       AUDIT_DEAD_LETTER_QUEUE: deadLetterQueue,
     });
@@ -41,6 +44,7 @@ describe('audit-service health', () => {
   afterAll(async () => {
     await service.close();
     await brokerProxy.stop();
+    await redisProxy.stop();
     const connection = await amqp.connect(testUrls.amqp);
     const channel = await connection.createChannel();
     await channel.deleteQueue(queue);
@@ -49,10 +53,30 @@ describe('audit-service health', () => {
     await db.drop();
   });
 
-  it('is ready when its database and broker answer', async () => {
+  it('is ready when its database, Redis and broker answer', async () => {
     const res = await request(service.url).get('/health/ready');
 
-    expect(res.body).toEqual({ status: 'ready', checks: { database: 'up', broker: 'up' } });
+    expect(res.body).toEqual({
+      status: 'ready',
+      checks: { database: 'up', redis: 'up', broker: 'up' },
+    });
+  });
+
+  it('when Redis, which holds the revocation marks, becomes unreachable, is unready naming it, and recovers', async () => {
+    redisProxy.cut();
+    const ready = await request(service.url).get('/health/ready');
+    redisProxy.restore();
+
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({
+      status: 'unavailable',
+      checks: { database: 'up', redis: 'down', broker: 'up' },
+    });
+    expect(
+      await eventually(
+        async () => (await request(service.url).get('/health/ready')).status === 200,
+      ),
+    ).toBe(true);
   });
 
   it('goes unready when the broker connection drops and reconnects by itself', async () => {

@@ -150,6 +150,7 @@ export class Stack {
       {
         AUDIT_PORT: String(auditPort),
         DATABASE_URL: auditDb,
+        REDIS_URL: urls.redis,
         AMQP_URL: urls.amqp,
         AUDIT_QUEUE: this.auditQueue,
         AUDIT_DEAD_LETTER_QUEUE: `${this.auditQueue}.dlq`,

@@ -169,6 +169,19 @@ describe('bearer tokens at the gateway', () => {
       expectUnauthorized(await logout('Bearer not-a-jwt'));
       expectUnauthorized(await logout(`Bearer ${unsignedToken(accessClaims())}`));
     });
+
+    it('with the refresh cookie beside a bearer that is not valid, passes both through: the cookie ends its session', async () => {
+      const expired = await context.issuer.accessToken({ role: 'user', expiresIn: -60 });
+
+      for (const bearer of ['Bearer not-a-jwt', `Bearer ${expired}`]) {
+        const res = await logout(bearer).set('Cookie', 'theme=dark; refresh_token=abc');
+
+        expect(res.status).toBe(200);
+        expect((res.body as Echo).headers.cookie).toBe('theme=dark; refresh_token=abc');
+        expect((res.body as Echo).headers.authorization).toBe(bearer);
+      }
+      expectUnauthorized(await logout('Bearer not-a-jwt').set('Cookie', 'not_refresh_token=abc'));
+    });
   });
 
   describe('revocation', () => {

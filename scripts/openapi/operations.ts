@@ -125,7 +125,10 @@ const auth: Operation[] = [
     operationId: 'logout',
     tag: 'auth',
     summary: 'End this session and the presented access token',
-    description: 'Needs the refresh cookie, a bearer token, or both. A foreign Origin gets 403.',
+    description:
+      'Needs the refresh cookie, a bearer token, or both. The cookie always ends its own session, ' +
+      'whatever bearer comes with it (expired, revoked or malformed); a bearer sent alone must be ' +
+      'valid. A foreign Origin gets 403.',
     refreshCookie: 'optional',
     success: { status: 204, description: 'Logged out; the refresh cookie is cleared' },
     errors: [403],
@@ -289,8 +292,9 @@ const users: Operation[] = [
     tag: 'users',
     summary: 'Change your name or email',
     description:
-      'Changing `email` needs `current_password`; the login email changes with it. Any other ' +
-      'field (role, is_active, ...) is a 422.',
+      'Changing `email` needs `current_password`; the login email changes with it. The password ' +
+      'is checked first: a wrong one is the same 400 whether the new email is taken or free. ' +
+      'Any other field (role, is_active, ...) is a 422.',
     request: updateMeSchemas,
     success: { status: 200, description: 'You, updated', schemas: [shapes.user] },
     errors: [404, 503],

@@ -206,14 +206,43 @@ describe('/api/v1/users/me', () => {
       expect((await getMe(token)).body).toEqual(user);
     });
 
-    it('an email that belongs to another user gets the generic 400; auth is not asked', async () => {
+    it('with a wrong current_password, a taken email and a free email get the same answer, both after auth checked the password', async () => {
+      const { user: other } = await h.member('user');
+      const { user, token } = await h.member('user');
+      const free = `${unique('free')}@example.com`;
+
+      const taken = await putMe(token, {
+        email: other.email,
+        current_password: AUTH_SAYS.wrongPassword,
+      });
+      const untaken = await putMe(token, {
+        email: free,
+        current_password: AUTH_SAYS.wrongPassword,
+      });
+
+      for (const res of [taken, untaken]) expectProblem(res, 400, 'Current password is incorrect');
+      const strip = (body: object) => ({ ...body, request_id: undefined });
+      expect(strip(taken.body as object)).toEqual(strip(untaken.body as object));
+      expect(JSON.stringify(taken.body)).not.toMatch(/taken|exists|in use|unique|duplicate/i);
+      expect(h.auth.emailCallsFor(other.email)).toHaveLength(1);
+      expect(h.auth.emailCallsFor(free)).toHaveLength(1);
+      expect((await getMe(token)).body).toEqual(user);
+    });
+
+    it('an email that belongs to another user, with the right password, gets the generic 400; auth-service gets the old email back', async () => {
       const { user: other } = await h.member('user');
       const { user, token } = await h.member('user');
 
-      const res = await putMe(token, { email: other.email, current_password: 'whatever-1A!' });
+      const res = await putMe(token, { email: other.email, current_password: 'Correct-horse-1!' });
 
       expectProblem(res, 400, 'Unable to update account with provided information');
-      expect(h.auth.emailCallsFor(other.email)).toHaveLength(0);
+      expect(h.auth.emailCallsFor(other.email)).toHaveLength(1);
+      expect(h.auth.emailCallsFor(user.email)).toEqual([
+        expect.objectContaining({
+          authorization: `Bearer ${token}`,
+          body: { current_password: 'Correct-horse-1!', email: user.email },
+        }),
+      ]);
       expect((await getMe(token)).body).toEqual(user);
     });
   });

@@ -209,6 +209,21 @@ describe('user administration', () => {
       expect(on.body).toEqual(user);
     });
 
+    it('deactivation and reactivation each ask auth-service, with the caller’s bearer, to end every session', async () => {
+      const { user } = await h.member('user');
+      const endSessions = `/internal/credentials/${user.id}/sessions/end`;
+
+      await as(admin).patch(`/api/v1/users/${user.id}/status`, { is_active: false });
+      await as(admin).patch(`/api/v1/users/${user.id}/status`, { is_active: true });
+      await as(admin).patch(`/api/v1/users/${user.id}/status`, { is_active: true });
+
+      const calls = h.auth.callsFor(endSessions);
+      expect(calls).toHaveLength(2);
+      for (const call of calls) {
+        expect(call).toMatchObject({ method: 'POST', authorization: `Bearer ${admin.token}` });
+      }
+    });
+
     it('nobody changes their own status', async () => {
       const self = await h.member('moderator');
 
@@ -254,6 +269,69 @@ describe('user administration', () => {
       expectProblem(res, 422);
       expect(fieldErrors(res)).toEqual(['is_active']);
     });
+
+    describe('when auth-service, which ends the sessions, is unreachable', () => {
+      let cut: RunningUserService;
+
+      beforeAll(async () => {
+        cut = await Harness.startService(
+          h.db.url,
+          h.issuer.jwksUrl,
+          `http://127.0.0.1:${await closedPort()}`,
+          captureLogger('user-service'),
+        );
+      });
+
+      afterAll(async () => {
+        await cut.close();
+      });
+
+      it('deactivation answers 502, revokes nothing and leaves the account active', async () => {
+        const { user } = await h.member('user');
+
+        const res = await request(cut.url)
+          .patch(`/api/v1/users/${user.id}/status`)
+          .set('Authorization', `Bearer ${admin.token}`)
+          .send({ is_active: false });
+
+        expectProblem(res, 502, 'The upstream service is unavailable');
+        expect(await h.revokedBefore(user.id)).toBeNull();
+        expect((await as(admin).get(`/api/v1/users/${user.id}`)).body).toEqual(user);
+      });
+    });
+  });
+
+  describe('a token minted while a change is in flight', () => {
+    // A refresh racing a change reads the profile as it was, and gets an `iat` equal to the
+    // revocation mark the change has just set (auth-service never issues before a mark). The
+    // mark is set a few seconds ahead here, so the change's first revocation lands on it for sure.
+    it.each([
+      [
+        'a role change',
+        (id: string) => as(admin).patch(`/api/v1/users/${id}/role`, { role: 'viewer' }),
+      ],
+      [
+        'a deactivation',
+        (id: string) => as(admin).patch(`/api/v1/users/${id}/status`, { is_active: false }),
+      ],
+      ['a deletion', (id: string) => as(admin).delete(`/api/v1/users/${id}`)],
+    ])(
+      'carrying the first revocation mark of %s is refused once the change commits',
+      async (_change, change) => {
+        const { user } = await h.member('user');
+        const mark = Math.floor(Date.now() / 1000) + 5;
+        await h.redis.set(`revoked-before:${user.id}`, String(mark), 'EX', 60);
+        const racer = await h.issuer.accessToken({ sub: user.id, role: 'user', issuedAt: mark });
+
+        expect((await change(user.id)).status).toBeLessThan(300);
+
+        const res = await request(h.url)
+          .get('/api/v1/users/me')
+          .set('Authorization', `Bearer ${racer}`);
+        expectProblem(res, 401, 'Invalid or expired token');
+        expect(Number(await h.revokedBefore(user.id))).toBeGreaterThan(mark);
+      },
+    );
   });
 
   describe('DELETE /api/v1/users/:id', () => {

@@ -8,9 +8,12 @@ import {
   databaseCheck,
   listen,
   openDatabase,
+  openRedis,
   Readiness,
+  redisCheck,
   remoteKeySet,
   requireDependency,
+  RevocationStore,
   type Logger,
 } from '@secure-api/shared';
 
@@ -43,11 +46,21 @@ export async function startServer(
     autoMigrate: config.autoMigrate,
     logger,
   });
+  const redis = await openRedis(config.redisUrl, logger).catch(async (error: unknown) => {
+    await sequelize.close();
+    throw error;
+  });
+  const closeStores = async () => {
+    await redis.quit().catch(() => {
+      redis.disconnect();
+    });
+    await sequelize.close();
+  };
   const broker = new AmqpConnection(config.amqpUrl, logger);
   try {
     await requireDependency('RabbitMQ', config.amqpUrl, () => broker.connect());
   } catch (error) {
-    await sequelize.close();
+    await closeStores();
     throw error;
   }
   const metrics = createMetrics('audit-service');
@@ -67,18 +80,25 @@ export async function startServer(
     await consumer.start();
   } catch (error) {
     await broker.close();
-    await sequelize.close();
+    await closeStores();
     throw error;
   }
 
-  // Revocation is checked by the gateway; this service re-verifies signature, claims and role.
-  const authenticated = authenticate(accessTokenVerifier(remoteKeySet(config.authJwksUrl)));
+  // Signature, claims and revocation again: this service is reachable without the gateway.
+  const authenticated = authenticate(
+    accessTokenVerifier(remoteKeySet(config.authJwksUrl)),
+    new RevocationStore(redis),
+  );
   const users = new UserServiceClient({
     baseUrl: config.userServiceUrl,
     timeoutMs: config.userServiceTimeoutMs,
     logger,
   });
-  const readiness = new Readiness({ database: databaseCheck(sequelize), broker: broker.check() });
+  const readiness = new Readiness({
+    database: databaseCheck(sequelize),
+    redis: redisCheck(redis),
+    broker: broker.check(),
+  });
   const app = createServiceApp({
     logger,
     metrics,
@@ -98,7 +118,7 @@ export async function startServer(
       await server.close();
       await consumer.stop();
       await broker.close();
-      await sequelize.close();
+      await closeStores();
     },
   };
 }

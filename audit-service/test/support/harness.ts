@@ -28,6 +28,7 @@ export interface InstanceOptions {
   amqpUrl?: string;
   prefetch?: number;
   userServiceUrl?: string;
+  redisUrl?: string;
 }
 
 export interface Instance {
@@ -116,6 +117,7 @@ export class AuditHarness {
       AUDIT_PORT: '0',
       DATABASE_URL: options.databaseUrl ?? this.db.url,
       AMQP_URL: options.amqpUrl ?? testUrls.amqp,
+      REDIS_URL: options.redisUrl ?? testUrls.redis,
       AUDIT_QUEUE: this.queue,
       AUDIT_DEAD_LETTER_QUEUE: this.deadLetterQueue,
       AUDIT_PREFETCH: String(options.prefetch ?? 50),

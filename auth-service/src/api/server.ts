@@ -58,9 +58,9 @@ export async function startServer(
   await deps.policies.publish();
   // auth-service verifies its own tokens against its own key ring, revocation included.
   const verifier = accessTokenVerifier(createLocalJWKSet(signer.jwks()));
-  const bearer = authenticate(verifier, { revocation });
+  const bearer = authenticate(verifier, revocation);
   // Account management needs the person: tokens minted for API keys are refused there.
-  const person = authenticate(verifier, { revocation, interactiveOnly: true });
+  const person = authenticate(verifier, revocation, { interactiveOnly: true });
 
   const metrics = createMetrics('auth-service');
   const readiness = new Readiness({ database: databaseCheck(sequelize), redis: redisCheck(redis) });

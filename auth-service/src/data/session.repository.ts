@@ -30,6 +30,7 @@ export interface RefreshTokenRecord {
   expiresAt: Date;
   rotatedAt: Date | null;
   replacedBy: string | null;
+  siblingId: string | null;
 }
 
 function toSession(row: SessionRow): Session {
@@ -53,6 +54,7 @@ function toToken(row: RefreshTokenRow): RefreshTokenRecord {
     expiresAt: row.expires_at,
     rotatedAt: row.rotated_at,
     replacedBy: row.replaced_by,
+    siblingId: row.sibling_id,
   };
 }
 
@@ -157,6 +159,18 @@ export class SessionRepository {
   async markRotated(tokenId: string, replacedBy: string, transaction: Transaction): Promise<void> {
     await this.RefreshToken.update(
       { rotated_at: new Date(), replaced_by: replacedBy },
+      { where: { id: tokenId }, transaction },
+    );
+  }
+
+  /** The rotated token's one extra successor (grace window); it yields no other. */
+  async markSiblingIssued(
+    tokenId: string,
+    siblingId: string,
+    transaction: Transaction,
+  ): Promise<void> {
+    await this.RefreshToken.update(
+      { sibling_id: siblingId },
       { where: { id: tokenId }, transaction },
     );
   }

@@ -1,15 +1,20 @@
-import type { AccessClaims } from '@secure-api/shared';
+import { Problems, type AccessClaims } from '@secure-api/shared';
 
 import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
 import { ttlUntil } from './refresh.use-case.js';
 import { hashRefreshToken } from './session-issuer.js';
 
-/** Ends the presented refresh family and the presented access token, whichever were given. */
+/**
+ * Ends the presented refresh family and the presented access token, whichever were given. The
+ * cookie always ends its own session, whatever bearer came with it: an expired, revoked or garbage
+ * bearer (`claims` undefined) must not keep a session alive. A bearer alone must be valid.
+ */
 export async function logout(
   deps: AuthDeps,
   input: { refreshToken?: string | undefined; claims?: AccessClaims | undefined },
 ): Promise<void> {
+  if (!input.refreshToken && !input.claims) throw Problems.unauthorized();
   await deps.uow.run(async () => {
     let userId = input.claims?.sub;
     let ended = 0;

@@ -17,9 +17,12 @@ export type RefreshOutcome =
 const REFUSED = 'Invalid or expired refresh token';
 
 /**
- * Rotation with reuse detection (DESIGN section 5). A token already rotated is a stolen copy,
- * unless it is the immediately previous token presented within the grace window (two tabs
- * refreshing at once): then it gets a sibling token and nothing is revoked.
+ * Rotation with reuse detection. A token already rotated is a stolen copy, unless it is the
+ * immediately previous token presented within the grace window (two tabs refreshing at once):
+ * then it gets one sibling token and nothing is revoked. One only: a copy replayed many times at
+ * once inside the window would otherwise become as many working tokens, so any further use is
+ * reuse. Concurrent refreshes of a family are serialised on the session row, so each sees the
+ * sibling the previous one recorded.
  */
 export async function refresh(deps: AuthDeps, presented: string): Promise<RefreshOutcome> {
   const graceMs = deps.settings.refreshReuseGraceSeconds * 1000;
@@ -39,6 +42,7 @@ export async function refresh(deps: AuthDeps, presented: string): Promise<Refres
         const inGrace =
           graceMs > 0 &&
           now.getTime() - token.rotatedAt.getTime() <= graceMs &&
+          token.siblingId === null &&
           successor?.rotatedAt === null;
         if (!inGrace) {
           await deps.sessions.revoke(session.id, 'reuse', tx);
@@ -60,6 +64,7 @@ export async function refresh(deps: AuthDeps, presented: string): Promise<Refres
         tx,
       );
       if (!token.rotatedAt) await deps.sessions.markRotated(token.id, nextId, tx);
+      else await deps.sessions.markSiblingIssued(token.id, nextId, tx);
       await deps.uow.record(
         authEvent('auth.token.refreshed', {
           actorId: session.userId,

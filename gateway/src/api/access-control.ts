@@ -21,7 +21,7 @@ import type { GatewayEvents } from './security-events.js';
 export interface AccessControlOptions {
   verifier: TokenVerifier<AccessClaims>;
   revocation: RevocationStore;
-  /** X-API-Key support (DESIGN section 7); without it a key is simply not a credential. */
+  /** X-API-Key support; without it a key is simply not a credential. */
   apiKeys?: { resolver: ApiKeyResolver; limits: RateLimits; logger: Logger };
   /** Refusals (401, 403, the per-key 429) and every keyed request are reported here. */
   events: GatewayEvents;
@@ -34,13 +34,19 @@ export function matchedRule(req: Request): RouteRule | undefined {
   return matchedRules.get(req);
 }
 
+const REFRESH_COOKIE = /(?:^|;)\s*refresh_token=/;
+
 function needsBearer(access: Access, req: Request): boolean {
   switch (access) {
     case 'public':
       return false;
     case 'optional':
-      // Logout works from the refresh cookie alone, but a bearer that is sent must be valid.
-      return req.headers.authorization !== undefined;
+      // Logout: a refresh cookie always ends its own session, whatever bearer comes with it (an
+      // expired one must not keep the session alive), so auth-service judges that bearer. A bearer
+      // sent without the cookie must be valid.
+      return (
+        req.headers.authorization !== undefined && !REFRESH_COOKIE.test(req.headers.cookie ?? '')
+      );
     default:
       return true;
   }

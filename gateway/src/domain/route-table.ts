@@ -5,8 +5,9 @@ import type { UpstreamName } from '../config.js';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
- * Who may call a route: anyone (`public`); anyone, but a bearer that is sent must be valid
- * (`optional`); any valid access token (`authenticated`); or a token whose role has the permission.
+ * Who may call a route: anyone (`public`); anyone, but a bearer sent without the refresh cookie
+ * must be valid (`optional`); any valid access token (`authenticated`); or a token whose role has
+ * the permission.
  */
 export type Access = 'public' | 'optional' | 'authenticated' | Permission;
 
@@ -41,9 +42,9 @@ function route(template: string, methods: Partial<Record<HttpMethod, RouteRule>>
 }
 
 /**
- * The public surface, DESIGN section 3: per path and method, the owning service and who may call
- * it. The gateway refuses what the owner would refuse; the owner checks again. Anything not here
- * (every `/internal/*` and `/metrics` path included) is a 404 at the gateway.
+ * The public surface: per path and method, the owning service and who may call it. The gateway
+ * refuses what the owner would refuse; the owner checks again. Anything not here (every
+ * `/internal/*` and `/metrics` path included) is a 404 at the gateway.
  */
 const ROUTE_TABLE: readonly RouteEntry[] = [
   route('/.well-known/jwks.json', { GET: authService('public') }),

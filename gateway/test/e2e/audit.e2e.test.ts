@@ -229,6 +229,20 @@ describe('security events through the gateway into the audit store', () => {
       },
     ],
     [
+      'an admin deactivating an account (auth-service ends its sessions)',
+      'auth.sessions.revoked',
+      'success',
+      async (id) => {
+        const user = await registerUser(system.gateway);
+        await api()
+          .patch(`/api/v1/users/${user.id}/status`)
+          .set('X-Request-ID', id)
+          .set('Authorization', `Bearer ${admin.accessToken}`)
+          .send({ is_active: false });
+        return { actor: admin.id, subject: user.id };
+      },
+    ],
+    [
       'an admin unlocking an account',
       'auth.account.unlocked',
       'success',

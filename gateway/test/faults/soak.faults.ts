@@ -119,6 +119,7 @@ describe('soak: two minutes of mixed traffic through two gateways sharing Redis'
       ...common,
       AUDIT_PORT: String(auditPort),
       DATABASE_URL: audit.url,
+      REDIS_URL: testUrls.redis,
       AUDIT_QUEUE: auditQueue,
       AUDIT_DEAD_LETTER_QUEUE: `${auditQueue}_dlq`,
       AUTH_JWKS_URL: jwks,

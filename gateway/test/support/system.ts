@@ -39,6 +39,8 @@ export interface System {
   logs: CapturedLogger[];
   /** The auth database, for tests that look at what is stored. */
   authDatabaseUrl: string;
+  /** The Redis key prefix auth-service and the gateway share (the API-key cache lives under it). */
+  redisKeyPrefix: string;
   /** audit-service, when started (options.audit). */
   audit?: { url: string; databaseUrl: string };
   /** Restarts auth-service on the same port and database with extra settings. */
@@ -159,6 +161,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     logs,
     userWithRole,
     authDatabaseUrl: authDb.url,
+    redisKeyPrefix,
     ...(audit ? { audit: { url: audit.url, databaseUrl: audit.databaseUrl } } : {}),
     restartAuth: async (env) => {
       await auth.close();
@@ -262,6 +265,7 @@ async function startAudit(
       AUDIT_PORT: String(where.port),
       DATABASE_URL: db.url,
       AMQP_URL: testUrls.amqp,
+      REDIS_URL: testUrls.redis,
       AUDIT_QUEUE: queue,
       AUDIT_DEAD_LETTER_QUEUE: deadLetter,
       AUTH_JWKS_URL: where.jwksUrl,

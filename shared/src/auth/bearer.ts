@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 
-import { Problems } from '../http/app-error.js';
+import { AppError, Problems } from '../http/app-error.js';
 import { hasPermission, type Permission } from './rbac.js';
 import type { RevocationStore } from './revocation-store.js';
 import type { AccessClaims } from './token-claims.js';
@@ -22,9 +22,10 @@ export function bearerToken(req: Request): string | undefined {
   return BEARER.exec(header.trim())?.[1];
 }
 
+/** What `authenticate` asks about every token it admits (a RevocationStore in every service). */
+export type RevocationCheck = Pick<RevocationStore, 'isRevoked'>;
+
 export interface AuthenticateOptions {
-  /** Checked on every request when given (the gateway); services rely on the gateway's check. */
-  revocation?: RevocationStore;
   /**
    * Account management (sessions, 2FA, API keys, password) needs the person, not a key: a token
    * minted for an API key is refused (403) whatever its scopes.
@@ -32,18 +33,41 @@ export interface AuthenticateOptions {
   interactiveOnly?: boolean;
 }
 
-/** Any missing, malformed, forged, expired or revoked token: the same 401. */
+/**
+ * The bearer's claims when one is sent, valid and not revoked; undefined for none and for every
+ * bearer `authenticate` would refuse, where such a bearer must not decide the answer (logout with
+ * the refresh cookie). An outage of the key set or of Redis is still a 503.
+ */
+export async function optionalClaims(
+  req: Request,
+  verifier: TokenVerifier<AccessClaims>,
+  revocation: RevocationCheck,
+): Promise<AccessClaims | undefined> {
+  const token = bearerToken(req);
+  if (!token) return undefined;
+  let claims: AccessClaims;
+  try {
+    claims = await verifier.verify(token);
+  } catch (error) {
+    if (error instanceof AppError && error.status === 401) return undefined;
+    throw error;
+  }
+  return (await revocation.isRevoked(claims)) ? undefined : claims;
+}
+
+/**
+ * Any missing, malformed, forged, expired or revoked token: the same 401. Revocation is a required
+ * argument, not an option: every service is reachable without the gateway (from inside the
+ * cluster), so each one that accepts a bearer asks Redis itself, and Redis down is a 503.
+ */
 export function authenticate(
   verifier: TokenVerifier<AccessClaims>,
+  revocation: RevocationCheck,
   options: AuthenticateOptions = {},
 ): RequestHandler {
   return async (req, _res, next) => {
-    const token = bearerToken(req);
-    if (!token) throw Problems.unauthorized();
-    const claims = await verifier.verify(token);
-    if (options.revocation && (await options.revocation.isRevoked(claims))) {
-      throw Problems.unauthorized();
-    }
+    const claims = await optionalClaims(req, verifier, revocation);
+    if (!claims) throw Problems.unauthorized();
     if (options.interactiveOnly && claims.scope !== undefined) {
       throw Problems.forbidden('Not available to API keys');
     }

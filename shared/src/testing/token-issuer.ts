@@ -14,6 +14,8 @@ export interface TestAccessToken {
   jti?: string;
   /** Seconds; negative for an already expired token. */
   expiresIn?: number;
+  /** Epoch seconds; default now. auth-service never issues before a user's revocation mark. */
+  issuedAt?: number;
 }
 
 /**
@@ -52,8 +54,9 @@ export class TestTokenIssuer {
     sid,
     jti = randomUUID(),
     expiresIn = 900,
+    issuedAt,
   }: TestAccessToken) {
-    const now = Math.floor(Date.now() / 1000);
+    const now = issuedAt ?? Math.floor(Date.now() / 1000);
     return new SignJWT({ role, type: 'access', amr: ['pwd'], ...(sid ? { sid } : {}) })
       .setProtectedHeader({ alg: 'EdDSA', kid: this.kid, typ: 'JWT' })
       .setIssuer(TOKEN_ISSUER)

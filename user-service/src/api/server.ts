@@ -64,8 +64,9 @@ export async function startServer(
     logger,
   });
   const keys = remoteKeySet(config.authJwksUrl);
-  // Revocation is checked by the gateway; this service re-verifies signature, claims and role.
-  const authenticated = authenticate(accessTokenVerifier(keys));
+  const revocations = new RevocationStore(redis);
+  // Signature, claims and revocation again: this service is reachable without the gateway.
+  const authenticated = authenticate(accessTokenVerifier(keys), revocations);
   const serviceOnly = requireServiceToken(serviceTokenVerifier(keys, USER_SERVICE_AUDIENCE));
 
   const metrics = createMetrics('user-service');
@@ -83,7 +84,7 @@ export async function startServer(
       app.use(
         usersRoutes(
           authenticated,
-          new UserAdminUseCases(users, new RevocationStore(redis), credentials, events.uow),
+          new UserAdminUseCases(users, revocations, credentials, events.uow),
         ),
       );
       app.use(statsRoutes(authenticated, users)); // before /internal/users/:id

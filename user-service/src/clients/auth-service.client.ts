@@ -1,6 +1,8 @@
+import { isIP } from 'node:net';
+
 import { z } from 'zod';
 
-import { currentRequestId, Problems, type AppError, type Logger } from '@secure-api/shared';
+import { currentContext, Problems, type AppError, type Logger } from '@secure-api/shared';
 
 import type { CredentialsGateway } from '../domain/user.js';
 import { UserProblems } from '../domain/user-problems.js';
@@ -23,7 +25,7 @@ const refusalSchema = z.object({
 type Outcome = { ok: true } | { ok: false; response: Response };
 
 /**
- * auth-service's internal credential endpoints, called on the user's behalf with their own access
+ * auth-service's internal credential endpoints, called on the caller's behalf with their own access
  * token, so auth-service makes its own decision about the caller. Upstream text never reaches a
  * client except a 400's `detail`, which auth-service writes for clients.
  */
@@ -49,7 +51,22 @@ export class AuthServiceClient implements CredentialsGateway {
 
   async deleteCredentials(input: { callerToken: string; userId: string }) {
     const path = `/internal/credentials/${encodeURIComponent(input.userId)}`;
-    const outcome = await this.call('DELETE', path, input.callerToken);
+    await this.onBehalfOf('DELETE', path, '/internal/credentials/:id', input.callerToken);
+  }
+
+  async endSessions(input: { callerToken: string; userId: string }) {
+    const path = `/internal/credentials/${encodeURIComponent(input.userId)}/sessions/end`;
+    await this.onBehalfOf(
+      'POST',
+      path,
+      '/internal/credentials/:id/sessions/end',
+      input.callerToken,
+    );
+  }
+
+  /** An admin's action on someone else's credentials: auth-service re-checks the permission. */
+  private async onBehalfOf(method: string, path: string, route: string, token: string) {
+    const outcome = await this.call(method, path, token);
     if (outcome.ok) return;
     const { response } = outcome;
     switch (response.status) {
@@ -58,7 +75,7 @@ export class AuthServiceClient implements CredentialsGateway {
       case 403:
         throw Problems.forbidden();
       default:
-        throw this.unexpected('DELETE', '/internal/credentials/:id', response);
+        throw this.unexpected(method, route, response);
     }
   }
 
@@ -69,8 +86,14 @@ export class AuthServiceClient implements CredentialsGateway {
     body?: unknown,
   ): Promise<Outcome> {
     const headers = new Headers({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
-    const requestId = currentRequestId();
-    if (requestId) headers.set('X-Request-ID', requestId);
+    // One request id and one client across the call chain, for auth-service's logs and events.
+    const context = currentContext();
+    if (context?.requestId) headers.set('X-Request-ID', context.requestId);
+    // Only a well-formed address: auth-service's event for the change would refuse any other.
+    if (context?.clientIp && isIP(context.clientIp) !== 0) {
+      headers.set('X-Forwarded-For', context.clientIp);
+    }
+    if (context?.userAgent) headers.set('User-Agent', context.userAgent);
     if (body !== undefined) headers.set('Content-Type', 'application/json');
     let response: Response;
     try {

@@ -64,6 +64,7 @@ export class UserRepository implements UserStore, UserCountSource {
         const row = await this.model.findByPk(id, { transaction, lock: Transaction.LOCK.UPDATE });
         if (!row) return undefined;
         const change = decide(toUser(row));
+        await change.beforeWrite?.();
         // Written (and the unique indexes checked) before beforeCommit runs its side effects.
         await row.update(change.set, { transaction });
         const updated = toUser(row);

@@ -31,44 +31,61 @@ export class ProfileUseCases {
   }
 
   /**
-   * The login email lives in auth-service too. The profile row stays locked and uncommitted until
-   * auth-service has accepted the same email (after checking the current password), so the two
-   * never disagree: any refusal rolls the whole update back, its `user.updated` event included.
+   * The login email lives in auth-service too, and auth-service moves first: it checks the current
+   * password, then its own uniqueness, so a wrong password is the same answer whether the email is
+   * taken or free. Only then is the profile row (locked all along) written, where its unique index
+   * may still refuse; if anything fails after auth-service took the new email, it gets the old one
+   * back, so the two never disagree.
    */
   async update(caller: Caller, update: ProfileUpdate): Promise<User> {
+    let loginEmailMoved: { from: string; currentPassword: string } | undefined;
     try {
       const user = await this.users.update(caller.id, (current) => {
-        const emailChanges = update.email !== undefined && update.email !== current.email;
+        const email = update.email !== current.email ? update.email : undefined;
         const nameChanges =
           update.full_name !== undefined && update.full_name !== current.full_name;
         const set = {
           ...(update.full_name !== undefined ? { full_name: update.full_name } : {}),
-          ...(emailChanges ? { email: update.email } : {}),
+          ...(email !== undefined ? { email } : {}),
         };
         const recordChange = (updated: User) =>
-          this.recordUpdate(caller.id, updated, { name: nameChanges, email: emailChanges });
-        if (!emailChanges) return { set, beforeCommit: recordChange };
+          this.recordUpdate(caller.id, updated, { name: nameChanges, email: email !== undefined });
+        if (email === undefined) return { set, beforeCommit: recordChange };
         const { current_password: currentPassword } = update;
         if (currentPassword === undefined) throw UserProblems.currentPasswordRequired();
         return {
           set,
-          beforeCommit: async (updated) => {
-            await recordChange(updated);
+          beforeWrite: async () => {
             await this.credentials.changeEmail({
               callerToken: caller.token,
               currentPassword,
-              email: updated.email,
+              email,
             });
+            loginEmailMoved = { from: current.email, currentPassword };
           },
+          beforeCommit: recordChange,
         };
       });
       if (!user) throw UserProblems.notFound();
       return user;
     } catch (error) {
+      if (loginEmailMoved) await this.restoreLoginEmail(caller, loginEmailMoved);
       // Same words as auth-service's refusal: whether the email is taken is not told apart.
       if (error instanceof DuplicateUserError) throw UserProblems.updateRejected();
       throw error;
     }
+  }
+
+  /** A failure here is the one the client gets: the two services disagree until a retry. */
+  private async restoreLoginEmail(
+    caller: Caller,
+    moved: { from: string; currentPassword: string },
+  ): Promise<void> {
+    await this.credentials.changeEmail({
+      callerToken: caller.token,
+      currentPassword: moved.currentPassword,
+      email: moved.from,
+    });
   }
 
   /** Only what really changed; an unchanged profile leaves no event. */

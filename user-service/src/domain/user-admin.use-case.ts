@@ -26,7 +26,9 @@ export interface UserListing {
 /**
  * Administration of other accounts. The rules live here once: nobody acts on their own account,
  * non-admins only on `user`/`viewer` accounts, and every change that reduces what an account may
- * do kills its existing tokens before it commits (a revocation failure rolls the change back).
+ * do kills its existing tokens before it commits (a revocation failure rolls the change back) and
+ * once more after, past that first mark: a refresh or API-key resolution racing the change reads
+ * the profile as it was and mints a token whose `iat` is the first mark, which it lets through.
  * Each change records its security event inside its own transaction; a refusal throws before
  * anything is written and records nothing (the gateway reports the refusals it makes).
  */
@@ -68,9 +70,15 @@ export class UserAdminUseCases {
       };
     });
     if (!user) throw UserProblems.notFound();
+    await this.revocations.revokeUserAgain(targetId);
     return user;
   }
 
+  /**
+   * Sessions end in auth-service on deactivation, for good, so a reactivation revives nothing; and
+   * again on reactivation, for a login that raced the deactivation (it read the profile still
+   * active) and opened a session after the first ending.
+   */
   async changeStatus(actor: Actor, targetId: string, isActive: boolean): Promise<User> {
     if (actor.id === targetId) throw UserProblems.cannotActOnSelf('status');
     const user = await this.users.update(targetId, (current) => {
@@ -82,11 +90,15 @@ export class UserAdminUseCases {
             const data = { is_active: isActive };
             await this.events.record(userEvent('user.status_changed', actor.id, targetId, data));
           }
+          if (!isActive || !current.is_active) {
+            await this.credentials.endSessions({ callerToken: actor.token, userId: targetId });
+          }
           if (!isActive) await this.revoke(targetId);
         },
       };
     });
     if (!user) throw UserProblems.notFound();
+    if (!isActive) await this.revocations.revokeUserAgain(targetId);
     return user;
   }
 
@@ -104,6 +116,7 @@ export class UserAdminUseCases {
       await this.revoke(targetId);
     });
     if (!removed) throw UserProblems.notFound();
+    await this.revocations.revokeUserAgain(targetId);
   }
 
   private async revoke(userId: string): Promise<void> {

@@ -18,10 +18,12 @@ export type UserFields = Partial<Pick<User, 'email' | 'full_name' | 'role' | 'is
 /**
  * What a use case decides once it has seen the locked row: the fields to write, and work that must
  * succeed before the change commits (its security event, an auth-service call, a token
- * revocation). If that work throws, nothing is written.
+ * revocation). If that work throws, nothing is written. `beforeWrite` runs before the row is
+ * written, so before its unique indexes can refuse anything.
  */
 export interface UserChange {
   set: UserFields;
+  beforeWrite?: () => Promise<void>;
   beforeCommit?: (updated: User) => Promise<void>;
 }
 
@@ -65,10 +67,17 @@ export interface CredentialsGateway {
   }): Promise<void>;
   /** Idempotent: resolves also when there were no credentials. */
   deleteCredentials(input: { callerToken: string; userId: string }): Promise<void>;
+  /**
+   * Ends every session (refresh family), access token and cached API-key token of the account
+   * for good. Idempotent.
+   */
+  endSessions(input: { callerToken: string; userId: string }): Promise<void>;
 }
 
 export interface TokenRevoker {
   revokeUser(userId: string): Promise<unknown>;
+  /** After the change has committed: also past the mark revokeUser set before it. */
+  revokeUserAgain(userId: string): Promise<unknown>;
 }
 
 /** How many profiles there are, by role and by active state (GET /internal/users/stats). */

@@ -17,8 +17,9 @@ export const AUTH_SAYS = {
 };
 
 /**
- * Stands in for auth-service's two internal credential endpoints and records every call, so tests
- * can assert what user-service sent. Its answers depend only on the request, never on test state.
+ * Stands in for auth-service's internal credential endpoints (email change, deletion, ending an
+ * account's sessions) and records every call, so tests can assert what user-service sent. Its
+ * answers depend only on the request, never on test state.
  */
 export class FakeAuthService {
   private constructor(
@@ -95,7 +96,8 @@ function answer(call: RecordedCall, res: http.ServerResponse) {
         return;
     }
   }
-  if (call.method === 'DELETE' && call.path.startsWith('/internal/credentials/')) {
+  const onAccount = /^\/internal\/credentials\/[0-9a-f-]{36}(\/sessions\/end)?$/.exec(call.path);
+  if (onAccount && call.method === (onAccount[1] ? 'POST' : 'DELETE')) {
     res.statusCode = 204;
     res.end();
     return;

@@ -107,12 +107,13 @@ export class Harness {
     jwksUrl: string,
     authServiceUrl: string,
     logs: CapturedLogger,
+    redisUrl = testUrls.redis,
   ): Promise<RunningUserService> {
     const config = readConfig({
       NODE_ENV: 'test',
       USERS_PORT: '0',
       DATABASE_URL: databaseUrl,
-      REDIS_URL: testUrls.redis,
+      REDIS_URL: redisUrl,
       AMQP_URL: testUrls.amqp,
       AUTH_JWKS_URL: jwksUrl,
       AUTH_SERVICE_URL: authServiceUrl,

@@ -1,8 +1,8 @@
 import { Router, type RequestHandler, type Response } from 'express';
 
 import {
-  bearerToken,
   claimsOf,
+  optionalClaims,
   Problems,
   validate,
   type AccessClaims,
@@ -91,13 +91,8 @@ export function authRoutes({
   });
 
   router.post('/api/v1/auth/logout', sameOrigin, async (req, res) => {
-    const refreshToken = readRefreshCookie(req);
-    const hasBearer = req.headers.authorization !== undefined;
-    if (!refreshToken && !hasBearer) throw Problems.unauthorized();
-    const token = bearerToken(req);
-    if (hasBearer && !token) throw Problems.unauthorized();
-    const claims = token ? await verifier.verify(token) : undefined;
-    await logout(deps, { refreshToken, claims });
+    const claims = await optionalClaims(req, verifier, deps.revocation);
+    await logout(deps, { refreshToken: readRefreshCookie(req), claims });
     clearRefreshCookie(res, cookieSecure);
     res.status(204).end();
   });

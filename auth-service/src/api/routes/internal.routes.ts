@@ -5,6 +5,7 @@ import { claimsOf, requirePermission, validate } from '@secure-api/shared';
 import type { AuthDeps } from '../../domain/auth-deps.js';
 import { changeEmail, deleteCredentials } from '../../domain/credentials.use-case.js';
 import { resolveApiKey } from '../../domain/api-keys.use-case.js';
+import { endAccountSessions } from '../../domain/end-sessions.use-case.js';
 import {
   changeEmailSchema,
   idParamSchema,
@@ -38,6 +39,18 @@ export function internalRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
     validate(idParamSchema),
     async (req, res) => {
       await deleteCredentials(deps, req.params.id as string);
+      res.status(204).end();
+    },
+  );
+
+  // user-service deactivating or reactivating an account (the admin's bearer), before it commits.
+  router.post(
+    '/internal/credentials/:id/sessions/end',
+    bearer,
+    requirePermission('users:write'),
+    validate(idParamSchema),
+    async (req, res) => {
+      await endAccountSessions(deps, claimsOf(req).sub, req.params.id as string);
       res.status(204).end();
     },
   );

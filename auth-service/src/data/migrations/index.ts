@@ -7,6 +7,7 @@ import { createSecurityPolicy } from './0004-create-security-policy.js';
 import { createTwoFactor } from './0005-create-two-factor.js';
 import { createApiKeys } from './0006-create-api-keys.js';
 import { createOutbox } from './0007-create-outbox.js';
+import { addRefreshTokenSibling } from './0008-refresh-token-sibling.js';
 
 /** In order; a new migration is a new file appended here, never an edit of an applied one. */
 export const migrations: Migration[] = [
@@ -17,5 +18,6 @@ export const migrations: Migration[] = [
   createTwoFactor,
   createApiKeys,
   createOutbox,
+  addRefreshTokenSibling,
 ];
 export const MIGRATION_TABLE = 'auth_service_migrations';

@@ -34,6 +34,8 @@ export interface RefreshTokenRow extends Model<
   expires_at: Date;
   rotated_at: Date | null;
   replaced_by: string | null;
+  /** The one extra successor a rotated token may yield inside the grace window. */
+  sibling_id: string | null;
 }
 
 export type SessionModel = ModelStatic<SessionRow>;
@@ -69,6 +71,7 @@ export function defineSessionModels(sequelize: Sequelize): {
       expires_at: { type: DataTypes.DATE, allowNull: false },
       rotated_at: { type: DataTypes.DATE, allowNull: true },
       replaced_by: { type: DataTypes.UUID, allowNull: true },
+      sibling_id: { type: DataTypes.UUID, allowNull: true },
     },
     { tableName: 'refresh_tokens', timestamps: false },
   );

@@ -115,6 +115,7 @@ export async function startFaultStack(
           NODE_ENV: 'test',
           AUDIT_PORT: '0',
           DATABASE_URL: through.audit,
+          REDIS_URL: through.redis,
           AMQP_URL: through.amqp,
           AUDIT_QUEUE: auditQueue,
           AUDIT_DEAD_LETTER_QUEUE: `${auditQueue}_dlq`,

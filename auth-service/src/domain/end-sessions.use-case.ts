@@ -1,0 +1,47 @@
+import type { RevocationStore, UnitOfWork } from '@secure-api/shared';
+
+import { authEvent } from './auth-events.js';
+
+const DAY_SECONDS = 24 * 3600;
+
+/** What ending an account's sessions touches, and nothing more. */
+export interface EndSessionsDeps {
+  uow: Pick<UnitOfWork, 'run' | 'record'>;
+  sessions: { revokeAllForUser(userId: string, reason: string): Promise<string[]> };
+  revocation: Pick<RevocationStore, 'revokeUser' | 'revokeSession'>;
+  apiKeys: { hashesOf(userId: string): Promise<string[]> };
+  apiKeyCache: { purge(hashes: string[]): Promise<void> };
+  settings: { refreshFamilyMaxDays: number };
+}
+
+/**
+ * user-service changing an account's status, with the acting admin's bearer, before it commits:
+ * every session (refresh family) of the account ends for good, so a reactivation brings none of
+ * them back; every access token dies now; the gateway's cached API-key tokens are dropped (the
+ * keys themselves stop resolving while the profile is inactive). Idempotent, so a retried
+ * status change succeeds; a failure here (Redis down) rolls the status change back.
+ */
+export async function endAccountSessions(
+  deps: EndSessionsDeps,
+  actorId: string,
+  userId: string,
+): Promise<void> {
+  await deps.uow.run(async () => {
+    const ended = await deps.sessions.revokeAllForUser(userId, 'status-changed');
+    // A refresh racing this change mints its access token from the profile as it was, with an
+    // `iat` that may equal the user's revocation mark and so survive it; the session's own mark
+    // catches every token minted for that session, whenever.
+    const familyLifetime = deps.settings.refreshFamilyMaxDays * DAY_SECONDS;
+    await Promise.all(ended.map((sid) => deps.revocation.revokeSession(sid, familyLifetime)));
+    await deps.revocation.revokeUser(userId);
+    await deps.apiKeyCache.purge(await deps.apiKeys.hashesOf(userId));
+    await deps.uow.record(
+      authEvent('auth.sessions.revoked', {
+        actorId,
+        subject: { user_id: userId },
+        outcome: 'success',
+        data: { sessions_revoked: ended.length },
+      }),
+    );
+  });
+}

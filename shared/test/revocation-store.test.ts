@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { connectRedis, createRedis, RevocationStore, type Redis } from '@secure-api/shared';
+import { captureLogger, testUrls } from '@secure-api/shared/testing';
+
+describe('RevocationStore user marks', () => {
+  let redis: Redis;
+  let store: RevocationStore;
+
+  beforeAll(async () => {
+    redis = createRedis(testUrls.redis, captureLogger('test').logger);
+    await connectRedis(redis);
+    store = new RevocationStore(redis);
+  });
+
+  afterAll(() => {
+    redis.disconnect();
+  });
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const claims = (sub: string, iat: number) => ({ sub, iat, jti: randomUUID() });
+
+  it('revokes every token issued before the next second, and none issued at it', async () => {
+    const sub = randomUUID();
+    const before = now();
+
+    const mark = await store.revokeUser(sub);
+
+    expect(mark).toBeGreaterThanOrEqual(before + 1);
+    expect(mark).toBeLessThanOrEqual(now() + 1);
+    expect(await store.isRevoked(claims(sub, mark - 1))).toBe(true);
+    expect(await store.isRevoked(claims(sub, mark))).toBe(false);
+    expect(await store.earliestIssueTime(sub)).toBe(mark);
+  });
+
+  it('never moves a mark back, whatever the clock of the replica that writes next', async () => {
+    const sub = randomUUID();
+    const ahead = now() + 30;
+    await redis.set(`revoked-before:${sub}`, String(ahead), 'EX', 60);
+
+    expect(await store.revokeUser(sub)).toBe(ahead);
+    expect(await store.isRevoked(claims(sub, ahead - 1))).toBe(true);
+  });
+
+  it('revoked again after a change, goes past the first mark: a token minted at it dies too', async () => {
+    const sub = randomUUID();
+    const first = await store.revokeUser(sub);
+    const mintedInBetween = claims(sub, await store.earliestIssueTime(sub));
+    expect(await store.isRevoked(mintedInBetween)).toBe(false);
+
+    const second = await store.revokeUserAgain(sub);
+
+    expect(second).toBe(first + 1);
+    expect(await store.isRevoked(mintedInBetween)).toBe(true);
+    expect(await store.isRevoked(claims(sub, await store.earliestIssueTime(sub)))).toBe(false);
+    expect(await redis.ttl(`revoked-before:${sub}`)).toBeGreaterThan(23 * 3600);
+  });
+});
