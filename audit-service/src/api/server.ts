@@ -20,6 +20,7 @@ import { AuditEventRepository } from '../data/audit-event.repository.js';
 import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';
 import { AuditQueries } from '../domain/audit-query.use-case.js';
 import { EventIngest } from '../domain/event-ingest.use-case.js';
+import { unenforcedProducers } from '../domain/producer-provenance.js';
 import { StatsUseCases } from '../domain/stats.use-case.js';
 import { AuditConsumer } from '../messaging/audit-consumer.js';
 import { createConsumerMetrics } from '../messaging/consumer-metrics.js';
@@ -43,6 +44,7 @@ export async function startServer(
     autoMigrate: config.autoMigrate,
     logger,
   });
+  warnIfProvenanceUnenforced(config, logger);
   const broker = new AmqpConnection(config.amqpUrl, logger);
   try {
     await requireDependency('RabbitMQ', config.amqpUrl, () => broker.connect());
@@ -54,7 +56,7 @@ export async function startServer(
   const store = new AuditEventRepository(sequelize);
   const consumer = new AuditConsumer(
     broker,
-    new EventIngest(store, logger),
+    new EventIngest(store, logger, config.eventProducers),
     logger,
     createConsumerMetrics(metrics),
     {
@@ -100,4 +102,14 @@ export async function startServer(
       await sequelize.close();
     },
   };
+}
+
+// Development and tests run every service as guest: say loudly that nothing is proven then.
+function warnIfProvenanceUnenforced(config: Config, logger: Logger): void {
+  const anySource = unenforcedProducers(config.eventProducers);
+  if (anySource.length === 0) return;
+  logger.warn(
+    { broker_users: anySource },
+    'EVENT PROVENANCE IS NOT ENFORCED: these broker users may publish events of any source (EVENT_PRODUCERS); production refuses this',
+  );
 }
