@@ -11,7 +11,8 @@ const producers: ProducerMap = new Map([
 describe('proveProducer', () => {
   it.each([
     ['its own source and type', 'auth_service', 'auth-service', 'auth.login.succeeded'],
-    ['any source, with that source’s type, for a * user', 'dev', 'user-service', 'user.created'],
+    ['user.created, which auth-service writes', 'auth_service', 'auth-service', 'user.created'],
+    ['any source, with that source’s type, for a * user', 'dev', 'user-service', 'user.deleted'],
   ] as const)('proves a user publishing %s', (_case, user, source, type) => {
     expect(proveProducer(producers, user, { source, type })).toEqual({ proven: true });
   });
@@ -29,6 +30,13 @@ describe('proveProducer', () => {
       'type_not_allowed',
     ],
     ['a * user, a type not of the source', 'dev', 'gateway', 'user.deleted', 'type_not_allowed'],
+    [
+      'user.created claimed by user-service',
+      'dev',
+      'user-service',
+      'user.created',
+      'type_not_allowed',
+    ],
   ] as const)('refuses %s', (_case, user, source, type, reason) => {
     expect(proveProducer(producers, user, { source, type })).toEqual({ proven: false, reason });
   });

@@ -25,7 +25,7 @@ import {
   publishRaw,
   type BrokerService,
 } from './support/broker-identities.js';
-import { accessDenied, loginSucceeded, roleChanged } from './support/events.js';
+import { accessDenied, loginSucceeded, roleChanged, userCreated } from './support/events.js';
 import { AuditHarness } from './support/harness.js';
 import { counterWith } from './support/metrics.js';
 
@@ -198,8 +198,8 @@ describe('event provenance: audit-service stores an event only from the producer
       await db.drop();
     });
 
-    it('auth-service gets its auth.* event stored through its outbox and relay', async () => {
-      const event = loginSucceeded();
+    it('auth-service gets its auth.* and user.created events stored through its outbox and relay', async () => {
+      const events = [loginSucceeded(), userCreated(randomUUID(), randomUUID())];
       const pipeline = await startEventPipeline({
         amqpUrl: ids.url('auth'),
         sequelize: outbox,
@@ -207,15 +207,18 @@ describe('event provenance: audit-service stores an event only from the producer
         pollIntervalMs: 100,
       });
       try {
-        await pipeline.uow.record(event);
-        proven.push(event.id);
+        await pipeline.uow.record(events);
+        proven.push(...events.map((e) => e.id));
 
-        expect(await h.waitStored([event.id])).toBe(true);
+        expect(await h.waitStored(events.map((e) => e.id))).toBe(true);
       } finally {
         await pipeline.close();
       }
-      const [row] = await h.rows([event.id]);
-      expect(row).toMatchObject({ type: 'auth.login.succeeded', source: 'auth-service' });
+      const rows = await h.rows(events.map((e) => e.id));
+      expect(rows.map((r) => [r.type, r.source]).sort()).toEqual([
+        ['auth.login.succeeded', 'auth-service'],
+        ['user.created', 'auth-service'],
+      ]);
     });
 
     it('user-service gets its user.* event stored', async () => {

@@ -4,9 +4,10 @@
 # delete the audit queue.
 #
 #   auth_service, user_service, gateway (producers): write to the security.events exchange only,
-#     and only with their own routing keys (auth.*, user.*, gateway.*: a topic permission); they
-#     configure and read nothing. They set the AMQP user_id property, which the broker checks
-#     against the login, and audit-service stores an event only when that user may claim its source.
+#     and only with their own routing keys (a topic permission): auth.* and user.created (an
+#     admin's new account is created in auth-service), user.*, gateway.*; they configure and read
+#     nothing. They set the AMQP user_id property, which the broker checks against the login, and
+#     audit-service stores an event only when that user may claim its source and type.
 #   audit_service: declares and binds its exchanges and its audit.* queues, consumes those queues;
 #     it may write nowhere but its queues and the dead-letter exchange.
 #
@@ -49,7 +50,7 @@ producer() {
 }
 
 user "$auth_user" "$RABBITMQ_AUTH_SERVICE_PASSWORD"
-producer "$auth_user" '^auth\.'
+producer "$auth_user" '^(auth\.|user\.created$)'
 user "$users_user" "$RABBITMQ_USER_SERVICE_PASSWORD"
 producer "$users_user" '^user\.'
 user "$gateway_user" "$RABBITMQ_GATEWAY_PASSWORD"

@@ -5,11 +5,15 @@ export type ProducerMap = ReadonlyMap<string, EventSource | '*'>;
 
 export const ANY_SOURCE = '*';
 
-/** Each source writes only its own part of the event catalogue. */
-const TYPE_PREFIX: Readonly<Record<EventSource, string>> = {
-  'auth-service': 'auth.',
-  'user-service': 'user.',
-  gateway: 'gateway.',
+/**
+ * Which event types each source writes: its own part of the catalogue, and user.created, which
+ * auth-service writes because an admin's new account is created there (credential and profile
+ * together). One writer per type.
+ */
+const WRITES: Readonly<Record<EventSource, (type: string) => boolean>> = {
+  'auth-service': (type) => type.startsWith('auth.') || type === 'user.created',
+  'user-service': (type) => type.startsWith('user.') && type !== 'user.created',
+  gateway: (type) => type.startsWith('gateway.'),
 };
 
 export type UnprovenReason =
@@ -37,7 +41,7 @@ export function proveProducer(
   if (allowed !== ANY_SOURCE && allowed !== event.source) {
     return { proven: false, reason: 'source_not_allowed' };
   }
-  if (!event.type.startsWith(TYPE_PREFIX[event.source])) {
+  if (!WRITES[event.source](event.type)) {
     return { proven: false, reason: 'type_not_allowed' };
   }
   return { proven: true };
