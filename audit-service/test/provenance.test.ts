@@ -29,6 +29,9 @@ import { accessDenied, loginSucceeded, roleChanged, userCreated } from './suppor
 import { AuditHarness } from './support/harness.js';
 import { counterWith } from './support/metrics.js';
 
+const NOT_ENFORCED =
+  'EVENT PROVENANCE IS NOT ENFORCED: these broker users may publish events of any source (EVENT_PRODUCERS); production refuses this';
+
 const refused = (what: string, user: string) =>
   `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to ${what} in vhost '/' refused for user '${user}'"`;
 
@@ -148,6 +151,7 @@ describe('event provenance: audit-service stores an event only from the producer
       expect(unprovenLines(claimsAuthType.id)).toEqual([
         expect.objectContaining({ reason: 'type_not_allowed', broker_user: gateway }),
       ]);
+      expect(h.logs.lines().filter((l) => l.msg === NOT_ENFORCED)).toEqual([]);
       const verify = await h.get('/api/v1/admin/audit/verify');
       expect(verify.status).toBe(200);
       expect(verify.body).toMatchObject({ valid: true, first_bad_id: null });
@@ -282,6 +286,29 @@ describe('event provenance: audit-service stores an event only from the producer
         error: refused("exchange 'security.events'", audit),
       });
     });
+  });
+});
+
+describe('event provenance with the development default (every service is guest)', () => {
+  let h: AuditHarness;
+
+  beforeAll(async () => {
+    h = await AuditHarness.start('audit_provenance_dev');
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('stores what guest publishes, and says loudly at start-up that provenance is not enforced', async () => {
+    const event = loginSucceeded();
+
+    await h.publish([event]);
+
+    expect(await h.waitStored([event.id])).toBe(true);
+    expect(h.logs.lines().filter((l) => l.msg === NOT_ENFORCED)).toEqual([
+      expect.objectContaining({ level: 'warn', broker_users: ['guest'] }),
+    ]);
   });
 });
 
