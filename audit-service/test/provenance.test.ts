@@ -159,29 +159,32 @@ describe('event provenance: audit-service stores an event only from the producer
     });
   });
 
-  describe('a message whose producer is not proven is dead-lettered, not stored', () => {
+  describe('messages whose producer is not proven', () => {
     it.each([
       ['without a user_id property', {}, 'missing_user_id'],
       [
-        'published as guest, which the producer map does not name',
+        'from guest, a broker user the producer map does not name,',
         { userId: 'guest' },
         'unknown_producer',
       ],
-    ])('%s', async (_case, properties, reason) => {
-      const event = loginSucceeded();
-      const before = await counterWith(h.url, 'audit_events_unproven_total', { reason });
+    ])(
+      'a message %s is dead-lettered, counted and never stored',
+      async (_case, properties, reason) => {
+        const event = loginSucceeded();
+        const before = await counterWith(h.url, 'audit_events_unproven_total', { reason });
 
-      // As guest, straight onto this file's queue: other runs' audit stores never see it.
-      h.sendRaw(Buffer.from(JSON.stringify(event)), event.id, properties);
+        // As guest, straight onto this file's queue: other runs' audit stores never see it.
+        h.sendRaw(Buffer.from(JSON.stringify(event)), event.id, properties);
 
-      expect(await deadLettered([event.id])).toBe(true);
-      expect(await h.countStored([event.id])).toBe(0);
-      expect(unprovenLines(event.id)).toEqual([expect.objectContaining({ reason })]);
-      // Other runs publish to the shared exchange as guest too: at least this one is counted.
-      expect(await counterWith(h.url, 'audit_events_unproven_total', { reason })).toBeGreaterThan(
-        before,
-      );
-    });
+        expect(await deadLettered([event.id])).toBe(true);
+        expect(await h.countStored([event.id])).toBe(0);
+        expect(unprovenLines(event.id)).toEqual([expect.objectContaining({ reason })]);
+        // Other runs publish to the shared exchange as guest too: at least this one is counted.
+        expect(await counterWith(h.url, 'audit_events_unproven_total', { reason })).toBeGreaterThan(
+          before,
+        );
+      },
+    );
   });
 
   describe('each producer’s own identity', () => {
