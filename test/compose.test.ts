@@ -22,10 +22,12 @@ interface ComposeService {
   cap_add?: string[];
   security_opt?: string[];
   healthcheck?: { disable?: boolean; test?: string[] };
+  configs?: { source: string; target: string }[];
 }
 
 interface ComposeFile {
   services: Record<string, ComposeService>;
+  configs?: Record<string, { file?: string }>;
   networks?: Record<
     string,
     { internal?: boolean; ipam?: { config?: { subnet?: string }[] } } | null
@@ -37,6 +39,7 @@ const text = readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8');
 const compose = parse(text, { merge: true }) as ComposeFile;
 const services = new Map(Object.entries(compose.services));
 const service = (name: string) => services.get(name)!;
+const env = (name: string) => new Map(Object.entries(service(name).environment ?? {}));
 
 /** What compose substitutes when a variable is unset: `${X:-d}` -> d, `${X}` -> '', `$$` -> `$`. */
 const withDefaults = (value: string) =>
@@ -209,17 +212,65 @@ describe('docker-compose.yml', () => {
   });
 
   it('connects the full stack with passwords everywhere and non-guest broker credentials', () => {
-    const env = (name: string) => new Map(Object.entries(service(name).environment ?? {}));
     for (const name of ['auth-service', 'user-service', 'audit-service']) {
       expect(env(name).get('DATABASE_URL')).toMatch(
         /^postgres:\/\/secure_api:\$\{POSTGRES_PASSWORD/,
       );
-      expect(env(name).get('AMQP_URL')).toMatch(/^amqp:\/\/secure_api:\$\{RABBITMQ_PASSWORD/);
     }
     for (const name of ['gateway', 'auth-service', 'user-service', 'audit-service']) {
       expect(env(name).get('REDIS_URL')).toMatch(/^redis:\/\/:\$\{REDIS_PASSWORD/);
     }
     expect(text).not.toMatch(/guest:guest/);
+  });
+
+  describe('broker identities', () => {
+    const provisioning = readFileSync(
+      path.join(repoRoot, 'deploy/rabbitmq/provision-users.sh'),
+      'utf8',
+    );
+    const BROKER_USERS = [
+      ['gateway', 'gateway', 'GATEWAY'],
+      ['auth-service', 'auth_service', 'AUTH_SERVICE'],
+      ['user-service', 'user_service', 'USER_SERVICE'],
+      ['audit-service', 'audit_service', 'AUDIT_SERVICE'],
+    ] as const;
+
+    it.each(BROKER_USERS)(
+      '%s logs in to the broker as its own user, %s, whom the broker provisions with that password',
+      (name, user, variable) => {
+        const password = `\${RABBITMQ_${variable}_PASSWORD:-}`;
+
+        expect(env(name).get('AMQP_URL')).toBe(`amqp://${user}:${password}@broker:5672`);
+        expect(env('broker').get(`RABBITMQ_${variable}_PASSWORD`)).toBe(password);
+        expect(provisioning).toContain(`\${RABBITMQ_${variable}_USER:-${user}}`);
+      },
+    );
+
+    it('lets audit-service store each source’s events only from that producer’s own user', () => {
+      expect(env('audit-service').get('EVENT_PRODUCERS')).toBe(
+        'auth_service:auth-service,user_service:user-service,gateway:gateway',
+      );
+    });
+
+    it('provisions the users from the mounted scripts and is healthy only once they exist', () => {
+      const broker = service('broker');
+
+      expect(broker.command).toEqual(['sh', '/opt/secure-api/start-broker.sh']);
+      expect(broker.configs).toEqual([
+        { source: 'broker-start', target: '/opt/secure-api/start-broker.sh' },
+        { source: 'broker-users', target: '/opt/secure-api/provision-users.sh' },
+      ]);
+      expect(compose.configs).toEqual({
+        'broker-start': { file: './deploy/rabbitmq/start-broker.sh' },
+        'broker-users': { file: './deploy/rabbitmq/provision-users.sh' },
+      });
+      expect(broker.healthcheck?.test).toEqual([
+        'CMD-SHELL',
+        'rabbitmq-diagnostics -q ping && test -f /tmp/users-provisioned',
+      ]);
+      const start = readFileSync(path.join(repoRoot, 'deploy/rabbitmq/start-broker.sh'), 'utf8');
+      expect(start).toContain('sh "$here/provision-users.sh" && touch /tmp/users-provisioned');
+    });
   });
 
   it('gives the signing and TOTP keys to auth-service (and its migration) only', () => {

@@ -40,20 +40,22 @@ describe('scripts/generate-secrets.mjs', () => {
     const first = run(['compose']);
     expect(first.status).toBe(0);
     const env = envFile(first.stdout);
+    const passwordKeys = [
+      'POSTGRES_PASSWORD',
+      'REDIS_PASSWORD',
+      'RABBITMQ_PASSWORD',
+      // One broker user per service, so one service's password opens nothing of another's.
+      'RABBITMQ_AUTH_SERVICE_PASSWORD',
+      'RABBITMQ_USER_SERVICE_PASSWORD',
+      'RABBITMQ_GATEWAY_PASSWORD',
+      'RABBITMQ_AUDIT_SERVICE_PASSWORD',
+    ];
     expect([...env.keys()].sort()).toEqual(
-      [
-        'JWT_PRIVATE_KEYS',
-        'POSTGRES_PASSWORD',
-        'RABBITMQ_PASSWORD',
-        'REDIS_PASSWORD',
-        'TOTP_ENCRYPTION_KEY',
-      ].sort(),
+      [...passwordKeys, 'JWT_PRIVATE_KEYS', 'TOTP_ENCRYPTION_KEY'].sort(),
     );
-    const passwords = ['POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'RABBITMQ_PASSWORD'].map((k) =>
-      env.get(k)!,
-    );
+    const passwords = passwordKeys.map((k) => env.get(k)!);
     for (const password of passwords) expect(password).toMatch(/^[0-9a-f]{48}$/);
-    expect(new Set(passwords).size).toBe(3);
+    expect(new Set(passwords).size).toBe(passwordKeys.length);
     expectSigningKeys(env.get('JWT_PRIVATE_KEYS')!, 1);
     expect(Buffer.from(env.get('TOTP_ENCRYPTION_KEY')!, 'base64')).toHaveLength(32);
     // Read verbatim by compose's env-file parser and by kubectl --from-env-file alike.

@@ -519,6 +519,120 @@ describe.each([...NAMESPACES.entries()])('k8s/overlays/%s', (overlay, namespace)
   });
 });
 
+// ---- broker identities: one RabbitMQ user per service (Messaging Topology Operator resources) ------
+
+interface BrokerSpec {
+  importCredentialsSecret?: { name: string };
+  userReference?: { name: string };
+  vhost?: string;
+  permissions?: Record<string, string>;
+  rabbitmqClusterReference?: { connectionSecret?: { name: string } };
+}
+
+const ADMIN = { connectionSecret: { name: 'rabbitmq-topology-admin' } };
+const PRODUCER_TOPICS = new Map([
+  ['gateway', '^gateway\\.'],
+  // An admin's new account is created in auth-service, which so also writes user.created.
+  ['auth-service', '^(auth\\.|user\\.created$)'],
+  ['user-service', '^user\\.'],
+]);
+const AUDIT_PERMISSIONS = {
+  configure: '^(security\\.events|security\\.events\\.dlx|audit\\..+)$',
+  write: '^(security\\.events\\.dlx|audit\\..+)$',
+  read: '^(security\\.events|security\\.events\\.dlx|audit\\..+)$',
+};
+
+const exampleSecret = (name: string) =>
+  new Map(
+    Object.entries(
+      (ofKind(secretsExample, 'Secret').find((s) => s.metadata.name === name)?.stringData ??
+        {}) as Record<string, string>,
+    ),
+  );
+const amqpUserOf = (service: string) =>
+  /^amqps?:\/\/([^:@/]+):/.exec(exampleSecret(`${service}-secrets`).get('AMQP_URL') ?? '')?.[1];
+
+describe.each([...NAMESPACES.keys()])('broker identities in k8s/overlays/%s', (overlay) => {
+  const objects = render(overlay);
+  const specs = (kind: string) =>
+    new Map(
+      ofKind<K8sObject & { spec: BrokerSpec }>(objects, kind).map((o) => [o.metadata.name, o.spec]),
+    );
+  const users = specs('User');
+  const permissions = specs('Permission');
+  const topics = specs('TopicPermission');
+  const provisioning = readFileSync(
+    path.join(repoRoot, 'deploy/rabbitmq/provision-users.sh'),
+    'utf8',
+  );
+
+  it.each(SERVICES)('%s has its own broker user, the one its AMQP_URL names', (service) => {
+    expect(users.get(service)).toEqual({
+      importCredentialsSecret: { name: `${service}-broker-user` },
+      rabbitmqClusterReference: ADMIN,
+    });
+    const credentials = exampleSecret(`${service}-broker-user`);
+    expect(credentials.get('username')).toBe(amqpUserOf(service));
+    expect(credentials.get('password')).toMatch(/<[^>]+>/);
+  });
+
+  it.each([...PRODUCER_TOPICS])(
+    'the %s producer writes only to security.events with routing keys %s, and configures and reads nothing',
+    (service, routingKeys) => {
+      expect(permissions.get(service)).toEqual({
+        vhost: '/',
+        userReference: { name: service },
+        permissions: { configure: '^$', write: '^security\\.events$', read: '^$' },
+        rabbitmqClusterReference: ADMIN,
+      });
+      expect(topics.get(service)).toEqual({
+        vhost: '/',
+        userReference: { name: service },
+        permissions: { exchange: 'security.events', write: routingKeys, read: '^$' },
+        rabbitmqClusterReference: ADMIN,
+      });
+    },
+  );
+
+  it('audit-service configures, reads and writes only its exchanges and audit.* queues', () => {
+    expect(permissions.get('audit-service')).toEqual({
+      vhost: '/',
+      userReference: { name: 'audit-service' },
+      permissions: AUDIT_PERMISSIONS,
+      rabbitmqClusterReference: ADMIN,
+    });
+  });
+
+  it('grants nothing else, and the same as the docker compose provisioning', () => {
+    expect([...users.keys()].sort()).toEqual([...SERVICES].sort());
+    expect([...permissions.keys()].sort()).toEqual([...SERVICES].sort());
+    expect([...topics.keys()].sort()).toEqual([...PRODUCER_TOPICS.keys()].sort());
+    for (const pattern of [...PRODUCER_TOPICS.values(), ...Object.values(AUDIT_PERMISSIONS)]) {
+      expect(provisioning).toContain(`'${pattern}'`);
+    }
+    expect([...exampleSecret('rabbitmq-topology-admin').keys()].sort()).toEqual([
+      'password',
+      'uri',
+      'username',
+    ]);
+  });
+
+  it('lets audit-service store each source’s events only from that producer’s own user', () => {
+    const audit = ofKind<Deployment>(objects, 'Deployment').find(
+      (d) => d.metadata.name === 'audit-service',
+    )!;
+    const env = audit.spec.template.spec.containers[0]!.env ?? [];
+
+    expect(env.find((e) => e.name === 'EVENT_PRODUCERS')?.value).toBe(
+      [
+        `${amqpUserOf('auth-service')}:auth-service`,
+        `${amqpUserOf('user-service')}:user-service`,
+        `${amqpUserOf('gateway')}:gateway`,
+      ].join(','),
+    );
+  });
+});
+
 describe('the overlays differ where environments do', () => {
   const replicas = (overlay: string) => {
     const objects = render(overlay);
@@ -601,7 +715,10 @@ describe('k8s/base/secrets.example.yaml', () => {
   it('holds placeholders only', () => {
     for (const secret of ofKind(secretsExample, 'Secret')) {
       expect(secret.data).toBeUndefined();
-      const values = Object.values((secret.stringData ?? {}) as Record<string, string>);
+      // A broker user's name is no secret: the password beside it is.
+      const values = Object.entries((secret.stringData ?? {}) as Record<string, string>)
+        .filter(([key]) => !(secret.metadata.name.endsWith('-broker-user') && key === 'username'))
+        .map(([, value]) => value);
       expect(values.length).toBeGreaterThan(0);
       for (const value of values) expect(value).toMatch(/<[^>]+>/);
     }

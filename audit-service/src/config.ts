@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   amqpUrl,
   databaseUrl,
+  EVENT_SOURCES,
   loadConfig,
   logLevel,
   nodeEnv,
@@ -13,7 +14,10 @@ import {
   serviceDatabaseUrl,
   cidrList,
   type Cidr,
+  type EventSource,
 } from '@secure-api/shared';
+
+import { ANY_SOURCE, type ProducerMap } from './domain/producer-provenance.js';
 
 const httpUrl = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
 const queueName = (fallback: string) =>
@@ -21,6 +25,36 @@ const queueName = (fallback: string) =>
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,200}$/, 'expected a queue name (letters, digits, _ . : -)')
     .default(fallback);
+
+const PRODUCER = /^([^\s:,]{1,128}):(\S+)$/;
+const isClaimable = (source: string): source is EventSource | typeof ANY_SOURCE =>
+  source === ANY_SOURCE || EVENT_SOURCES.some((s) => s === source);
+
+/** `user:source,user:source`, each broker user once; undefined when anything else. */
+function parseProducers(value: string): ProducerMap | undefined {
+  const producers = new Map<string, EventSource | typeof ANY_SOURCE>();
+  for (const entry of value.split(',').map((e) => e.trim())) {
+    const [, user, source] = PRODUCER.exec(entry) ?? [];
+    if (!user || !source || !isClaimable(source) || producers.has(user)) return undefined;
+    producers.set(user, source);
+  }
+  return producers;
+}
+
+// Development and tests: every service logs in as guest, so nothing can be proven; guest may claim
+// any source (a start-up warning says so). Production refuses guest and `*` (production-rules.ts).
+const eventProducers = z
+  .string()
+  .default(`guest:${ANY_SOURCE}`)
+  .transform((value, ctx): ProducerMap => {
+    const producers = parseProducers(value);
+    if (producers) return producers;
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected broker-user:source pairs separated by commas, each user once (source: ${EVENT_SOURCES.join(', ')}, or * outside production)`,
+    });
+    return z.NEVER;
+  });
 
 const schema = z.object({
   NODE_ENV: nodeEnv,
@@ -31,6 +65,7 @@ const schema = z.object({
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,
   AMQP_URL: amqpUrl,
+  EVENT_PRODUCERS: eventProducers,
   AUTO_MIGRATE: optionalFlag(),
   AUDIT_QUEUE: queueName('audit.security-events'),
   AUDIT_DEAD_LETTER_QUEUE: queueName('audit.dead-letter'),
@@ -51,6 +86,11 @@ export interface Config {
   /** Where the revocation marks are read: every admin request is checked against them. */
   redisUrl: string;
   amqpUrl: string;
+  /**
+   * Which broker user may publish which source's events: a message is stored only when its
+   * broker-checked `user_id` is named here and its event claims that user's source.
+   */
+  eventProducers: ProducerMap;
   autoMigrate: boolean;
   /** The durable queue bound to `security.events`; replicas share it. */
   auditQueue: string;
@@ -76,6 +116,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: serviceDatabaseUrl(c.DATABASE_URL, 'secure_api_audit'),
     redisUrl: c.REDIS_URL,
     amqpUrl: c.AMQP_URL,
+    eventProducers: c.EVENT_PRODUCERS,
     autoMigrate: c.AUTO_MIGRATE ?? c.NODE_ENV !== 'production',
     auditQueue: c.AUDIT_QUEUE,
     deadLetterQueue: c.AUDIT_DEAD_LETTER_QUEUE,

@@ -4,32 +4,75 @@ import { ConfigError } from '@secure-api/shared';
 
 import { readConfig } from '../src/config.js';
 
+const PRODUCERS = 'auth_service:auth-service,user_service:user-service,gateway:gateway';
+const MALFORMED =
+  'EVENT_PRODUCERS: expected broker-user:source pairs separated by commas, each user once (source: gateway, auth-service, user-service, or * outside production)';
+const NOT_GUEST =
+  'EVENT_PRODUCERS: must name each producer’s own broker user, not guest or *, when NODE_ENV=production';
+
+const production = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://audit:pw@db:5432',
+  AMQP_URL: 'amqp://audit:pw@mq:5672',
+  EVENT_PRODUCERS: PRODUCERS,
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    readConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
 describe('audit-service configuration', () => {
   it('in production refuses the default guest:guest broker credentials', () => {
-    let problems: string[] = [];
-    try {
-      readConfig({
-        NODE_ENV: 'production',
-        DATABASE_URL: 'postgres://audit:pw@db:5432',
-        AMQP_URL: 'amqp://guest:guest@mq:5672',
-      });
-    } catch (error) {
-      if (error instanceof ConfigError) problems = error.problems;
-    }
-
-    expect(problems).toEqual([
+    expect(problemsOf({ ...production, AMQP_URL: 'amqp://guest:guest@mq:5672' })).toEqual([
       'AMQP_URL: must be set with non-default credentials when NODE_ENV=production',
     ]);
   });
 
-  it('accepts explicit broker credentials in production', () => {
-    const config = readConfig({
-      NODE_ENV: 'production',
-      DATABASE_URL: 'postgres://audit:pw@db:5432',
-      AMQP_URL: 'amqp://audit:pw@mq:5672',
-    });
+  it('accepts explicit broker credentials and producers in production', () => {
+    const config = readConfig(production);
 
     expect(config.databaseUrl).toBe('postgres://audit:pw@db:5432/secure_api_audit');
+    expect(config.eventProducers).toEqual(
+      new Map([
+        ['auth_service', 'auth-service'],
+        ['user_service', 'user-service'],
+        ['gateway', 'gateway'],
+      ]),
+    );
+  });
+});
+
+describe('EVENT_PRODUCERS (which broker user may publish which source’s events)', () => {
+  it.each(['development', 'test'])(
+    'in %s defaults to guest claiming any source, since every service logs in as guest',
+    (nodeEnv) => {
+      expect(readConfig({ NODE_ENV: nodeEnv }).eventProducers).toEqual(new Map([['guest', '*']]));
+    },
+  );
+
+  it.each([
+    ['a user without a source', 'auth_service'],
+    ['an unknown source', 'auth_service:auth'],
+    ['a user named twice', 'svc:gateway,svc:user-service'],
+    ['an empty entry', 'auth_service:auth-service,,gateway:gateway'],
+    ['an empty value', ''],
+  ])('refuses %s with one line', (_case, value) => {
+    expect(problemsOf({ NODE_ENV: 'test', EVENT_PRODUCERS: value })).toEqual([MALFORMED]);
+  });
+
+  it.each([
+    ['unset', undefined, 'EVENT_PRODUCERS: must be set explicitly when NODE_ENV=production'],
+    ['guest claiming any source', 'guest:*', NOT_GUEST],
+    ['guest among the producers', `${PRODUCERS},guest:gateway`, NOT_GUEST],
+    ['a producer allowed any source', 'auth_service:*,user_service:user-service', NOT_GUEST],
+  ])('in production refuses %s', (_case, value, line) => {
+    expect(problemsOf({ ...production, EVENT_PRODUCERS: value })).toEqual([line]);
   });
 
   it('reads the revocation marks from REDIS_URL: local Redis by default, redis(s) URLs only', () => {

@@ -23,6 +23,7 @@ import { AuditEventRepository } from '../data/audit-event.repository.js';
 import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';
 import { AuditQueries } from '../domain/audit-query.use-case.js';
 import { EventIngest } from '../domain/event-ingest.use-case.js';
+import { unenforcedProducers } from '../domain/producer-provenance.js';
 import { StatsUseCases } from '../domain/stats.use-case.js';
 import { AuditConsumer } from '../messaging/audit-consumer.js';
 import { createConsumerMetrics } from '../messaging/consumer-metrics.js';
@@ -56,6 +57,7 @@ export async function startServer(
     });
     await sequelize.close();
   };
+  warnIfProvenanceUnenforced(config, logger);
   const broker = new AmqpConnection(config.amqpUrl, logger);
   try {
     await requireDependency('RabbitMQ', config.amqpUrl, () => broker.connect());
@@ -67,7 +69,7 @@ export async function startServer(
   const store = new AuditEventRepository(sequelize);
   const consumer = new AuditConsumer(
     broker,
-    new EventIngest(store, logger),
+    new EventIngest(store, logger, config.eventProducers),
     logger,
     createConsumerMetrics(metrics),
     {
@@ -121,4 +123,14 @@ export async function startServer(
       await closeStores();
     },
   };
+}
+
+// Development and tests run every service as guest: say loudly that nothing is proven then.
+function warnIfProvenanceUnenforced(config: Config, logger: Logger): void {
+  const anySource = unenforcedProducers(config.eventProducers);
+  if (anySource.length === 0) return;
+  logger.warn(
+    { broker_users: anySource },
+    'EVENT PROVENANCE IS NOT ENFORCED: these broker users may publish events of any source (EVENT_PRODUCERS); production refuses this',
+  );
 }

@@ -3,8 +3,8 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { type AmqpConnection, type AnySecurityEvent, type Logger } from '@secure-api/shared';
 
 import type { EventIngest } from '../domain/event-ingest.use-case.js';
+import { admit } from './admit-message.js';
 import type { ConsumerMetrics } from './consumer-metrics.js';
-import { decode } from './decode-message.js';
 import { assertTopology, type AuditTopology } from './topology.js';
 
 export interface AuditConsumerOptions extends AuditTopology {
@@ -22,10 +22,11 @@ const RETRY_DELAY_MS = 1000;
 /**
  * Consumes `security.events` with manual acknowledgement. Deliveries gather while a batch is being
  * stored, so under load each transaction takes up to `prefetch` events. A message is acked only
- * after the transaction holding its event committed (or found it already stored); an invalid one
- * is nacked without requeue, into the dead-letter queue; a batch that could not be stored goes
- * back to the queue after a pause. A crash at any point leaves unacked messages that the broker
- * redelivers, and the event id makes the second delivery a no-op.
+ * after the transaction holding its event committed (or found it already stored); an invalid one,
+ * or one whose producer is not proven (`admit`), is nacked without requeue, into the dead-letter
+ * queue; a batch that could not be stored goes back to the queue after a pause. A crash at any
+ * point leaves unacked messages that the broker redelivers, and the event id makes the second
+ * delivery a no-op.
  */
 export class AuditConsumer {
   private buffer: Delivery[] = [];
@@ -123,17 +124,13 @@ export class AuditConsumer {
 
   private async process(batch: Delivery[]): Promise<void> {
     const valid: { delivery: Delivery; event: AnySecurityEvent }[] = [];
+    const { ingest, metrics, logger } = this;
     for (const delivery of batch) {
-      const decoded = decode(delivery.message);
-      if (decoded.ok) {
-        valid.push({ delivery, event: decoded.event });
+      const event = admit(delivery.message, { ingest, metrics, logger });
+      if (event) {
+        valid.push({ delivery, event });
         continue;
       }
-      this.metrics.invalid.inc({ reason: decoded.reason });
-      this.logger.warn(
-        { reason: decoded.reason, routing_key: delivery.message.fields.routingKey.slice(0, 64) },
-        'invalid security event message dead-lettered',
-      );
       settle(delivery, (c, m) => {
         c.nack(m, false, false);
       });

@@ -8,6 +8,7 @@ export interface ConsumerMetrics {
   stored: client.Counter;
   duplicates: client.Counter;
   invalid: client.Counter<'reason'>;
+  unproven: client.Counter<'reason'>;
   storeFailures: client.Counter;
 }
 
@@ -28,6 +29,12 @@ export function createConsumerMetrics(metrics: Metrics): ConsumerMetrics {
     invalid: new client.Counter({
       name: 'audit_invalid_messages_total',
       help: 'Messages that are not valid security events, dead-lettered',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    unproven: new client.Counter({
+      name: 'audit_events_unproven_total',
+      help: 'Valid events whose producer is not proven (no user_id, an unknown broker user, or one not allowed that source or type), dead-lettered',
       labelNames: ['reason'] as const,
       registers,
     }),

@@ -24,6 +24,17 @@ export function loginFailed(userId: string = randomUUID()): AnySecurityEvent {
   });
 }
 
+/** An admin (actor) creating an account (subject): written by auth-service, which creates it. */
+export function userCreated(actorId: string, subjectId: string): AnySecurityEvent {
+  return createEvent('user.created', {
+    source: 'auth-service',
+    outcome: 'success',
+    actor: { user_id: actorId },
+    subject: { user_id: subjectId },
+    data: { email_masked: maskEmail('new.person@example.com'), role: 'user' },
+  });
+}
+
 /** An admin (actor) changing someone's role (subject). */
 export function roleChanged(actorId: string, subjectId: string): AnySecurityEvent {
   return createEvent('user.role_changed', {

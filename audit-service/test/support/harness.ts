@@ -1,4 +1,4 @@
-import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import amqp, { type Channel, type ChannelModel, type Options } from 'amqplib';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import request from 'supertest';
 
@@ -29,6 +29,8 @@ export interface InstanceOptions {
   prefetch?: number;
   userServiceUrl?: string;
   redisUrl?: string;
+  /** More variables for readConfig (e.g. EVENT_PRODUCERS). */
+  env?: Record<string, string>;
 }
 
 export interface Instance {
@@ -87,8 +89,9 @@ export class AuditHarness {
       db,
       createSequelize(db.url),
       issuer,
-      uniqueName(`${label}_q`),
-      uniqueName(`${label}_dlq`),
+      // Under audit.*, the queue names audit-service's deployed broker user may use.
+      `audit.${uniqueName(`${label}_q`)}`,
+      `audit.${uniqueName(`${label}_dlq`)}`,
       broker,
       publisher,
       amqpModel,
@@ -124,6 +127,7 @@ export class AuditHarness {
       AUTH_JWKS_URL: this.issuer.jwksUrl,
       USER_SERVICE_URL: options.userServiceUrl ?? 'http://127.0.0.1:9',
       USER_SERVICE_TIMEOUT_MS: '2000',
+      ...options.env,
     });
     const logs = captureLogger('audit-service');
     const instance = { service: await startServer(config, logs.logger), logs };
@@ -152,8 +156,8 @@ export class AuditHarness {
   }
 
   /** Straight onto this file's queue, bypassing the exchange: only this file's consumer sees it. */
-  sendRaw(content: Buffer, messageId: string): void {
-    this.channel.sendToQueue(this.queue, content, { messageId, persistent: true });
+  sendRaw(content: Buffer, messageId: string, properties: Options.Publish = {}): void {
+    this.channel.sendToQueue(this.queue, content, { messageId, persistent: true, ...properties });
   }
 
   async rows(ids: readonly string[]): Promise<StoredRow[]> {

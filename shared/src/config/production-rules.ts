@@ -60,6 +60,25 @@ export function productionRefusals(
       });
     }
   }
+  if (has('EVENT_PRODUCERS')) {
+    const producers = value('EVENT_PRODUCERS');
+    // guest is every development service at once, and `*` proves nothing about the source.
+    const unproven = (producers ?? '')
+      .split(',')
+      .some((entry) => entry.trim().startsWith('guest:') || entry.trim().endsWith(':*'));
+    if (!producers) {
+      refusals.push({
+        path: 'EVENT_PRODUCERS',
+        message: 'must be set explicitly when NODE_ENV=production',
+      });
+    } else if (unproven) {
+      refusals.push({
+        path: 'EVENT_PRODUCERS',
+        message:
+          'must name each producer’s own broker user, not guest or *, when NODE_ENV=production',
+      });
+    }
+  }
   if (has('DATABASE_URL') && !value('DATABASE_URL')) {
     refusals.push({
       path: 'DATABASE_URL',

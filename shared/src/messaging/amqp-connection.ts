@@ -15,10 +15,15 @@ export class AmqpConnection {
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
 
+  /** The broker user this connection logs in as: what publishers put in `user_id`. */
+  readonly username: string;
+
   constructor(
     private readonly url: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.username = brokerUser(url);
+  }
 
   get isConnected(): boolean {
     return this.connection !== undefined;
@@ -93,5 +98,21 @@ export class AmqpConnection {
   check(): () => Promise<void> {
     return () =>
       this.connection ? Promise.resolve() : Promise.reject(new Error('amqp not connected'));
+  }
+}
+
+// As amqplib reads it: no user and no password in the URL means guest; the name is percent-decoded.
+function brokerUser(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '';
+  }
+  if (parsed.username === '' && parsed.password === '') return 'guest';
+  try {
+    return decodeURIComponent(parsed.username);
+  } catch {
+    return parsed.username;
   }
 }

@@ -8,6 +8,8 @@ export interface TappedMessage {
   routingKey: string;
   persistent: boolean;
   contentType: string | undefined;
+  /** The AMQP user_id property: the publisher's broker user. */
+  userId: string | undefined;
   body: unknown;
 }
 
@@ -52,12 +54,14 @@ export class EventTap {
       messageId?: string;
       contentType?: string;
       deliveryMode?: number;
+      userId?: string;
     };
     this.messages.push({
       id: properties.messageId,
       routingKey: message.fields.routingKey,
       persistent: properties.deliveryMode === 2,
       contentType: properties.contentType,
+      userId: properties.userId,
       body,
     });
   }
