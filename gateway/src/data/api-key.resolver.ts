@@ -5,8 +5,8 @@ import {
   apiKeyCacheKey,
   apiKeyRevokedKey,
   AppError,
-  currentRequestId,
   Problems,
+  requestIdHeaders,
   type Redis,
 } from '@secure-api/shared';
 
@@ -110,7 +110,7 @@ export class ApiKeyResolver {
     try {
       res = await fetch(new URL('/internal/api-keys/resolve', this.options.authServiceUrl), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-request-id': currentRequestId() ?? '' },
+        headers: { 'content-type': 'application/json', ...requestIdHeaders() },
         body: JSON.stringify({ key }),
         redirect: 'error',
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 3000),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { currentRequestId, Problems, type AppError, type Logger } from '@secure-api/shared';
+import { Problems, requestIdHeaders, type AppError, type Logger } from '@secure-api/shared';
 
 import type { CredentialsGateway } from '../domain/user.js';
 import { UserProblems } from '../domain/user-problems.js';
@@ -69,8 +69,7 @@ export class AuthServiceClient implements CredentialsGateway {
     body?: unknown,
   ): Promise<Outcome> {
     const headers = new Headers({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
-    const requestId = currentRequestId();
-    if (requestId) headers.set('X-Request-ID', requestId);
+    for (const [name, value] of Object.entries(requestIdHeaders())) headers.set(name, value);
     if (body !== undefined) headers.set('Content-Type', 'application/json');
     let response: Response;
     try {
