@@ -53,6 +53,22 @@ describe('audit-service consuming security.events', () => {
     expect((verify.body as { checked: number }).checked).toBeGreaterThanOrEqual(4);
   });
 
+  it('stores a client_request_id with the rest of the event, and a chain mixing events with and without one verifies', async () => {
+    const older = loginSucceeded();
+    const labelled = { ...loginSucceeded(), client_request_id: `client-${randomUUID()}` };
+
+    await h.publish([older, labelled]);
+
+    expect(await h.waitStored([older.id, labelled.id])).toBe(true);
+    const rows = await h.rows([older.id, labelled.id]);
+    expect(rows.find((r) => r.event_id === labelled.id)?.payload).toEqual(labelled);
+    expect(rows.find((r) => r.event_id === older.id)?.payload).not.toHaveProperty(
+      'client_request_id',
+    );
+    const verify = await h.get('/api/v1/admin/audit/verify');
+    expect(verify.body).toMatchObject({ valid: true, first_bad_id: null });
+  });
+
   it('the first row links to 64 zeros, and every hash is sha256(prev_hash || canonical_json(event))', async () => {
     const event = loginSucceeded();
     await h.publish([event]);

@@ -116,6 +116,13 @@ describe('GET /api/v1/admin/audit', () => {
     ['a user_id that is not a uuid', 'user_id=42', 'query.user_id'],
     ['a since that is not a date-time', 'since=yesterday', 'query.since'],
     ['since after until', 'since=2024-02-01T00:00:00Z&until=2024-01-01T00:00:00Z', 'query.since'],
+    [
+      'a since in year 0, which PostgreSQL cannot store',
+      'since=0000-01-01T00:00:00Z',
+      'query.since',
+    ],
+    ['a since before 2000', 'since=1999-12-31T23:59:59Z', 'query.since'],
+    ['an until past year 9999 once in UTC', 'until=9999-12-31T23:59:59-01:00', 'query.until'],
     ['limit 0', 'limit=0', 'query.limit'],
     ['limit 201', 'limit=201', 'query.limit'],
     [

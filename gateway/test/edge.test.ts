@@ -204,9 +204,12 @@ describe('gateway edge', () => {
         .set('Authorization', `Bearer ${await issuer.accessToken({ role: 'viewer' })}`)
         .set('X-Request-ID', 'client-req-12345678');
 
-      expect(res.headers['x-request-id']).toBe('client-req-12345678');
+      // The request is the gateway's, under its own id; the client's id travels beside it.
+      const own = res.headers['x-request-id'];
+      expect(own).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers['x-client-request-id']).toBe('client-req-12345678');
       expectEdgeHeaders(res);
-      // The user-service itself handled the request under the id the client chose.
+      // The user-service handled it under the gateway's id, and logged the client's beside it.
       expect(
         await eventually(() =>
           Promise.resolve(
@@ -216,7 +219,8 @@ describe('gateway edge', () => {
                 (line) =>
                   line.msg === 'request' &&
                   line.path === '/api/v1/users/me' &&
-                  line.request_id === 'client-req-12345678',
+                  line.request_id === own &&
+                  line.client_request_id === 'client-req-12345678',
               ),
           ),
         ),
@@ -230,6 +234,7 @@ describe('gateway edge', () => {
 
       expect(res.headers['x-request-id']).not.toContain('bad');
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers['x-client-request-id']).toBeUndefined();
     });
   });
 
@@ -240,6 +245,7 @@ describe('gateway edge', () => {
       expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
       expect(res.headers['access-control-allow-credentials']).toBe('true');
       expect(res.headers['access-control-expose-headers']).toContain('X-Request-ID');
+      expect(res.headers['access-control-expose-headers']).toContain('X-Client-Request-ID');
     });
 
     it('gives a disallowed origin no CORS headers', async () => {

@@ -67,8 +67,8 @@ describe('the gateway’s event buffer, with the broker behind a TCP proxy', () 
 
   const arrivedOf = (requestIds: string[]) =>
     log
-      .where((event) => event.request_id !== null && requestIds.includes(event.request_id))
-      .map((event) => event.request_id);
+      .where((event) => requestIds.includes(event.client_request_id ?? ''))
+      .map((event) => event.client_request_id);
 
   it('while the broker is cut events wait; after it is back all arrive, once each, in order', async () => {
     const proxy = await TcpProxy.forUrl(testUrls.amqp).start();

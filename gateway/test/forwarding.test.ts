@@ -68,6 +68,24 @@ describe('what the gateway forwards', () => {
     expect(headers['x-request-id']).toBe(res.headers['x-request-id']);
   });
 
+  it('forwards its own X-Request-ID and the client’s as X-Client-Request-ID, never the client’s own X-Client-Request-ID', async () => {
+    const chosen = await request(gateway.url)
+      .get('/api/v1/users/me')
+      .set('Authorization', bearer)
+      .set('X-Request-ID', 'client-chosen-0001');
+    const forged = await request(gateway.url)
+      .get('/api/v1/users/me')
+      .set('Authorization', bearer)
+      .set('X-Client-Request-ID', 'forged-client-0001');
+
+    const sent = (chosen.body as Echo).headers;
+    expect(sent['x-request-id']).toBe(chosen.headers['x-request-id']);
+    expect(sent['x-request-id']).not.toBe('client-chosen-0001');
+    expect(sent['x-client-request-id']).toBe('client-chosen-0001');
+    expect(Object.keys((forged.body as Echo).headers)).not.toContain('x-client-request-id');
+    expect(forged.headers['x-client-request-id']).toBeUndefined();
+  });
+
   it('forwards the exact body bytes and path it validated', async () => {
     const body = '{"full_name":  "Ada",\n "email":"ada@example.com"}';
     const res = await request(gateway.url)

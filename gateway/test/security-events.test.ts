@@ -19,6 +19,9 @@ import { EventLog } from './support/event-log.js';
 import { FakeApiKeys } from './support/fake-api-keys.js';
 import { accessClaims, TrustedJwks, unsignedToken } from './tokens.js';
 
+// The gateway files every request under an id of its own.
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 // The gateway trusts 127.0.0.1 as a proxy here, so the client it resolves is this address.
 const CLIENT_IP = '198.51.100.23';
 const USER_AGENT = 'gateway-events-test/1.0';
@@ -82,12 +85,19 @@ describe('security events of the gateway (real Redis and RabbitMQ)', () => {
     return { req, requestId };
   };
 
-  /** The one event this request caused, and nothing else. */
+  /** The one event this request caused, and nothing else, filed under the gateway's own id. */
   async function theOnlyEventOf(requestId: string): Promise<AnySecurityEvent> {
     const events = await log.forRequest(requestId);
     expect(events).toHaveLength(1);
+    expect(events[0]!.request_id).toMatch(UUID_V4);
     return events[0]!;
   }
+
+  /** The gateway's own id, and the one the test sent kept beside it. */
+  const idsOf = (clientRequestId: string) => ({
+    request_id: expect.stringMatching(UUID_V4),
+    client_request_id: clientRequestId,
+  });
 
   const envelope = (type: string, outcome: string, actor: Record<string, string> = {}) => ({
     id: expect.any(String),
@@ -135,7 +145,7 @@ describe('security events of the gateway (real Redis and RabbitMQ)', () => {
       expectUnauthorized(res);
       expect(await theOnlyEventOf(requestId)).toEqual({
         ...envelope('gateway.token_rejected', 'failure'),
-        request_id: requestId,
+        ...idsOf(requestId),
         data: { route: '/api/v1/users/{id}', method: 'GET', reason },
       });
     });
@@ -150,7 +160,7 @@ describe('security events of the gateway (real Redis and RabbitMQ)', () => {
 
       expect(await theOnlyEventOf(requestId)).toEqual({
         ...envelope('gateway.token_rejected', 'failure', { user_id: sub }),
-        request_id: requestId,
+        ...idsOf(requestId),
         data: { route: '/api/v1/users/{id}', method: 'DELETE', reason: 'revoked' },
       });
     });
@@ -164,7 +174,7 @@ describe('security events of the gateway (real Redis and RabbitMQ)', () => {
       expectProblem(res, 401, KEY_REFUSED);
       expect(await theOnlyEventOf(requestId)).toEqual({
         ...envelope('gateway.token_rejected', 'failure'),
-        request_id: requestId,
+        ...idsOf(requestId),
         data: { route: '/api/v1/users/me', method: 'GET', reason: 'api_key_invalid' },
       });
     });
@@ -183,7 +193,7 @@ describe('security events of the gateway (real Redis and RabbitMQ)', () => {
 
       expect(await theOnlyEventOf(requestId)).toEqual({
         ...envelope('gateway.token_rejected', 'failure', { user_id: key.userId }),
-        request_id: requestId,
+        ...idsOf(requestId),
         subject: { key_id: key.keyId },
         data: { route: '/api/v1/users/me', method: 'GET', reason: 'api_key_revoked' },
       });
@@ -208,7 +218,7 @@ describe('security events of the gateway (real Redis and RabbitMQ)', () => {
       const event = await theOnlyEventOf(requestId);
       expect(event).toEqual({
         ...envelope('gateway.access_denied', 'denied', { user_id: claimsOf(token).sub }),
-        request_id: requestId,
+        ...idsOf(requestId),
         data: {
           route: '/api/v1/users/{id}',
           method: 'DELETE',
@@ -241,7 +251,7 @@ describe('security events of the gateway (real Redis and RabbitMQ)', () => {
       const event = await theOnlyEventOf(requestId);
       expect(event).toEqual({
         ...envelope('gateway.rate_limited', 'denied', { ip: clientIp }),
-        request_id: requestId,
+        ...idsOf(requestId),
         data: {
           route: '/api/v1/auth/login',
           method: 'POST',
@@ -268,7 +278,7 @@ describe('security events of the gateway (real Redis and RabbitMQ)', () => {
       expect(limited).toEqual([
         {
           ...envelope('gateway.rate_limited', 'denied', { user_id: key.userId }),
-          request_id: requestId,
+          ...idsOf(requestId),
           subject: { key_id: key.keyId },
           data: {
             route: '/api/v1/users/{id}',
@@ -329,7 +339,7 @@ describe('security events of the gateway (real Redis and RabbitMQ)', () => {
 
       expect(await theOnlyEventOf(requestId)).toEqual({
         ...envelope('gateway.apikey.used', 'success', { user_id: key.userId }),
-        request_id: requestId,
+        ...idsOf(requestId),
         subject: { key_id: key.keyId },
         data: { route: '/api/v1/users/{id}', method: 'GET', status: 200 },
       });

@@ -247,7 +247,9 @@ function problemResponses(): Record<string, Json> {
 
 const DESCRIPTION = `Security-first REST API. Every route goes through the gateway; bodies are JSON only
 (16 KiB by default). Every error is RFC 9457 \`application/problem+json\` (the Problem schema).
-Every response carries \`X-Request-ID\` and \`Cache-Control: no-store\`; rate-limited responses carry
+Every response carries \`X-Request-ID\` (the gateway's own id for the request, under which it is logged
+and audited) and \`Cache-Control: no-store\`; a sane \`X-Request-ID\` sent by the client is kept apart
+as its \`client_request_id\` and echoed as \`X-Client-Request-ID\`. Rate-limited responses carry
 \`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\`. A path not listed here is a 404; a
 listed path called with a method it does not have is a 405 with \`Allow\` (MethodNotAllowed). HEAD is
 allowed wherever GET is.

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 
 import {
+  INSTANT_RANGE,
   listAuditSchemas,
   noQuerySchemas,
 } from '../../audit-service/src/api/schemas/audit.schemas.js';
@@ -417,7 +418,9 @@ const admin: Operation[] = [
     operationId: 'listAuditEvents',
     tag: 'audit',
     summary: 'Query the audit trail',
-    description: '`user_id` matches the actor or the subject; `since`/`until` are inclusive.',
+    description:
+      '`user_id` matches the actor or the subject; `since`/`until` are inclusive and must lie ' +
+      `${INSTANT_RANGE} (422 otherwise).`,
     request: listAuditSchemas,
     success: { status: 200, description: 'One page of events', schemas: [shapes.auditPage] },
   },

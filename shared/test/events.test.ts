@@ -119,6 +119,35 @@ describe('createEvent', () => {
     expect(explicit.request_id).toBe('abcdefgh-1');
   });
 
+  it('carries the client-chosen request id apart, and only when the request had one', () => {
+    const withClientId = runWithContext(
+      { requestId: 'gateway-own-0001', clientRequestId: 'client-label-0001' },
+      () => createEvent('auth.login.succeeded', loginSucceeded()),
+    );
+    const without = runWithContext({ requestId: 'gateway-own-0002' }, () =>
+      createEvent('auth.login.succeeded', loginSucceeded()),
+    );
+
+    expect(withClientId).toMatchObject({
+      request_id: 'gateway-own-0001',
+      client_request_id: 'client-label-0001',
+    });
+    expect(without.request_id).toBe('gateway-own-0002');
+    expect(without).not.toHaveProperty('client_request_id');
+  });
+
+  it('refuses a client_request_id that is not a sane request id, without echoing it', () => {
+    const attempt = () =>
+      createEvent('auth.login.succeeded', {
+        ...loginSucceeded(),
+        client_request_id: 'bad id\nlevel=fatal',
+      });
+
+    expect(attempt).toThrow(InvalidEventError);
+    expect(attempt).toThrow(/client_request_id/);
+    expect(attempt).not.toThrow(/level=fatal/);
+  });
+
   it('refuses a field the type does not define, naming the field but never the value', () => {
     const attempt = () =>
       createEvent('auth.password.changed', {

@@ -168,6 +168,37 @@ describe('jsonBody()', () => {
     expect(res.body).toMatchObject({ body: { a: { b: { c: [1, [2, [3]]] } } } });
   });
 
+  describe('text that is not well-formed Unicode', () => {
+    const send = (json: string) =>
+      request(echoApp()).post('/echo').set('Content-Type', 'application/json').send(json);
+
+    it.each([
+      ['a string value', '{"profile":{"name":"Bob\\ud800"}}', 'profile.name'],
+      ['an array element', '{"tags":["ok","\\udc00x"]}', 'tags.1'],
+      ['a key', '{"profile":{"n\\ud800me":"Bob"}}', 'profile.n\ufffdme'],
+      ['the body itself', '"\\udfff"', 'body'],
+      ['a high surrogate followed by another high one', '{"a":"\\ud83d\\ud83d"}', 'a'],
+    ])(
+      'refuses a lone surrogate in %s with 422 naming where it is',
+      async (_where, json, field) => {
+        const res = await send(json);
+
+        expectProblem(res, 422, 'validation-failed', 'The request did not pass validation');
+        expect((res.body as { errors: unknown }).errors).toEqual([
+          { field, message: 'Must be well-formed Unicode text' },
+        ]);
+        expect(res.text).not.toMatch(/\\u[dD][89a-fA-F]/);
+      },
+    );
+
+    it('accepts a surrogate pair (an emoji), escaped or not', async () => {
+      const res = await send('{"a":"\\ud83d\\udca9","b":"\u{1F4A9}"}');
+
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ body: { a: '\u{1F4A9}', b: '\u{1F4A9}' } });
+    });
+  });
+
   // supertest re-encodes some bodies, so these send exact bytes with node's own client.
   describe('on a listening server, byte for byte', () => {
     let server: RunningServer;
@@ -240,6 +271,20 @@ describe('jsonBody()', () => {
         type: 'https://secure-api.dev/problems/payload-too-large',
         detail: 'Request body exceeds the 16384-byte limit',
       });
+    });
+
+    it('when the bytes are not valid UTF-8 (an encoded surrogate, an overlong dot), answers 400', async () => {
+      for (const bad of [[0xed, 0xa0, 0x80], [0xc0, 0xae], [0xff]]) {
+        const body = Buffer.concat([Buffer.from('{"name":"'), Buffer.from(bad), Buffer.from('"}')]);
+
+        const res = await post([body]);
+
+        expect(res.status).toBe(400);
+        expect(JSON.parse(res.body)).toMatchObject({
+          type: 'https://secure-api.dev/problems/malformed-json',
+          detail: 'Request body is not valid JSON',
+        });
+      }
     });
 
     it('accepts a gzip body that fits once inflated, and keeps the inflated bytes', async () => {

@@ -8,6 +8,7 @@ import {
   createMetrics,
   createServiceApp,
   currentActor,
+  currentClientRequestId,
   currentRequestId,
   isSaneRequestId,
   parseCidr,
@@ -15,17 +16,28 @@ import {
 } from '@secure-api/shared';
 import { captureLogger } from '@secure-api/shared/testing';
 
-import { buildTestApp, UUID_V4 } from './support/test-app.js';
+import { UUID_V4 } from './support/test-app.js';
 
-function contextApp() {
-  return buildTestApp((app) => {
-    app.get('/whoami', (req, res) => {
-      res.json({ header: req.headers['x-request-id'], context: currentRequestId() });
-    });
-  }).app;
+function contextApp(requestIds?: 'own' | 'from-caller') {
+  return createServiceApp({
+    logger: captureLogger('shared-test').logger,
+    metrics: createMetrics('shared-test'),
+    readiness: new Readiness({}),
+    ...(requestIds ? { requestIds } : {}),
+    routes: (app) => {
+      app.get('/whoami', (req, res) => {
+        res.json({
+          header: req.headers['x-request-id'],
+          context: currentRequestId(),
+          clientHeader: req.headers['x-client-request-id'] ?? null,
+          clientContext: currentClientRequestId() ?? null,
+        });
+      });
+    },
+  });
 }
 
-describe('request context', () => {
+describe('request context in a service (ids from its caller)', () => {
   it.each([
     ['a UUID', randomUUID()],
     ['a dotted trace id', 'trace.0af7651916cd43dd:b7ad6b7169203331'],
@@ -36,7 +48,31 @@ describe('request context', () => {
 
     expect(res.status).toBe(200);
     expect(res.headers['x-request-id']).toBe(id);
-    expect(res.body).toEqual({ header: id, context: id });
+    expect(res.body).toMatchObject({ header: id, context: id });
+  });
+
+  it('takes the X-Client-Request-ID its caller forwards, and echoes it', async () => {
+    const res = await request(contextApp())
+      .get('/whoami')
+      .set('X-Request-ID', 'gateway-own-0001')
+      .set('X-Client-Request-ID', 'client-label-0001');
+
+    expect(res.headers['x-client-request-id']).toBe('client-label-0001');
+    expect(res.body).toEqual({
+      header: 'gateway-own-0001',
+      context: 'gateway-own-0001',
+      clientHeader: 'client-label-0001',
+      clientContext: 'client-label-0001',
+    });
+  });
+
+  it('drops an unsafe X-Client-Request-ID instead of replacing it', async () => {
+    const res = await request(contextApp())
+      .get('/whoami')
+      .set('X-Client-Request-ID', 'abcd1234","level":"fatal');
+
+    expect(res.headers['x-client-request-id']).toBeUndefined();
+    expect(res.body).toMatchObject({ clientHeader: null, clientContext: null });
   });
 
   it.each([
@@ -53,7 +89,7 @@ describe('request context', () => {
     const echoed = res.headers['x-request-id'];
     expect(echoed).toMatch(UUID_V4);
     expect(echoed).not.toBe(id);
-    expect(res.body).toEqual({ header: echoed, context: echoed });
+    expect(res.body).toMatchObject({ header: echoed, context: echoed });
   });
 
   it('generates a fresh UUID per request when none is sent', async () => {
@@ -77,6 +113,66 @@ describe('request context', () => {
 
   it('has no request id outside a request', () => {
     expect(currentRequestId()).toBeUndefined();
+    expect(currentClientRequestId()).toBeUndefined();
+  });
+});
+
+describe('request context at the edge (requestIds: own)', () => {
+  it('files every request under an id of its own, keeping a sane client id apart and echoing both', async () => {
+    const res = await request(contextApp('own'))
+      .get('/whoami')
+      .set('X-Request-ID', 'client-chosen-0001');
+
+    const own = res.headers['x-request-id'];
+    expect(own).toMatch(UUID_V4);
+    expect(res.headers['x-client-request-id']).toBe('client-chosen-0001');
+    expect(res.body).toEqual({
+      header: own,
+      context: own,
+      clientHeader: 'client-chosen-0001',
+      clientContext: 'client-chosen-0001',
+    });
+  });
+
+  it('puts its own id, not the client’s, on problem responses', async () => {
+    const res = await request(contextApp('own'))
+      .get('/missing')
+      .set('X-Request-ID', 'client-chosen-0002');
+
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ request_id: res.headers['x-request-id'] });
+    expect(JSON.stringify(res.body)).not.toContain('client-chosen-0002');
+  });
+
+  it('ignores an X-Client-Request-ID the client sends itself, and an unsafe X-Request-ID', async () => {
+    const res = await request(contextApp('own'))
+      .get('/whoami')
+      .set('X-Client-Request-ID', 'forged-client-0001')
+      .set('X-Request-ID', 'bad id\twith spaces');
+
+    expect(res.headers['x-request-id']).toMatch(UUID_V4);
+    expect(res.headers['x-client-request-id']).toBeUndefined();
+    expect(res.body).toMatchObject({ clientHeader: null, clientContext: null });
+  });
+
+  it('logs both ids on every line of the request', async () => {
+    const log = captureLogger('shared-test');
+    const app = createServiceApp({
+      logger: log.logger,
+      metrics: createMetrics('shared-test'),
+      readiness: new Readiness({}),
+      requestIds: 'own',
+      routes: () => undefined,
+    });
+
+    const res = await request(app).get('/health/live').set('X-Request-ID', 'client-chosen-0003');
+
+    expect(
+      log
+        .lines()
+        .filter((line) => line.msg === 'request')
+        .map((line) => [line.request_id, line.client_request_id]),
+    ).toEqual([[res.headers['x-request-id'], 'client-chosen-0003']]);
   });
 });
 

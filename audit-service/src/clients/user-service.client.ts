@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { currentRequestId, Problems, type AppError, type Logger } from '@secure-api/shared';
+import { Problems, requestIdHeaders, type AppError, type Logger } from '@secure-api/shared';
 
 import type { UserCountSource, UserCounts } from '../domain/stats.use-case.js';
 
@@ -31,8 +31,7 @@ export class UserServiceClient implements UserCountSource {
       Authorization: `Bearer ${callerToken}`,
       Accept: 'application/json',
     });
-    const requestId = currentRequestId();
-    if (requestId) headers.set('X-Request-ID', requestId);
+    for (const [name, value] of Object.entries(requestIdHeaders())) headers.set(name, value);
     let response: Response;
     try {
       response = await fetch(`${this.options.baseUrl}/internal/users/stats`, {

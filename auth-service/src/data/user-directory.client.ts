@@ -1,8 +1,8 @@
 import {
   AppError,
-  currentRequestId,
   isRole,
   Problems,
+  requestIdHeaders,
   type Role,
   USER_SERVICE_AUDIENCE,
 } from '@secure-api/shared';
@@ -41,8 +41,8 @@ export class UserDirectoryClient {
         method,
         headers: {
           authorization: `Bearer ${await this.signer.serviceToken(USER_SERVICE_AUDIENCE)}`,
-          // One request id across the whole call chain, for logs and (later) events.
-          'x-request-id': currentRequestId() ?? '',
+          // One request id (and the client's own) across the whole call chain, for logs and events.
+          ...requestIdHeaders(),
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),

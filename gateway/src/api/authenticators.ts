@@ -2,7 +2,12 @@ import type { Request, Response } from 'express';
 
 import { AppError, bearerToken, Problems, type AccessClaims } from '@secure-api/shared';
 
-import { KEY_REFUSED, type ApiKeyResolver, type ResolvedKey } from '../data/api-key.resolver.js';
+import {
+  KEY_REFUSED,
+  RevokedApiKey,
+  type ApiKeyResolver,
+  type ResolvedKey,
+} from '../data/api-key.resolver.js';
 import { expiredOrInvalid } from '../domain/token-rejection.js';
 import type { AccessControlOptions } from './access-control.js';
 import { rateLimitHeaders, seconds } from './rate-limit.js';
@@ -71,7 +76,12 @@ export function authenticators({
     try {
       return await resolver.resolve(key, { fresh });
     } catch (error) {
-      if (isUnauthorized(error)) events.tokenRejected(req, 'api_key_invalid');
+      if (isUnauthorized(error)) {
+        events.tokenRejected(
+          req,
+          error instanceof RevokedApiKey ? 'api_key_revoked' : 'api_key_invalid',
+        );
+      }
       throw error;
     }
   };

@@ -7,6 +7,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const ALLOWED_HEADERS = ['authorization', 'content-type', 'x-api-key', 'x-request-id'];
 const EXPOSED_HEADERS = [
   'X-Request-ID',
+  'X-Client-Request-ID',
   'RateLimit-Limit',
   'RateLimit-Remaining',
   'RateLimit-Reset',

@@ -6,6 +6,7 @@ import { createProxyMiddleware } from 'http-proxy-middleware';
 
 import {
   clientIpOf,
+  currentClientRequestId,
   GATEWAY_OWNED_HEADERS,
   Problems,
   sendProblem,
@@ -22,8 +23,10 @@ export interface ProxyOptions {
   logger: Logger;
 }
 
-// Identity and routing headers only the gateway may set; a client's copy is dropped.
-const SPOOFABLE = /^(x-user-|x-internal-|x-forwarded-|x-real-ip$|forwarded$|x-service-)/;
+// Identity and routing headers only the gateway may set; a client's copy is dropped. The client's
+// request id reaches the services only as the gateway forwards it (X-Client-Request-ID).
+const SPOOFABLE =
+  /^(x-user-|x-internal-|x-forwarded-|x-real-ip$|forwarded$|x-service-|x-client-request-id$)/;
 
 // The gateway's limits are the ones a client is told about.
 const RATE_LIMIT_HEADERS = ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'];
@@ -90,6 +93,9 @@ export function proxyToUpstreams(options: ProxyOptions): RequestHandler {
             // The one address the gateway decided on (trusted proxies considered), not a chain.
             proxyReq.setHeader('X-Forwarded-For', clientIpOf(req));
             proxyReq.setHeader('X-Forwarded-Proto', req.protocol);
+            // X-Request-ID is already the gateway's own (request context); the client's goes apart.
+            const clientRequestId = currentClientRequestId();
+            if (clientRequestId) proxyReq.setHeader('X-Client-Request-ID', clientRequestId);
             // The body was read (inflated if compressed) and checked at the edge; forward exactly
             // the bytes that were checked.
             if (req.rawBody) {

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import {
   createEvent,
   clientIpOf,
-  currentRequestId,
+  currentEventIds,
   InvalidEventError,
   type AccessClaims,
   type AnySecurityEvent,
@@ -85,7 +85,8 @@ export class GatewayEvents {
 
   /** Once the response is over, with the status the client got (499: it left before that). */
   apiKeyUsed(req: Request, res: Response, caller: Required<Caller>) {
-    const requestId = currentRequestId() ?? null;
+    // Emitted after the response, maybe outside the request's context: its ids are taken now.
+    const ids = currentEventIds();
     let done = false;
     const emit = (status: number) => {
       if (done) return;
@@ -96,7 +97,7 @@ export class GatewayEvents {
         outcomeOf(status),
         caller,
         { ...this.request(req), status },
-        requestId,
+        ids,
       );
     };
     res.once('finish', () => {
@@ -117,13 +118,13 @@ export class GatewayEvents {
     outcome: EventOutcome,
     caller: Caller,
     data: EventDataInput<T>,
-    requestId: string | null = currentRequestId() ?? null,
+    ids = currentEventIds(),
   ): void {
     try {
       const event = createEvent(type, {
         source: 'gateway',
         outcome,
-        request_id: requestId,
+        ...ids,
         actor: actorOf(req, caller.userId),
         ...(caller.keyId ? { subject: { key_id: caller.keyId } } : {}),
         data,

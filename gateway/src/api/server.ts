@@ -55,6 +55,8 @@ export function createApp(
     bodyLimit: config.bodyLimitBytes,
     // The client address is decided once, from the socket and these proxies (clientIpOf).
     trustedProxies: config.trustedProxies,
+    // Every request is filed under an id of ours; a client's X-Request-ID is only its own label.
+    requestIds: 'own',
     operationalRoutes: false,
     beforeBody: (app) => {
       // Express must not guess from X-Forwarded-*.

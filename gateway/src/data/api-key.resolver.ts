@@ -3,12 +3,31 @@ import { z } from 'zod';
 import {
   API_KEY_PATTERN,
   apiKeyCacheKey,
-  currentRequestId,
+  apiKeyRevokedKey,
+  AppError,
   Problems,
+  requestIdHeaders,
   type Redis,
 } from '@secure-api/shared';
 
 export const KEY_REFUSED = 'Invalid or expired API key';
+
+/** The same 401 as any refused key; the type only tells the gateway's own event why. */
+export class RevokedApiKey extends AppError {
+  constructor() {
+    const refusal = Problems.unauthorized(KEY_REFUSED);
+    super(refusal.status, refusal.code, refusal.detail, { headers: refusal.headers });
+  }
+}
+
+// KEYS[1]: the key's revoked marker, KEYS[2]: its cache entry; ARGV: the entry and its TTL.
+// Checking the marker and writing in one step is what lets a revocation that lands while the
+// key is being resolved win: auth-service sets the marker before deleting the entry, so either
+// this write comes first and is deleted, or it sees the marker and does not happen.
+const CACHE_UNLESS_REVOKED = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2]) end
+return 1`;
 
 const resolvedSchema = z.object({
   access_token: z.string().min(1),
@@ -38,14 +57,15 @@ export interface ApiKeyResolverOptions {
   redis: Redis;
   authServiceUrl: string;
   keyPrefix: string;
-  /** At most this long in the cache; auth-service purges an entry when its key is revoked. */
+  /** At most this long in the cache; auth-service purges and marks a key when it is revoked. */
   cacheSeconds: number;
   timeoutMs?: number;
 }
 
 /**
  * X-API-Key → a 60-second access token minted by auth-service for the key's owner, cached in Redis
- * briefly (so most keyed requests cost one GET). Malformed keys never leave the gateway.
+ * briefly (so most keyed requests cost one MGET of the entry and the revoked marker). Malformed
+ * keys never leave the gateway; a key marked revoked is refused without asking auth-service.
  */
 export class ApiKeyResolver {
   constructor(private readonly options: ApiKeyResolverOptions) {}
@@ -53,8 +73,11 @@ export class ApiKeyResolver {
   async resolve(key: string, { fresh = false } = {}): Promise<ResolvedKey> {
     if (!API_KEY_PATTERN.test(key)) throw Problems.unauthorized(KEY_REFUSED);
     const cacheKey = apiKeyCacheKey(this.options.keyPrefix, key);
+    const revokedKey = apiKeyRevokedKey(this.options.keyPrefix, key);
+    const [entry, revoked] = await this.guard(() => this.options.redis.mget(cacheKey, revokedKey));
+    if (revoked !== null && revoked !== undefined) throw new RevokedApiKey();
     if (!fresh) {
-      const cached = cachedSchema.safeParse(JSON.parse((await this.read(cacheKey)) ?? 'null'));
+      const cached = cachedSchema.safeParse(JSON.parse(entry ?? 'null'));
       if (cached.success && cached.data.expiresAt > Date.now()) return cached.data;
     }
     const resolved = await this.ask(key);
@@ -62,7 +85,19 @@ export class ApiKeyResolver {
       this.options.cacheSeconds,
       Math.floor((resolved.expiresAt - Date.now()) / 1000),
     );
-    if (ttl > 0) await this.write(cacheKey, JSON.stringify(resolved), ttl);
+    // Run even when nothing is cached (ttl <= 0): a key revoked while it was being resolved is
+    // refused for this request too.
+    const written = await this.guard(() =>
+      this.options.redis.eval(
+        CACHE_UNLESS_REVOKED,
+        2,
+        revokedKey,
+        cacheKey,
+        JSON.stringify(resolved),
+        String(Math.max(ttl, 0)),
+      ),
+    );
+    if (written !== 1) throw new RevokedApiKey();
     return resolved;
   }
 
@@ -75,7 +110,7 @@ export class ApiKeyResolver {
     try {
       res = await fetch(new URL('/internal/api-keys/resolve', this.options.authServiceUrl), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-request-id': currentRequestId() ?? '' },
+        headers: { 'content-type': 'application/json', ...requestIdHeaders() },
         body: JSON.stringify({ key }),
         redirect: 'error',
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 3000),
@@ -97,14 +132,6 @@ export class ApiKeyResolver {
       userId: body.data.user_id,
       expiresAt: Math.min(tokenUsableUntil, keyExpiry),
     };
-  }
-
-  private read(cacheKey: string): Promise<string | null> {
-    return this.guard(() => this.options.redis.get(cacheKey));
-  }
-
-  private async write(cacheKey: string, value: string, ttlSeconds: number): Promise<void> {
-    await this.guard(() => this.options.redis.set(cacheKey, value, 'EX', ttlSeconds));
   }
 
   private async guard<T>(operation: () => Promise<T>): Promise<T> {

@@ -20,12 +20,14 @@ interface StoredEvent {
   id: string;
   type: string;
   request_id: string | null;
+  /** The X-Request-ID these tests send: the gateway files the request under its own id. */
+  client_request_id?: string;
   outcome: string;
   actor: { user_id?: string; ip?: string };
   subject?: { user_id?: string };
 }
 
-/** Every stored event with this request id, read through the admin API. */
+/** Every stored event of the request the test tagged with this id, read through the admin API. */
 async function eventsOf(
   system: System,
   adminToken: string,
@@ -36,7 +38,7 @@ async function eventsOf(
     .get(`/api/v1/admin/audit?type=${type}&limit=200`)
     .set('Authorization', `Bearer ${adminToken}`);
   const events = (res.body as { events?: StoredEvent[] }).events ?? [];
-  return events.filter((event) => event.request_id === requestId);
+  return events.filter((event) => event.client_request_id === requestId);
 }
 
 async function storedPayloads(databaseUrl: string): Promise<string> {
@@ -356,8 +358,8 @@ describe('security events through the gateway into the audit store', () => {
           .set('Authorization', `Bearer ${admin.accessToken}`);
         const body = res.body as { events: StoredEvent[]; next_cursor: string | null };
         for (const event of body.events) {
-          if (event.request_id && wanted.has(event.request_id))
-            seen.set(event.request_id, (seen.get(event.request_id) ?? 0) + 1);
+          const tag = event.client_request_id;
+          if (tag && wanted.has(tag)) seen.set(tag, (seen.get(tag) ?? 0) + 1);
         }
         cursor = body.next_cursor ?? undefined;
       } while (cursor);

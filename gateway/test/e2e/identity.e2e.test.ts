@@ -55,11 +55,16 @@ describe('identity core through the gateway', () => {
         password: 'Follow-The-Thread-1',
       });
 
+      // The gateway's own id, not the client's, is the one every service files the work under;
+      // the client's travels beside it.
+      const own = res.headers['x-request-id'] as string;
       expect(res.status).toBe(201);
-      expect(res.headers['x-request-id']).toBe(requestId);
+      expect(own).not.toBe(requestId);
+      expect(res.headers['x-client-request-id']).toBe(requestId);
       for (const log of system.logs) {
-        const lines = log.lines().filter((line) => line.request_id === requestId);
+        const lines = log.lines().filter((line) => line.request_id === own);
         expect(lines.length).toBeGreaterThan(0);
+        expect(lines.every((line) => line.client_request_id === requestId)).toBe(true);
       }
     });
 

@@ -65,9 +65,11 @@ describe('RabbitMQ cut for 20 s between every service and the broker, under traf
   }
 
   async function storedCounts(actions: Action[]): Promise<Map<string, number>> {
+    // The id each action was sent with is the client's: the gateway keeps it as client_request_id.
     const { rows } = await audit.query<{ request_id: string; type: string; n: number }>(
-      `SELECT request_id, type, count(*)::int AS n FROM audit_events
-        WHERE request_id = ANY($1) GROUP BY request_id, type`,
+      `SELECT payload->>'client_request_id' AS request_id, type, count(*)::int AS n
+        FROM audit_events WHERE payload->>'client_request_id' = ANY($1)
+        GROUP BY payload->>'client_request_id', type`,
       [actions.map((a) => a.requestId)],
     );
     return new Map(rows.map((r) => [`${r.request_id} ${r.type}`, r.n]));

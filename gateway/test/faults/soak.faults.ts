@@ -440,9 +440,11 @@ describe('soak: two minutes of mixed traffic through two gateways sharing Redis'
     await client.connect();
     try {
       const counts = async () => {
+        // Sent as X-Request-ID, so kept by the gateway as the client's id, beside its own.
         const { rows } = await client.query<{ request_id: string; type: string; n: number }>(
-          `SELECT request_id, type, count(*)::int AS n FROM audit_events
-            WHERE request_id LIKE 'soak-%' GROUP BY request_id, type`,
+          `SELECT payload->>'client_request_id' AS request_id, type, count(*)::int AS n
+            FROM audit_events WHERE payload->>'client_request_id' LIKE 'soak-%'
+            GROUP BY payload->>'client_request_id', type`,
         );
         return new Map(rows.map((r) => [`${r.request_id} ${r.type}`, r.n]));
       };

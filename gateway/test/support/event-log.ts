@@ -46,21 +46,27 @@ export class EventLog {
     return this.events.filter(predicate);
   }
 
-  withRequestId(requestId: string): AnySecurityEvent[] {
-    return this.where((event) => event.request_id === requestId);
+  /** Events of the requests a test tagged with this X-Request-ID: the gateway's client id. */
+  withClientRequestId(clientRequestId: string): AnySecurityEvent[] {
+    return this.where((event) => event.client_request_id === clientRequestId);
   }
 
   /**
-   * The events of this request once `count` have arrived, and a moment more, so that one
-   * published twice would show up twice.
+   * The events of the request the test sent with this X-Request-ID (which the gateway keeps as
+   * client_request_id, under an id of its own) once `count` have arrived, and a moment more, so
+   * that one published twice would show up twice.
    */
-  async forRequest(requestId: string, count = 1, timeoutMs = 10_000): Promise<AnySecurityEvent[]> {
+  async forRequest(
+    clientRequestId: string,
+    count = 1,
+    timeoutMs = 10_000,
+  ): Promise<AnySecurityEvent[]> {
     await eventually(
-      () => Promise.resolve(this.withRequestId(requestId).length >= count),
+      () => Promise.resolve(this.withClientRequestId(clientRequestId).length >= count),
       timeoutMs,
     );
     await new Promise((resolve) => setTimeout(resolve, 200));
-    return this.withRequestId(requestId);
+    return this.withClientRequestId(clientRequestId);
   }
 
   async close(): Promise<void> {

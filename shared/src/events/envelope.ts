@@ -35,7 +35,10 @@ export const eventEnvelopeSchema = z.strictObject({
   version: z.number().int().min(1).max(1000),
   occurred_at: timestamp,
   source: z.enum(EVENT_SOURCES),
+  /** Ours (the gateway's for a client request); a client never chooses it. */
   request_id: eventRequestId.nullable(),
+  /** The id the client sent with its request, when it sent a sane one: for correlation only. */
+  client_request_id: eventRequestId.optional(),
   actor: eventActorSchema,
   subject: eventSubjectSchema.optional(),
   outcome: z.enum(EVENT_OUTCOMES),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { z } from 'zod';
 
-import { currentRequestId } from '../http/request-context.js';
+import { currentClientRequestId, currentRequestId } from '../http/request-context.js';
 import {
   currentVersion,
   dataSchemaFor,
@@ -26,6 +26,7 @@ export interface SecurityEvent<T extends EventType = EventType> {
   occurred_at: string;
   source: EventSource;
   request_id: string | null;
+  client_request_id?: string;
   actor: EventActor;
   subject?: EventSubject;
   outcome: EventOutcome;
@@ -43,6 +44,16 @@ export interface EventFields<T extends EventType> {
   subject?: EventSubject;
   /** Defaults to the current request's id (request-context), or null outside a request. */
   request_id?: string | null;
+  /** Defaults to the current request's client-chosen id, if it has one. */
+  client_request_id?: string | undefined;
+}
+
+/**
+ * The request ids an event made now would carry: for an event made later (once the response is
+ * over, outside the request's context) to carry them too.
+ */
+export function currentEventIds(): { request_id: string | null; client_request_id?: string } {
+  return { request_id: currentRequestId() ?? null, client_request_id: currentClientRequestId() };
 }
 
 /** An event that does not match its schema. `issues` name fields and rules, never values. */
@@ -86,15 +97,17 @@ export function parseEvent(input: unknown): AnySecurityEvent {
 
 /**
  * Builds a validated event: a fresh uuid, `occurred_at` now, the type's current version, and the
- * request id of the request being served. The user agent is cleaned and capped (a client's
- * header must not be able to make an event, and so the action it records, fail). Throws
- * InvalidEventError when the fields do not fit the type's schema.
+ * request ids (ours, and the client's when it sent one) of the request being served. The user
+ * agent is cleaned and capped (a client's header must not be able to make an event, and so the
+ * action it records, fail). Throws InvalidEventError when the fields do not fit the type's schema.
  */
 export function createEvent<T extends EventType>(
   type: T,
   fields: EventFields<T>,
 ): SecurityEvent<T> {
   const { user_agent: userAgent, ...actor } = fields.actor ?? {};
+  const clientRequestId =
+    'client_request_id' in fields ? fields.client_request_id : currentClientRequestId();
   const candidate = {
     id: randomUUID(),
     type,
@@ -102,6 +115,7 @@ export function createEvent<T extends EventType>(
     occurred_at: new Date().toISOString(),
     source: fields.source,
     request_id: fields.request_id === undefined ? (currentRequestId() ?? null) : fields.request_id,
+    ...(clientRequestId === undefined ? {} : { client_request_id: clientRequestId }),
     actor: userAgent === undefined ? actor : { ...actor, user_agent: cleanText(userAgent, 512) },
     ...(fields.subject === undefined ? {} : { subject: fields.subject }),
     outcome: fields.outcome,

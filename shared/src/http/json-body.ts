@@ -48,10 +48,44 @@ export function jsonShapeIsSafe(
   return true;
 }
 
+// A lone surrogate (JSON "\ud800") is not text: PostgreSQL refuses it in jsonb and text, and it
+// turns into U+FFFD or an exception wherever it is encoded again. With the `u` flag, \p{Cs} matches
+// only an unpaired surrogate (the same test as String.prototype.isWellFormed).
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATES = /\p{Cs}/gu;
+
+/**
+ * Where the first string or key that is not well-formed Unicode is, as a field path (`a.b.0`,
+ * `body` for the document itself), or undefined when all text is well-formed. A bad key is named
+ * with U+FFFD in place of its surrogates.
+ */
+export function illFormedTextAt(value: unknown): string | undefined {
+  const stack: { node: unknown; path: string[] }[] = [{ node: value, path: [] }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { node, path } = next;
+    if (typeof node === 'string') {
+      if (LONE_SURROGATE.test(node)) return path.join('.') || 'body';
+      continue;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    for (const [key, child] of Object.entries(node)) {
+      if (LONE_SURROGATE.test(key))
+        return [...path, key.replace(LONE_SURROGATES, '\ufffd')].join('.');
+      stack.push({ node: child, path: [...path, key] });
+    }
+  }
+  return undefined;
+}
+
+// RFC 8259: JSON text is UTF-8. Bytes that are not (an encoded surrogate, an overlong form) make
+// the document malformed, instead of being quietly replaced by U+FFFD.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * The one JSON body parser of every service: bodies must be application/json (415), within the
- * limit (413, refused before buffering when Content-Length says so), well-formed (400) and of a
- * sane shape (400). The raw bytes stay on `req.rawBody`.
+ * limit (413, refused before buffering when Content-Length says so), well-formed UTF-8 JSON (400),
+ * of a sane shape (400), and every string and key in them well-formed Unicode (422, naming where:
+ * no schema can forget it). The raw bytes stay on `req.rawBody`.
  */
 export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
   return [
@@ -85,13 +119,20 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
       }
       let parsed: unknown;
       try {
-        parsed = JSON.parse(buffer.toString('utf8'));
+        parsed = JSON.parse(utf8.decode(buffer));
       } catch {
         next(Problems.malformedJson());
         return;
       }
       if (!jsonShapeIsSafe(parsed, options)) {
         next(Problems.jsonTooComplex());
+        return;
+      }
+      const illFormed = illFormedTextAt(parsed);
+      if (illFormed !== undefined) {
+        next(
+          Problems.validation([{ field: illFormed, message: 'Must be well-formed Unicode text' }]),
+        );
         return;
       }
       req.body = parsed;

@@ -6,7 +6,14 @@ import type { Request, RequestHandler } from 'express';
 import { normaliseIp, TrustedProxies, type Cidr } from './client-ip.js';
 
 export interface RequestContext {
+  /** Ours: generated at the edge (the gateway), or accepted from the service that called us. */
   requestId: string;
+  /**
+   * The id a client chose for its request (its `X-Request-ID` at the gateway), kept apart from
+   * ours so a client can correlate without choosing what our logs and audit records are filed
+   * under.
+   */
+  clientRequestId?: string | undefined;
   /**
    * The client: the socket peer, or, when that peer is a trusted proxy (`TRUSTED_PROXIES`: in
    * front of the gateway, the TLS terminator; in front of a service, the gateway), the right-most
@@ -31,6 +38,19 @@ export function currentContext(): RequestContext | undefined {
 
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
+}
+
+export function currentClientRequestId(): string | undefined {
+  return storage.getStore()?.clientRequestId;
+}
+
+/** What a service-to-service call carries, so the callee files its work under the same ids. */
+export function requestIdHeaders(): Record<string, string> {
+  const context = storage.getStore();
+  return {
+    ...(context ? { 'x-request-id': context.requestId } : {}),
+    ...(context?.clientRequestId ? { 'x-client-request-id': context.clientRequestId } : {}),
+  };
 }
 
 /** The actor fields of a security event for the current request. */
@@ -65,26 +85,44 @@ const single = (value: string | string[] | undefined) =>
 export interface RequestContextOptions {
   /** Whose forwarding headers are believed; anyone else's are ignored. Default: nobody's. */
   trustedProxies?: readonly Cidr[];
+  /**
+   * `own` (the gateway, facing clients): every request gets an id of ours, and a sane
+   * `X-Request-ID` from the client is kept only as its client request id. `from-caller` (the
+   * services, called by the gateway or each other): a sane `X-Request-ID` and
+   * `X-Client-Request-ID` from the caller are taken as they are. Default: `from-caller`.
+   */
+  requestIds?: 'own' | 'from-caller';
 }
 
+const sane = (value: unknown) => (isSaneRequestId(value) ? value : undefined);
+
 /**
- * First middleware of every app: one request id per request, echoed and kept for logs/events, and
- * the client address, decided once from the socket and the proxies this service trusts.
+ * First middleware of every app: one request id per request (and the client's own, when it sent
+ * one), echoed and kept for logs/events, and the client address, decided once from the socket
+ * and the proxies this service trusts.
  */
 export function requestContext(options: RequestContextOptions = {}): RequestHandler {
   const trusted = new TrustedProxies(options.trustedProxies ?? []);
+  const own = options.requestIds === 'own';
   return (req, res, next) => {
-    const inbound = req.headers['x-request-id'];
-    const requestId = isSaneRequestId(inbound) ? inbound : randomUUID();
+    const inbound = sane(req.headers['x-request-id']);
+    const requestId = own ? randomUUID() : (inbound ?? randomUUID());
+    const clientRequestId = own ? inbound : sane(req.headers['x-client-request-id']);
     req.headers['x-request-id'] = requestId;
+    if (clientRequestId) req.headers['x-client-request-id'] = clientRequestId;
+    else Reflect.deleteProperty(req.headers, 'x-client-request-id');
     res.setHeader('X-Request-ID', requestId);
+    if (clientRequestId) res.setHeader('X-Client-Request-ID', clientRequestId);
     const clientIp = trusted.clientIp(req.socket.remoteAddress ?? '', {
       xForwardedFor: single(req.headers['x-forwarded-for']),
       forwarded: single(req.headers.forwarded),
     });
     clientIps.set(req, clientIp);
-    storage.run({ requestId, clientIp, userAgent: req.headers['user-agent'] }, () => {
-      next();
-    });
+    storage.run(
+      { requestId, clientRequestId, clientIp, userAgent: req.headers['user-agent'] },
+      () => {
+        next();
+      },
+    );
   };
 }

@@ -3,7 +3,7 @@ import express, { type Express } from 'express';
 import type { Cidr } from '../http/client-ip.js';
 import { errorHandler, notFoundHandler } from '../http/error-handler.js';
 import { jsonBody } from '../http/json-body.js';
-import { requestContext } from '../http/request-context.js';
+import { requestContext, type RequestContextOptions } from '../http/request-context.js';
 import { securityHeaders } from '../http/security-headers.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from './metrics.js';
@@ -18,6 +18,8 @@ export interface ServiceAppOptions {
   bodyLimit?: number;
   /** `TRUSTED_PROXIES`: whose X-Forwarded-For decides the client address. */
   trustedProxies?: readonly Cidr[];
+  /** Whose request ids are taken: the caller's (services) or none, ours only (the gateway). */
+  requestIds?: RequestContextOptions['requestIds'];
   /**
    * Whether `/health/ready` and `/metrics` are served by this app. The gateway's public app says
    * no and serves them on its management port instead.
@@ -55,7 +57,12 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.disable('etag');
   app.set('query parser', 'simple');
 
-  app.use(requestContext({ trustedProxies: options.trustedProxies ?? [] }));
+  app.use(
+    requestContext({
+      trustedProxies: options.trustedProxies ?? [],
+      requestIds: options.requestIds ?? 'from-caller',
+    }),
+  );
   app.use(securityHeaders());
   app.use(accessLog(logger));
   app.use(metrics.middleware());

@@ -1,6 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 
-import { currentRequestId } from '../http/request-context.js';
+import { currentContext } from '../http/request-context.js';
 
 export type { Logger } from 'pino';
 
@@ -43,8 +43,11 @@ export function createLogger({ service, level = 'info', destination }: LoggerOpt
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       mixin: () => {
-        const requestId = currentRequestId();
-        return requestId ? { request_id: requestId } : {};
+        const context = currentContext();
+        if (!context) return {};
+        return context.clientRequestId
+          ? { request_id: context.requestId, client_request_id: context.clientRequestId }
+          : { request_id: context.requestId };
       },
     },
     destination,

@@ -2,7 +2,13 @@ import { isIP } from 'node:net';
 
 import { z } from 'zod';
 
-import { currentContext, Problems, type AppError, type Logger } from '@secure-api/shared';
+import {
+  currentContext,
+  Problems,
+  requestIdHeaders,
+  type AppError,
+  type Logger,
+} from '@secure-api/shared';
 
 import type { CredentialsGateway } from '../domain/user.js';
 import { UserProblems } from '../domain/user-problems.js';
@@ -87,8 +93,8 @@ export class AuthServiceClient implements CredentialsGateway {
   ): Promise<Outcome> {
     const headers = new Headers({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
     // One request id and one client across the call chain, for auth-service's logs and events.
+    for (const [name, value] of Object.entries(requestIdHeaders())) headers.set(name, value);
     const context = currentContext();
-    if (context?.requestId) headers.set('X-Request-ID', context.requestId);
     // Only a well-formed address: auth-service's event for the change would refuse any other.
     if (context?.clientIp && isIP(context.clientIp) !== 0) {
       headers.set('X-Forwarded-For', context.clientIp);

@@ -23,9 +23,19 @@ const cursor = z
     return Number(match[1]);
   });
 
+// No event is older than the service or younger than year 9999. Outside that range a date is a
+// mistake or a probe, and some such dates (year 0) are not PostgreSQL timestamps at all: a 500.
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(10000, 0, 1) - 1;
+export const INSTANT_RANGE = 'between 2000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z';
+
 const instant = z.iso
   .datetime({ offset: true, error: 'Expected an ISO 8601 date-time' })
-  .transform((value) => new Date(value));
+  .transform((value) => new Date(value))
+  .refine(
+    (date) => date.getTime() >= EARLIEST && date.getTime() <= LATEST,
+    `Expected a date-time ${INSTANT_RANGE}`,
+  );
 
 export const listAuditSchemas = {
   query: z

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import {
+  apiKeyNameField,
   emailField as email,
   fullNameField,
   PERMISSIONS,
@@ -65,12 +66,7 @@ export type DisableTwoFactorBody = z.infer<typeof disableTwoFactorSchema.body>;
 
 export const createApiKeySchema = {
   body: z.strictObject({
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .regex(/^\P{Cc}*$/u, 'No control characters'),
+    name: apiKeyNameField,
     scopes: z.array(z.enum(PERMISSIONS)).min(1).max(PERMISSIONS.length),
     expires_in_days: z.number().int().min(1).max(365).optional(),
   }),
