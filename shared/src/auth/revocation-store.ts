@@ -10,6 +10,14 @@ const sidKey = (sid: string) => `revoked-sid:${sid}`;
 // revoked-before outlives every access token that could predate it (max lifetime 60 min).
 const USER_MARK_TTL_SECONDS = 24 * 3600;
 
+// A token issued right after a revocation carries iat = the mark (earliestIssueTime), so a second
+// revocation within the same second must move the mark past it, not write the same value again.
+const RAISE_MARK = `
+local mark = math.max(tonumber(ARGV[1]), tonumber(redis.call('GET', KEYS[1]) or '0') + 1)
+redis.call('SET', KEYS[1], mark, 'EX', ARGV[2])
+return mark
+`;
+
 /**
  * Instant revocation (DESIGN section 5). Writers: logout, logout-all, password/role/status
  * change, deletion, refresh-token reuse. Readers: the gateway, for every bearer request, in one
@@ -18,13 +26,18 @@ const USER_MARK_TTL_SECONDS = 24 * 3600;
 export class RevocationStore {
   constructor(private readonly redis: Redis) {}
 
-  /** Every token of the user issued up to and including this second stops working. */
+  /** Every token of the user issued so far (up to and including this second) stops working. */
   async revokeUser(userId: string): Promise<number> {
-    const mark = Math.floor(Date.now() / 1000) + 1;
-    await this.guard(() =>
-      this.redis.set(beforeKey(userId), String(mark), 'EX', USER_MARK_TTL_SECONDS),
+    const mark = await this.guard(() =>
+      this.redis.eval(
+        RAISE_MARK,
+        1,
+        beforeKey(userId),
+        Math.floor(Date.now() / 1000) + 1,
+        USER_MARK_TTL_SECONDS,
+      ),
     );
-    return mark;
+    return Number(mark);
   }
 
   async revokeToken(jti: string, exp: number): Promise<void> {
