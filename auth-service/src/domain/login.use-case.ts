@@ -2,6 +2,8 @@ import { AppError, maskEmail } from '@secure-api/shared';
 
 import type { AuthDeps, ClientInfo } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import type { PasswordAttempt } from './login-guard.js';
+import { countWrongPassword } from './password-confirmation.js';
 import { startSession, type TokenPair } from './session-issuer.js';
 
 export const LOGIN_REFUSED = 'Invalid email or password';
@@ -38,8 +40,8 @@ export async function login(
   input: { email: string; password: string },
   client: ClientInfo,
 ): Promise<LoginOutcome> {
-  const ip = client.ip ?? 'unknown';
-  const verdict = await deps.guard.check(input.email, ip);
+  const attempt: PasswordAttempt = { email: input.email, ip: client.ip ?? 'unknown' };
+  const verdict = await deps.guard.check(attempt);
   const credential = await deps.credentials.findByEmail(input.email);
   // The same Argon2 work on every path, so timing says nothing about existence or lock state.
   const passwordOk = credential
@@ -47,23 +49,7 @@ export async function login(
     : await deps.hasher.verifyAgainstDummy(input.password);
   if (verdict === 'locked') return refuse(deps, input.email, 'locked', credential?.userId);
   if (!credential || !passwordOk) {
-    const { accountLocked } = await deps.guard.recordFailure(input.email, ip);
-    if (accountLocked) {
-      const policy = await deps.policies.current();
-      await deps.uow.record(
-        authEvent('auth.account.locked', {
-          ...(credential ? { subject: { user_id: credential.userId } } : {}),
-          outcome: 'success',
-          data: {
-            email_masked: maskEmail(input.email),
-            failed_attempts: policy.max_login_attempts,
-            locked_until: new Date(
-              Date.now() + policy.lockout_duration_minutes * 60_000,
-            ).toISOString(),
-          },
-        }),
-      );
-    }
+    await countWrongPassword(deps, attempt, credential?.userId);
     return refuse(
       deps,
       input.email,
@@ -75,7 +61,7 @@ export async function login(
   const profile = await deps.directory.get(credential.userId);
   if (!profile?.is_active) return refuse(deps, input.email, 'inactive', credential.userId);
 
-  await deps.guard.recordSuccess(input.email, ip);
+  await deps.guard.recordSuccess(attempt);
   if (deps.hasher.needsRehash(credential.passwordHash)) {
     await deps.credentials.updatePasswordHash(
       credential.userId,

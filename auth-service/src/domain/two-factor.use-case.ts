@@ -1,8 +1,8 @@
 import { AppError, Problems, type AccessClaims } from '@secure-api/shared';
 
-import type { AuthDeps } from './auth-deps.js';
+import type { AuthDeps, ClientInfo } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import { WRONG_CURRENT_PASSWORD } from './change-password.use-case.js';
+import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
 import {
   checkSecondFactor,
   newBackupCodes,
@@ -77,15 +77,19 @@ export async function disableTwoFactor(
   deps: AuthDeps,
   claims: AccessClaims,
   input: { password: string; code: string },
+  client: ClientInfo,
 ) {
-  const credential = await deps.credentials.findById(claims.sub);
-  if (!credential) throw Problems.unauthorized();
+  // The password first, whatever the factor's state: every confirmation is counted alike.
+  await confirmPassword(
+    deps,
+    claims.sub,
+    input.password,
+    client,
+    confirmationRefusals.wrongCurrentPassword,
+  );
   const found = await totpSecretOf(deps, claims.sub);
   if (!found?.factor.enabled) {
     throw new AppError(400, 'two-factor-disabled', 'Two-factor authentication is not enabled');
-  }
-  if (!(await deps.hasher.verify(credential.passwordHash, input.password))) {
-    throw new AppError(400, 'wrong-password', WRONG_CURRENT_PASSWORD);
   }
   if (!(await checkSecondFactor(deps, claims.sub, input.code, { allowBackupCode: true })))
     throw invalidCode();

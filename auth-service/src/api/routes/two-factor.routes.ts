@@ -9,6 +9,7 @@ import {
   regenerateBackupCodes,
   setupTwoFactor,
 } from '../../domain/two-factor.use-case.js';
+import { clientInfo } from '../refresh-cookie.js';
 import {
   codeSchema,
   disableTwoFactorSchema,
@@ -32,7 +33,8 @@ export function twoFactorRoutes(deps: AuthDeps, bearer: RequestHandler): Router 
     bearer,
     validate(disableTwoFactorSchema),
     async (req, res) => {
-      res.json(await disableTwoFactor(deps, claimsOf(req), req.body as DisableTwoFactorBody));
+      const body = req.body as DisableTwoFactorBody;
+      res.json(await disableTwoFactor(deps, claimsOf(req), body, clientInfo(req)));
     },
   );
 
