@@ -2,12 +2,24 @@ import { maskEmail, Problems } from '@secure-api/shared';
 
 import type { AuthDeps, ClientInfo } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import { checkSecondFactor } from './second-factor.js';
+import { verifySecondFactor, type FactorVerdict } from './second-factor.js';
 import { startSession, type TokenPair } from './session-issuer.js';
 
 const REFUSED = 'Invalid or expired code';
 
-/** Second step of a login with 2FA on: a TOTP or a backup code against the mfa_token. */
+type Reason = 'mfa_invalid' | 'mfa_expired' | 'mfa_exhausted' | 'locked' | 'inactive';
+
+const REASONS = new Map<Exclude<FactorVerdict, 'accepted'>, Reason>([
+  ['wrong', 'mfa_invalid'],
+  ['expired', 'mfa_expired'],
+  ['exhausted', 'mfa_exhausted'],
+  ['held', 'locked'],
+]);
+
+/**
+ * Second step of a login with 2FA on: a TOTP or a backup code against the mfa_token. Every
+ * refusal — wrong code, spent token, too many codes for the token or the account — is one 401.
+ */
 export async function completeMfaLogin(
   deps: AuthDeps,
   input: { mfa_token: string; code: string },
@@ -15,7 +27,7 @@ export async function completeMfaLogin(
 ): Promise<TokenPair> {
   const userId = await deps.mfa.userOf(input.mfa_token);
   if (!userId) throw Problems.unauthorized(REFUSED);
-  const refuse = async (reason: 'mfa_invalid' | 'mfa_expired' | 'inactive'): Promise<never> => {
+  const refuse = async (reason: Reason): Promise<never> => {
     const credential = await deps.credentials.findById(userId);
     await deps.uow.record(
       authEvent('auth.login.failed', {
@@ -26,10 +38,11 @@ export async function completeMfaLogin(
     );
     throw Problems.unauthorized(REFUSED);
   };
-  if (!(await checkSecondFactor(deps, userId, input.code, { allowBackupCode: true }))) {
-    await deps.mfa.fail(input.mfa_token);
-    return refuse('mfa_invalid');
-  }
+  const verdict = await verifySecondFactor(deps, userId, input.code, {
+    allowBackupCode: true,
+    challenge: input.mfa_token,
+  });
+  if (verdict !== 'accepted') return refuse(REASONS.get(verdict) ?? 'mfa_invalid');
   if (!(await deps.mfa.consume(input.mfa_token))) return refuse('mfa_expired');
   const profile = await deps.directory.get(userId);
   if (!profile?.is_active) return refuse('inactive');

@@ -8,6 +8,7 @@ import {
   newBackupCodes,
   normaliseBackupCode,
   totpSecretOf,
+  verifySecondFactor,
 } from './second-factor.js';
 import { accessTokenFor } from './session-issuer.js';
 import { totp } from './totp.js';
@@ -57,6 +58,7 @@ export async function enableTwoFactor(deps: AuthDeps, claims: AccessClaims, code
   if (factor.enabled) {
     throw new AppError(400, 'two-factor-enabled', 'Two-factor authentication is already enabled');
   }
+  // A factor not yet enabled protects nothing: its codes are not counted against the account.
   if (!(await checkSecondFactor(deps, claims.sub, code, { allowBackupCode: false })))
     throw invalidCode();
   const codes = newBackupCodes();
@@ -91,8 +93,10 @@ export async function disableTwoFactor(
   if (!found?.factor.enabled) {
     throw new AppError(400, 'two-factor-disabled', 'Two-factor authentication is not enabled');
   }
-  if (!(await checkSecondFactor(deps, claims.sub, input.code, { allowBackupCode: true })))
-    throw invalidCode();
+  const verdict = await verifySecondFactor(deps, claims.sub, input.code, {
+    allowBackupCode: true,
+  });
+  if (verdict !== 'accepted') throw invalidCode();
   return deps.uow.run(async () => {
     await deps.twoFactor.remove(claims.sub);
     await deps.uow.record(
@@ -112,8 +116,9 @@ export async function regenerateBackupCodes(deps: AuthDeps, claims: AccessClaims
   if (!found?.factor.enabled) {
     throw new AppError(400, 'two-factor-disabled', 'Two-factor authentication is not enabled');
   }
-  if (!(await checkSecondFactor(deps, claims.sub, code, { allowBackupCode: false })))
-    throw invalidCode();
+  // Counted against the same cap as a login's second step: a bearer is no licence to guess.
+  const verdict = await verifySecondFactor(deps, claims.sub, code, { allowBackupCode: false });
+  if (verdict !== 'accepted') throw invalidCode();
   const codes = newBackupCodes();
   await deps.uow.run(async () => {
     await deps.twoFactor.replaceCodes(
