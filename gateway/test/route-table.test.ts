@@ -54,6 +54,7 @@ const CONTRACT: [Method, string, Who, Owner][] = [
   ['PUT', '/api/v1/admin/config', 'admin:write', 'auth'],
   ['POST', `/api/v1/admin/users/${ID}/unlock`, 'admin:write', 'auth'],
   ['DELETE', `/api/v1/admin/users/${ID}/sessions`, 'admin:write', 'auth'],
+  ['DELETE', `/api/v1/admin/users/${ID}/2fa`, 'admin:write', 'auth'],
   ['GET', '/api/v1/admin/audit?type=auth.login', 'admin:read', 'audit'],
   ['GET', '/api/v1/admin/audit/verify', 'admin:read', 'audit'],
 ];

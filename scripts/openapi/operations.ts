@@ -7,6 +7,7 @@ import {
 import { updatePolicySchema } from '../../auth-service/src/api/schemas/admin.schemas.js';
 import {
   apiKeyIdSchema,
+  backupCodesSchema,
   changePasswordSchema,
   codeSchema,
   createAccountSchema,
@@ -16,6 +17,8 @@ import {
   loginSchema,
   mfaLoginSchema,
   registerSchema,
+  rotateApiKeySchema,
+  stepUpSchema,
 } from '../../auth-service/src/api/schemas/auth.schemas.js';
 import { updateMeSchemas } from '../../user-service/src/api/schemas/me.schemas.js';
 import {
@@ -54,6 +57,11 @@ export interface Operation {
   /** Errors the owner answers beyond those the route's shape implies (see document.ts). */
   errors?: number[];
 }
+
+// The step-up answer, said once for every route that asks for the password again.
+const STEP_UP =
+  'Needs `password` (step-up): a wrong one is a 401 "Invalid password" (type `invalid-password`, ' +
+  'no WWW-Authenticate) and counts as a failed login toward the account lock.';
 
 const tokens = (description: string) => ({
   status: 200,
@@ -99,6 +107,9 @@ const auth: Operation[] = [
     operationId: 'loginSecondFactor',
     tag: 'auth',
     summary: 'Complete a login with a TOTP or backup code',
+    description:
+      'Every refusal is the same 401 "Invalid or expired code": at most 5 codes per mfa_token and ' +
+      '10 wrong codes per account per 15 minutes, across all mfa_tokens.',
     request: mfaLoginSchema,
     success: { ...tokens('Tokens and the refresh cookie'), setsRefreshCookie: true },
     errors: [401],
@@ -153,7 +164,9 @@ const auth: Operation[] = [
     operationId: 'changePassword',
     tag: 'auth',
     summary: 'Change your password',
-    description: 'Ends every other session and every older access token.',
+    description:
+      'Ends every other session and every older access token. A wrong `current_password` counts ' +
+      'as a failed login; while the account is locked the right one is refused the same way.',
     personOnly: true,
     request: changePasswordSchema,
     success: tokens('A fresh access token for the caller'),
@@ -191,7 +204,9 @@ const twoFactor: Operation[] = [
     operationId: 'setupTwoFactor',
     tag: 'two-factor',
     summary: 'Start two-factor enrolment',
+    description: STEP_UP,
     personOnly: true,
+    request: stepUpSchema,
     success: { status: 200, description: 'A new seed', schemas: [shapes.twoFactorSetup] },
     errors: [400],
   },
@@ -221,8 +236,9 @@ const twoFactor: Operation[] = [
     operationId: 'regenerateBackupCodes',
     tag: 'two-factor',
     summary: 'Replace your backup codes',
+    description: STEP_UP,
     personOnly: true,
-    request: codeSchema,
+    request: backupCodesSchema,
     success: { status: 200, description: 'The new codes', schemas: [shapes.backupCodes] },
   },
 ];
@@ -243,7 +259,7 @@ const apiKeys: Operation[] = [
     operationId: 'createApiKey',
     tag: 'api-keys',
     summary: 'Create an API key',
-    description: 'Scopes beyond what your role may do are refused with 403.',
+    description: `Scopes beyond what your role may do are refused with 403. ${STEP_UP}`,
     personOnly: true,
     request: createApiKeySchema,
     success: { status: 201, description: 'The key, shown once', schemas: [shapes.newApiKey] },
@@ -265,9 +281,10 @@ const apiKeys: Operation[] = [
     operationId: 'rotateApiKey',
     tag: 'api-keys',
     summary: 'Replace an API key with a new one',
-    description: 'The old key keeps working until the rotation grace period (default 0) ends.',
+    description:
+      'The old key keeps working until the rotation grace period (default 0) ends. ' + STEP_UP,
     personOnly: true,
-    request: apiKeyIdSchema,
+    request: rotateApiKeySchema,
     success: { status: 201, description: 'The new key, shown once', schemas: [shapes.newApiKey] },
   },
 ];
@@ -406,6 +423,18 @@ const admin: Operation[] = [
     summary: 'End every session of a user',
     request: idParamSchema,
     success: { status: 204, description: 'Every session ended' },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/admin/users/{id}/2fa',
+    operationId: 'resetUserTwoFactor',
+    tag: 'admin',
+    summary: "Turn a user's two-factor off",
+    description:
+      'The way back for a user whose second factor was hijacked or lost: also ends every session ' +
+      'and access token of the user. A user without two-factor on is a 404.',
+    request: idParamSchema,
+    success: { status: 204, description: 'Two-factor off, every session ended' },
   },
   {
     method: 'get',

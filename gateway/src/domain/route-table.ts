@@ -82,6 +82,7 @@ const ROUTE_TABLE: readonly RouteEntry[] = [
   }),
   route('/api/v1/admin/users/{id}/unlock', { POST: authService('admin:write') }),
   route('/api/v1/admin/users/{id}/sessions', { DELETE: authService('admin:write') }),
+  route('/api/v1/admin/users/{id}/2fa', { DELETE: authService('admin:write') }),
   route('/api/v1/admin/audit', { GET: auditService('admin:read') }),
   route('/api/v1/admin/audit/verify', { GET: auditService('admin:read') }),
 ];

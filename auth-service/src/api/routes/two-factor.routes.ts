@@ -11,17 +11,21 @@ import {
 } from '../../domain/two-factor.use-case.js';
 import { clientInfo } from '../refresh-cookie.js';
 import {
+  backupCodesSchema,
   codeSchema,
   disableTwoFactorSchema,
+  stepUpSchema,
+  type BackupCodesBody,
   type CodeBody,
   type DisableTwoFactorBody,
+  type StepUpBody,
 } from '../schemas/auth.schemas.js';
 
 export function twoFactorRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
   const router = Router();
 
-  router.post('/api/v1/auth/2fa/setup', bearer, async (req, res) => {
-    res.json(await setupTwoFactor(deps, claimsOf(req)));
+  router.post('/api/v1/auth/2fa/setup', bearer, validate(stepUpSchema), async (req, res) => {
+    res.json(await setupTwoFactor(deps, claimsOf(req), req.body as StepUpBody, clientInfo(req)));
   });
 
   router.post('/api/v1/auth/2fa/verify', bearer, validate(codeSchema), async (req, res) => {
@@ -38,9 +42,15 @@ export function twoFactorRoutes(deps: AuthDeps, bearer: RequestHandler): Router 
     },
   );
 
-  router.post('/api/v1/auth/2fa/backup-codes', bearer, validate(codeSchema), async (req, res) => {
-    res.json(await regenerateBackupCodes(deps, claimsOf(req), (req.body as CodeBody).code));
-  });
+  router.post(
+    '/api/v1/auth/2fa/backup-codes',
+    bearer,
+    validate(backupCodesSchema),
+    async (req, res) => {
+      const body = req.body as BackupCodesBody;
+      res.json(await regenerateBackupCodes(deps, claimsOf(req), body, clientInfo(req)));
+    },
+  );
 
   return router;
 }

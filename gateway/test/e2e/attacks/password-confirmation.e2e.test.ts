@@ -72,7 +72,7 @@ describe('password confirmations are guarded like logins', () => {
     expect(strip(right.body as object)).toEqual(strip(wrong.body as object));
   });
 
-  it('wrong passwords at 2FA disable and email change add up to the same lock', async () => {
+  it('wrong passwords at 2FA disable, step-up checks and email change add up to the same lock', async () => {
     const user = await registerUser(system.gateway);
     const { accessToken } = await loginAs(system.gateway, user);
     const auth = `Bearer ${accessToken}`;
@@ -82,20 +82,26 @@ describe('password confirmations are guarded like logins', () => {
         .post('/api/v1/auth/2fa/disable')
         .set('Authorization', auth)
         .send({ password: WRONG, code: '123456' }),
-      await changePassword(accessToken, WRONG, randomIp()),
+      await api()
+        .post('/api/v1/auth/2fa/setup')
+        .set('Authorization', auth)
+        .send({ password: WRONG }),
+      await api()
+        .post('/api/v1/auth/api-keys')
+        .set('Authorization', auth)
+        .send({ name: 'k', scopes: ['self:read'], password: WRONG }),
       await api()
         .put('/api/v1/users/me')
         .set('Authorization', auth)
         .send({ email: `moved.${user.id.slice(0, 8)}@example.com`, current_password: WRONG }),
-      await changePassword(accessToken, WRONG, randomIp()),
       await api()
-        .post('/api/v1/auth/2fa/disable')
+        .post('/api/v1/auth/2fa/backup-codes')
         .set('Authorization', auth)
         .send({ password: WRONG, code: '123456' }),
     ];
     const login = await cookieLessLogin(user);
 
-    expect(answers.map((res) => res.status)).toEqual([400, 400, 400, 400, 400]);
+    expect(answers.map((res) => res.status)).toEqual([400, 401, 401, 400, 401]);
     expect(login.status).toBe(401);
     expect((login.body as { detail: string }).detail).toBe(GENERIC);
   });

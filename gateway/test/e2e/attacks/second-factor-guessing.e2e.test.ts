@@ -97,7 +97,7 @@ describe('second-factor guessing: at most 10 wrong codes per account per 15 minu
         await request(system.gateway)
           .post('/api/v1/auth/2fa/backup-codes')
           .set('Authorization', asOwner)
-          .send({ code: await wrongCode(secret, i) }),
+          .send({ password: user.password, code: await wrongCode(secret, i) }),
       );
       bearerSide.push(
         await request(system.gateway)
