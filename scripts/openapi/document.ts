@@ -165,8 +165,10 @@ function successResponse(op: Operation): Json {
             headers: {
               'Set-Cookie': {
                 description:
-                  '`refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/api/v1/auth ' +
-                  '(not sent with an MfaChallenge)',
+                  '`refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/api/v1/auth (not ' +
+                  'sent with an MfaChallenge). A completed login (not a refresh) also sets a ' +
+                  'device cookie `device_…`: HttpOnly, Secure, SameSite=Strict, ' +
+                  'Path=/api/v1/auth/login, one year',
                 schema: { type: 'string' },
               },
             },

@@ -91,7 +91,9 @@ const auth: Operation[] = [
     summary: 'Log in with email and password',
     description:
       'Every refusal (unknown email, wrong password, locked or inactive account) is the same 401 ' +
-      '"Invalid email or password". With two-factor on, answers an MfaChallenge instead of tokens.',
+      '"Invalid email or password". With two-factor on, answers an MfaChallenge instead of tokens. ' +
+      'A browser that shows the device cookie of an earlier full login to this account is not held ' +
+      'by the account lock, only by its own failure counter.',
     request: loginSchema,
     success: {
       status: 200,

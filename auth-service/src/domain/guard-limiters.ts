@@ -30,18 +30,19 @@ export function limiter(
 }
 
 /**
- * The lock whose thresholds the admin policy sets, rebuilt when the policy changes, since a
- * limiter's points and durations are fixed.
+ * The locks whose thresholds the admin policy sets — the account's and each device cookie's —
+ * rebuilt when the policy changes, since a limiter's points and durations are fixed.
  */
 export class PolicyLocks {
-  private built: { signature: string; account: RateLimiterRedis } | undefined;
+  private built:
+    { signature: string; account: RateLimiterRedis; device: RateLimiterRedis } | undefined;
 
   constructor(
     private readonly redis: Redis,
     private readonly keyPrefix: string,
   ) {}
 
-  for(policy: SecurityPolicy): { account: RateLimiterRedis } {
+  for(policy: SecurityPolicy): { account: RateLimiterRedis; device: RateLimiterRedis } {
     const signature = `${policy.max_login_attempts}:${policy.lockout_window_minutes}:${policy.lockout_duration_minutes}`;
     if (this.built?.signature !== signature) {
       const lock = (name: string) =>
@@ -52,7 +53,7 @@ export class PolicyLocks {
           duration: policy.lockout_window_minutes * 60,
           blockDuration: policy.lockout_duration_minutes * 60,
         });
-      this.built = { signature, account: lock('account') };
+      this.built = { signature, account: lock('account'), device: lock('device') };
     }
     return this.built;
   }

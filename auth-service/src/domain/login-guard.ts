@@ -29,18 +29,22 @@ export interface PasswordAttempt {
   email: string;
   /** Undefined when the client's address is unknown (user-service asking on a user's behalf). */
   ip: string | undefined;
+  /** The id of a recognised device cookie: its own counter replaces the pair and the account's. */
+  device?: string | undefined;
 }
 
 const DAY_SECONDS = 24 * 3600;
 
 /**
- * Brute-force protection, three independent counters:
+ * Brute-force protection, four independent counters:
  * - (email, IP): a few free failures, then that pair waits a doubling delay — never an account lock,
  *   so an attacker on one address cannot keep the owner out from another;
  * - IP per day: too many failures from one address block the address (429), for everyone;
  * - account: `max_login_attempts` failures within the window lock the email for the lockout
- *   duration, from any address. Unknown emails are counted exactly like known ones.
- * A signed-in user confirming their password is one more attempt, counted the same way.
+ *   duration, from any address. Unknown emails are counted exactly like known ones;
+ * - device cookie: a browser that proves an earlier login to the account counts only against its
+ *   own cookie, with the account's thresholds. So an attacker can lock out strangers, never the
+ *   owner's known browser.
  */
 export class LoginGuard {
   /** Only ever blocked or cleared: its state says whether the pair must wait now. */
@@ -75,18 +79,20 @@ export class LoginGuard {
     });
   }
 
+  /** The one lock this attempt answers to: its device cookie's, or the account's. */
   private lockOf(policy: SecurityPolicy, attempt: PasswordAttempt): [RateLimiterRedis, string] {
-    return [this.locks.for(policy).account, emailKey(attempt.email)];
+    const { account, device } = this.locks.for(policy);
+    return attempt.device ? [device, attempt.device] : [account, emailKey(attempt.email)];
   }
 
   /** Before the password is looked at: 429 for a blocked IP; `locked` means answer as if wrong. */
   async check(attempt: PasswordAttempt): Promise<LoginVerdict> {
     const policy = await this.policies.current();
-    const { ip, email } = attempt;
+    const { ip, device, email } = attempt;
     const [lock, lockKey] = this.lockOf(policy, attempt);
     const [ipState, pairState, lockState] = await Promise.all([
       ip === undefined ? null : this.ip.get(rateLimitKey(ip)),
-      ip === undefined ? null : this.pair.get(pairKey(email, ip)),
+      ip === undefined || device ? null : this.pair.get(pairKey(email, ip)),
       lock.get(lockKey),
     ]);
     if (ipState && ipState.consumedPoints >= this.settings.ipFailuresPerDay) {
@@ -97,12 +103,12 @@ export class LoginGuard {
     return pairBlocked || locked ? 'locked' : 'allowed';
   }
 
-  /** Counts a failure everywhere; reports whether this very failure locked the account. */
+  /** Counts a failure where it belongs; reports whether this very failure locked the account. */
   async recordFailure(attempt: PasswordAttempt): Promise<{ accountLocked: boolean }> {
     const policy = await this.policies.current();
-    const { ip, email } = attempt;
+    const { ip, device, email } = attempt;
     const [lock, lockKey] = this.lockOf(policy, attempt);
-    const pair = ip === undefined ? undefined : pairKey(email, ip);
+    const pair = ip === undefined || device ? undefined : pairKey(email, ip);
     const [, strikes, locked] = await Promise.allSettled([
       ip === undefined ? undefined : this.ip.consume(rateLimitKey(ip)),
       pair === undefined ? undefined : this.strikes.consume(pair),
@@ -120,14 +126,18 @@ export class LoginGuard {
       locked.status === 'rejected' &&
       isRes(locked.reason) &&
       locked.reason.consumedPoints === policy.max_login_attempts;
-    return { accountLocked: justLocked };
+    return { accountLocked: !device && justLocked };
   }
 
-  /** A success clears its own (email, IP) counters, not the account's. */
+  /** Success clears the pair's counters and the device's own, never the account's. */
   async recordSuccess(attempt: PasswordAttempt): Promise<void> {
-    if (attempt.ip === undefined) return;
-    const pair = pairKey(attempt.email, attempt.ip);
-    await Promise.all([this.pair.delete(pair), this.strikes.delete(pair)]);
+    const { ip, device, email } = attempt;
+    const pair = ip === undefined ? undefined : pairKey(email, ip);
+    await Promise.all([
+      pair === undefined ? undefined : this.pair.delete(pair),
+      pair === undefined ? undefined : this.strikes.delete(pair),
+      device ? this.locks.for(await this.policies.current()).device.delete(device) : undefined,
+    ]);
   }
 
   async unlock(email: string): Promise<void> {

@@ -1,10 +1,10 @@
 import { AppError, maskEmail } from '@secure-api/shared';
 
-import type { AuthDeps, ClientInfo } from './auth-deps.js';
+import type { AuthDeps, LoginClient } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
 import type { PasswordAttempt } from './login-guard.js';
+import { finishLogin, type LoginSuccess } from './login-success.js';
 import { countWrongPassword } from './password-confirmation.js';
-import { startSession, type TokenPair } from './session-issuer.js';
 
 export const LOGIN_REFUSED = 'Invalid email or password';
 
@@ -13,7 +13,7 @@ export function loginRefused(): AppError {
   return new AppError(401, 'invalid-credentials', LOGIN_REFUSED);
 }
 
-type FailureReason = 'unknown_account' | 'wrong_password' | 'inactive' | 'locked';
+type FailureReason = 'unknown_account' | 'wrong_password' | 'inactive' | 'locked' | 'device_locked';
 
 /** The refusal the client sees is always the same; the audit record says what really happened. */
 async function refuse(
@@ -32,22 +32,34 @@ async function refuse(
   throw loginRefused();
 }
 
-export type LoginOutcome =
-  { kind: 'tokens'; tokens: TokenPair } | { kind: 'mfa'; mfaToken: string };
+export type LoginOutcome = ({ kind: 'tokens' } & LoginSuccess) | { kind: 'mfa'; mfaToken: string };
 
 export async function login(
   deps: AuthDeps,
   input: { email: string; password: string },
-  client: ClientInfo,
+  client: LoginClient,
 ): Promise<LoginOutcome> {
-  const attempt: PasswordAttempt = { email: input.email, ip: client.ip ?? 'unknown' };
-  const verdict = await deps.guard.check(attempt);
   const credential = await deps.credentials.findByEmail(input.email);
+  // A browser that completed a login to this account before answers only to its own counter.
+  const trusted = credential && (await deps.policies.current()).device_trust;
+  const attempt: PasswordAttempt = {
+    email: input.email,
+    ip: client.ip ?? 'unknown',
+    device: trusted ? deps.devices.recognise(credential.userId, client.deviceCookies) : undefined,
+  };
+  const verdict = await deps.guard.check(attempt);
   // The same Argon2 work on every path, so timing says nothing about existence or lock state.
   const passwordOk = credential
     ? await deps.hasher.verify(credential.passwordHash, input.password)
     : await deps.hasher.verifyAgainstDummy(input.password);
-  if (verdict === 'locked') return refuse(deps, input.email, 'locked', credential?.userId);
+  if (verdict === 'locked') {
+    return refuse(
+      deps,
+      input.email,
+      attempt.device ? 'device_locked' : 'locked',
+      credential?.userId,
+    );
+  }
   if (!credential || !passwordOk) {
     await countWrongPassword(deps, attempt, credential?.userId);
     return refuse(
@@ -73,16 +85,5 @@ export async function login(
   if ((await deps.twoFactor.find(profile.id))?.enabled) {
     return { kind: 'mfa', mfaToken: await deps.mfa.create(profile.id) };
   }
-  return deps.uow.run(async () => {
-    const tokens = await startSession(deps, profile, ['pwd'], client);
-    await deps.uow.record(
-      authEvent('auth.login.succeeded', {
-        actorId: profile.id,
-        subject: { user_id: profile.id, session_id: tokens.sessionId },
-        outcome: 'success',
-        data: { amr: ['pwd'] },
-      }),
-    );
-    return { kind: 'tokens' as const, tokens };
-  });
+  return { kind: 'tokens', ...(await finishLogin(deps, profile, ['pwd'], client)) };
 }

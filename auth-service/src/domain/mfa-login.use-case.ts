@@ -1,9 +1,9 @@
 import { maskEmail, Problems } from '@secure-api/shared';
 
-import type { AuthDeps, ClientInfo } from './auth-deps.js';
+import type { AuthDeps, LoginClient } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { finishLogin, type LoginSuccess } from './login-success.js';
 import { verifySecondFactor, type FactorVerdict } from './second-factor.js';
-import { startSession, type TokenPair } from './session-issuer.js';
 
 const REFUSED = 'Invalid or expired code';
 
@@ -23,8 +23,8 @@ const REASONS = new Map<Exclude<FactorVerdict, 'accepted'>, Reason>([
 export async function completeMfaLogin(
   deps: AuthDeps,
   input: { mfa_token: string; code: string },
-  client: ClientInfo,
-): Promise<TokenPair> {
+  client: LoginClient,
+): Promise<LoginSuccess> {
   const userId = await deps.mfa.userOf(input.mfa_token);
   if (!userId) throw Problems.unauthorized(REFUSED);
   const refuse = async (reason: Reason): Promise<never> => {
@@ -46,16 +46,5 @@ export async function completeMfaLogin(
   if (!(await deps.mfa.consume(input.mfa_token))) return refuse('mfa_expired');
   const profile = await deps.directory.get(userId);
   if (!profile?.is_active) return refuse('inactive');
-  return deps.uow.run(async () => {
-    const tokens = await startSession(deps, profile, ['pwd', 'otp'], client);
-    await deps.uow.record(
-      authEvent('auth.login.succeeded', {
-        actorId: profile.id,
-        subject: { user_id: profile.id, session_id: tokens.sessionId },
-        outcome: 'success',
-        data: { amr: ['pwd', 'otp'] },
-      }),
-    );
-    return tokens;
-  });
+  return finishLogin(deps, profile, ['pwd', 'otp'], client);
 }
