@@ -39,6 +39,7 @@ const CONTRACT: [Method, string, Who, Owner][] = [
   ['POST', '/api/v1/auth/2fa/backup-codes', 'authenticated', 'auth'],
   ['GET', '/api/v1/auth/api-keys', 'authenticated', 'auth'],
   ['POST', '/api/v1/auth/api-keys', 'authenticated', 'auth'],
+  ['DELETE', '/api/v1/auth/api-keys', 'authenticated', 'auth'],
   ['DELETE', `/api/v1/auth/api-keys/${KEY_ID}`, 'authenticated', 'auth'],
   ['POST', `/api/v1/auth/api-keys/${KEY_ID}/rotate`, 'authenticated', 'auth'],
   ['GET', '/api/v1/users/me', 'self:read', 'users'],

@@ -269,6 +269,17 @@ const apiKeys: Operation[] = [
   },
   {
     method: 'delete',
+    path: '/api/v1/auth/api-keys',
+    operationId: 'revokeAllApiKeys',
+    tag: 'api-keys',
+    summary: 'Revoke every one of your API keys',
+    description: `Rotated-out keys still in their grace period included; each stops at once. ${STEP_UP}`,
+    personOnly: true,
+    request: stepUpSchema,
+    success: { status: 204, description: 'Every key revoked' },
+  },
+  {
+    method: 'delete',
     path: '/api/v1/auth/api-keys/{id}',
     operationId: 'revokeApiKey',
     tag: 'api-keys',

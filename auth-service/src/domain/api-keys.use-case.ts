@@ -65,27 +65,11 @@ export async function listApiKeys(deps: AuthDeps, userId: string): Promise<ApiKe
   return (await deps.apiKeys.listActive(userId)).map(view);
 }
 
-async function ownedLiveKey(deps: AuthDeps, userId: string, id: string): Promise<ApiKey> {
+export async function ownedLiveKey(deps: AuthDeps, userId: string, id: string): Promise<ApiKey> {
   const key = await deps.apiKeys.findOwned(userId, id);
   const live = key && !key.revokedAt && (!key.expiresAt || key.expiresAt > new Date());
   if (!key || !live) throw new AppError(404, 'not-found', 'API key not found');
   return key;
-}
-
-export async function revokeApiKey(deps: AuthDeps, userId: string, id: string): Promise<void> {
-  const key = await ownedLiveKey(deps, userId, id);
-  await deps.uow.run(async () => {
-    await deps.apiKeys.revoke(key.id);
-    await deps.uow.record(
-      authEvent('auth.apikey.revoked', {
-        actorId: userId,
-        subject: { user_id: userId, key_id: key.id },
-        outcome: 'success',
-        data: { reason: 'user' },
-      }),
-    );
-  });
-  await deps.apiKeyCache.purge([key.keyHash]);
 }
 
 /** A new key with the same name and scopes; the old one works until the grace period ends. */

@@ -62,6 +62,7 @@ const ROUTE_TABLE: readonly RouteEntry[] = [
   route('/api/v1/auth/api-keys', {
     GET: authService('authenticated'),
     POST: authService('authenticated'),
+    DELETE: authService('authenticated'),
   }),
   route('/api/v1/auth/api-keys/{keyId}', { DELETE: authService('authenticated') }),
   route('/api/v1/auth/api-keys/{keyId}/rotate', { POST: authService('authenticated') }),

@@ -2,18 +2,15 @@ import { Router, type RequestHandler } from 'express';
 
 import { claimsOf, validate } from '@secure-api/shared';
 
-import {
-  createApiKey,
-  listApiKeys,
-  revokeApiKey,
-  rotateApiKey,
-} from '../../domain/api-keys.use-case.js';
+import { revokeAllApiKeys, revokeApiKey } from '../../domain/api-key-revocation.use-case.js';
+import { createApiKey, listApiKeys, rotateApiKey } from '../../domain/api-keys.use-case.js';
 import type { AuthDeps } from '../../domain/auth-deps.js';
 import { clientInfo } from '../refresh-cookie.js';
 import {
   apiKeyIdSchema,
   createApiKeySchema,
   rotateApiKeySchema,
+  stepUpSchema,
   type CreateApiKeyBody,
   type StepUpBody,
 } from '../schemas/auth.schemas.js';
@@ -28,6 +25,11 @@ export function apiKeyRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
   router.post('/api/v1/auth/api-keys', bearer, validate(createApiKeySchema), async (req, res) => {
     const body = req.body as CreateApiKeyBody;
     res.status(201).json(await createApiKey(deps, claimsOf(req), body, clientInfo(req)));
+  });
+
+  router.delete('/api/v1/auth/api-keys', bearer, validate(stepUpSchema), async (req, res) => {
+    await revokeAllApiKeys(deps, claimsOf(req), req.body as StepUpBody, clientInfo(req));
+    res.status(204).end();
   });
 
   router.delete('/api/v1/auth/api-keys/:id', bearer, validate(apiKeyIdSchema), async (req, res) => {

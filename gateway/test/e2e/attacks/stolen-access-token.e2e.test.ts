@@ -71,6 +71,12 @@ describe('a stolen access token alone cannot take over the account', () => {
         agent.post('/api/v1/auth/api-keys').set('Authorization', `Bearer ${token}`),
       body: (password) => withPassword(password, { name: 'thief', scopes: ['self:read'] }),
     },
+    {
+      name: 'DELETE /api/v1/auth/api-keys',
+      call: (agent, token) =>
+        agent.delete('/api/v1/auth/api-keys').set('Authorization', `Bearer ${token}`),
+      body: (password) => withPassword(password),
+    },
   ];
 
   it.each(routes.map((route) => [route.name, route] as const))(
