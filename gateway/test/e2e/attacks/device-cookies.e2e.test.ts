@@ -10,7 +10,13 @@ import {
   outboxEvents,
   randomIp,
 } from '../../support/auth-flows.js';
-import { loginAs, registerUser, startSystem, type System } from '../../support/system.js';
+import {
+  loginAs,
+  registerUser,
+  rememberSecret,
+  startSystem,
+  type System,
+} from '../../support/system.js';
 
 const GENERIC = 'Invalid email or password';
 const WRONG = 'Wrong-Pass-123!';
@@ -19,6 +25,7 @@ describe('device cookies: an attacker can lock out strangers, never the owner’
   let system: System;
 
   beforeAll(async () => {
+    rememberSecret(WRONG);
     // The test client plays several addresses behind a trusted proxy (itself). Lockout settings
     // are the production defaults: 5 failures in 15 minutes lock for 30 minutes.
     system = await startSystem('attack_device', {
@@ -63,6 +70,8 @@ describe('device cookies: an attacker can lock out strangers, never the owner’
     for (const res of [...attack, cookieLess]) {
       expect(res.status).toBe(401);
       expect(detailOf(res)).toBe(GENERIC);
+      expect(res.headers['set-cookie']).toBeUndefined();
+      expect(JSON.stringify(res.body)).not.toContain(owner.password);
     }
     expect(known.status).toBe(200);
     expect((known.body as { access_token?: string }).access_token).toBeDefined();

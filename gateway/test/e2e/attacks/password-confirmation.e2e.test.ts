@@ -18,6 +18,7 @@ describe('password confirmations are guarded like logins', () => {
   let system: System;
 
   beforeAll(async () => {
+    rememberSecret(WRONG);
     // Production lockout defaults (5 failures); the test client plays several addresses.
     system = await startSystem('attack_confirm', {
       gateway: { TRUSTED_PROXIES: '127.0.0.1/32,::1/128' },
@@ -54,6 +55,7 @@ describe('password confirmations are guarded like logins', () => {
     for (const res of guesses) {
       expect(res.status).toBe(400);
       expect((res.body as { detail: string }).detail).toBe(WRONG_CURRENT);
+      expect(JSON.stringify(res.body)).not.toContain(WRONG);
     }
     expect(login.status).toBe(401);
     expect((login.body as { detail: string }).detail).toBe(GENERIC);

@@ -22,6 +22,7 @@ describe('a stolen access token alone cannot take over the account', () => {
   let system: System;
 
   beforeAll(async () => {
+    rememberSecret(WRONG);
     system = await startSystem('attack_stolen');
   });
 
