@@ -17,7 +17,8 @@ export interface DeviceCookie {
 export type PresentedCookies = ReadonlyMap<string, string>;
 
 /**
- * OWASP's "device cookies": proof that this browser once completed a login to this account.
+ * A device cookie: proof that this browser once completed a login to this account, so that
+ * failures from it are counted against it alone and an attacker cannot lock its owner out.
  * Stateless and signed — `<nonce>.<issued at>.<HMAC(user id, nonce, issued at)>` — so nothing is
  * stored per browser, a cookie cannot be forged or moved to another account, and its one-year
  * life is enforced here, not only by the browser's Max-Age. The name is an HMAC of the user id: one
