@@ -39,6 +39,7 @@ const CONTRACT: [Method, string, Who, Owner][] = [
   ['POST', '/api/v1/auth/2fa/backup-codes', 'authenticated', 'auth'],
   ['GET', '/api/v1/auth/api-keys', 'authenticated', 'auth'],
   ['POST', '/api/v1/auth/api-keys', 'authenticated', 'auth'],
+  ['DELETE', '/api/v1/auth/api-keys', 'authenticated', 'auth'],
   ['DELETE', `/api/v1/auth/api-keys/${KEY_ID}`, 'authenticated', 'auth'],
   ['POST', `/api/v1/auth/api-keys/${KEY_ID}/rotate`, 'authenticated', 'auth'],
   ['GET', '/api/v1/users/me', 'self:read', 'users'],
@@ -54,6 +55,7 @@ const CONTRACT: [Method, string, Who, Owner][] = [
   ['PUT', '/api/v1/admin/config', 'admin:write', 'auth'],
   ['POST', `/api/v1/admin/users/${ID}/unlock`, 'admin:write', 'auth'],
   ['DELETE', `/api/v1/admin/users/${ID}/sessions`, 'admin:write', 'auth'],
+  ['DELETE', `/api/v1/admin/users/${ID}/2fa`, 'admin:write', 'auth'],
   ['GET', '/api/v1/admin/audit?type=auth.login', 'admin:read', 'audit'],
   ['GET', '/api/v1/admin/audit/verify', 'admin:read', 'audit'],
 ];

@@ -15,7 +15,10 @@ const SAMPLE_ID = '00000000-0000-4000-8000-000000000000';
 
 const integer = (description: string) => ({ description, schema: { type: 'integer' } });
 const HEADERS = new Map<string, Json>([
-  ['WWW-Authenticate', { description: 'Always `Bearer`', schema: { type: 'string' } }],
+  [
+    'WWW-Authenticate',
+    { description: '`Bearer`, when the token was the problem', schema: { type: 'string' } },
+  ],
   ['Allow', { description: 'The methods the path has', schema: { type: 'string' } }],
   ['Retry-After', integer('Seconds until a retry may succeed')],
   ['RateLimit-Limit', integer('Requests allowed in the window')],
@@ -36,7 +39,8 @@ const PROBLEMS = new Map<number, ProblemResponse>([
     401,
     {
       name: 'Unauthorized',
-      description: 'Missing, malformed, expired or revoked credentials',
+      description:
+        'Missing, malformed, expired or revoked credentials, or a wrong password confirmation',
       headers: ['WWW-Authenticate'],
     },
   ],
@@ -161,8 +165,10 @@ function successResponse(op: Operation): Json {
             headers: {
               'Set-Cookie': {
                 description:
-                  '`refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/api/v1/auth ' +
-                  '(not sent with an MfaChallenge)',
+                  '`refresh_token`: HttpOnly, Secure, SameSite=Strict, Path=/api/v1/auth (not ' +
+                  'sent with an MfaChallenge). A completed login (not a refresh) also sets a ' +
+                  'device cookie `device_…`: HttpOnly, Secure, SameSite=Strict, ' +
+                  'Path=/api/v1/auth/login, one year',
                 schema: { type: 'string' },
               },
             },

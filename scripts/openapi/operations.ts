@@ -8,6 +8,7 @@ import {
 import { updatePolicySchema } from '../../auth-service/src/api/schemas/admin.schemas.js';
 import {
   apiKeyIdSchema,
+  backupCodesSchema,
   changePasswordSchema,
   codeSchema,
   createAccountSchema,
@@ -17,6 +18,8 @@ import {
   loginSchema,
   mfaLoginSchema,
   registerSchema,
+  rotateApiKeySchema,
+  stepUpSchema,
 } from '../../auth-service/src/api/schemas/auth.schemas.js';
 import { updateMeSchemas } from '../../user-service/src/api/schemas/me.schemas.js';
 import {
@@ -56,6 +59,11 @@ export interface Operation {
   errors?: number[];
 }
 
+// The step-up answer, said once for every route that asks for the password again.
+const STEP_UP =
+  'Needs `password` (step-up): a wrong one is a 401 "Invalid password" (type `invalid-password`, ' +
+  'no WWW-Authenticate) and counts as a failed login toward the account lock.';
+
 const tokens = (description: string) => ({
   status: 200,
   description,
@@ -84,7 +92,9 @@ const auth: Operation[] = [
     summary: 'Log in with email and password',
     description:
       'Every refusal (unknown email, wrong password, locked or inactive account) is the same 401 ' +
-      '"Invalid email or password". With two-factor on, answers an MfaChallenge instead of tokens.',
+      '"Invalid email or password". With two-factor on, answers an MfaChallenge instead of tokens. ' +
+      'A browser that shows the device cookie of an earlier full login to this account is not held ' +
+      'by the account lock, only by its own failure counter.',
     request: loginSchema,
     success: {
       status: 200,
@@ -100,6 +110,9 @@ const auth: Operation[] = [
     operationId: 'loginSecondFactor',
     tag: 'auth',
     summary: 'Complete a login with a TOTP or backup code',
+    description:
+      'Every refusal is the same 401 "Invalid or expired code": at most 5 codes per mfa_token and ' +
+      '10 wrong codes per account per 15 minutes, across all mfa_tokens.',
     request: mfaLoginSchema,
     success: { ...tokens('Tokens and the refresh cookie'), setsRefreshCookie: true },
     errors: [401],
@@ -157,7 +170,9 @@ const auth: Operation[] = [
     operationId: 'changePassword',
     tag: 'auth',
     summary: 'Change your password',
-    description: 'Ends every other session and every older access token.',
+    description:
+      'Ends every other session and every older access token. A wrong `current_password` counts ' +
+      'as a failed login; while the account is locked the right one is refused the same way.',
     personOnly: true,
     request: changePasswordSchema,
     success: tokens('A fresh access token for the caller'),
@@ -195,7 +210,9 @@ const twoFactor: Operation[] = [
     operationId: 'setupTwoFactor',
     tag: 'two-factor',
     summary: 'Start two-factor enrolment',
+    description: STEP_UP,
     personOnly: true,
+    request: stepUpSchema,
     success: { status: 200, description: 'A new seed', schemas: [shapes.twoFactorSetup] },
     errors: [400],
   },
@@ -225,8 +242,9 @@ const twoFactor: Operation[] = [
     operationId: 'regenerateBackupCodes',
     tag: 'two-factor',
     summary: 'Replace your backup codes',
+    description: STEP_UP,
     personOnly: true,
-    request: codeSchema,
+    request: backupCodesSchema,
     success: { status: 200, description: 'The new codes', schemas: [shapes.backupCodes] },
   },
 ];
@@ -247,11 +265,22 @@ const apiKeys: Operation[] = [
     operationId: 'createApiKey',
     tag: 'api-keys',
     summary: 'Create an API key',
-    description: 'Scopes beyond what your role may do are refused with 403.',
+    description: `Scopes beyond what your role may do are refused with 403. ${STEP_UP}`,
     personOnly: true,
     request: createApiKeySchema,
     success: { status: 201, description: 'The key, shown once', schemas: [shapes.newApiKey] },
     errors: [403],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/auth/api-keys',
+    operationId: 'revokeAllApiKeys',
+    tag: 'api-keys',
+    summary: 'Revoke every one of your API keys',
+    description: `Rotated-out keys still in their grace period included; each stops at once. ${STEP_UP}`,
+    personOnly: true,
+    request: stepUpSchema,
+    success: { status: 204, description: 'Every key revoked' },
   },
   {
     method: 'delete',
@@ -269,9 +298,10 @@ const apiKeys: Operation[] = [
     operationId: 'rotateApiKey',
     tag: 'api-keys',
     summary: 'Replace an API key with a new one',
-    description: 'The old key keeps working until the rotation grace period (default 0) ends.',
+    description:
+      'The old key keeps working until the rotation grace period (default 0) ends. ' + STEP_UP,
     personOnly: true,
-    request: apiKeyIdSchema,
+    request: rotateApiKeySchema,
     success: { status: 201, description: 'The new key, shown once', schemas: [shapes.newApiKey] },
   },
 ];
@@ -411,6 +441,18 @@ const admin: Operation[] = [
     summary: 'End every session of a user',
     request: idParamSchema,
     success: { status: 204, description: 'Every session ended' },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/admin/users/{id}/2fa',
+    operationId: 'resetUserTwoFactor',
+    tag: 'admin',
+    summary: "Turn a user's two-factor off",
+    description:
+      'The way back for a user whose second factor was hijacked or lost: also ends every session ' +
+      'and access token of the user. A user without two-factor on is a 404.',
+    request: idParamSchema,
+    success: { status: 204, description: 'Two-factor off, every session ended' },
   },
   {
     method: 'get',

@@ -55,6 +55,7 @@ describe('security event catalog', () => {
         'auth.login.succeeded',
         'auth.login.failed',
         'auth.account.locked',
+        'auth.mfa.locked',
         'auth.account.unlocked',
         'auth.token.refreshed',
         'auth.token.reuse_detected',

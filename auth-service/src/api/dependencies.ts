@@ -14,6 +14,7 @@ import { MfaChallengeStore } from '../data/mfa-challenge.store.js';
 import { ApiKeyCache } from '../data/api-key-cache.js';
 import { ApiKeyRepository } from '../data/api-key.repository.js';
 import { TwoFactorRepository } from '../data/two-factor.repository.js';
+import { DeviceCookies } from '../domain/device-cookies.js';
 import { SecretBox } from '../domain/secret-box.js';
 import { DEFAULT_GUARD_SETTINGS, LoginGuard } from '../domain/login-guard.js';
 import type { SecurityPolicy } from '../domain/security-policy.js';
@@ -31,6 +32,7 @@ export function defaultPolicy(config: Config): SecurityPolicy {
       points: config.loginRateLimit.points,
       duration_seconds: config.loginRateLimit.durationSeconds,
     },
+    device_trust: true,
   };
 }
 
@@ -55,13 +57,16 @@ export async function buildAuthDeps(
     uow,
     config.redisKeyPrefix,
   );
+  const secretBox = new SecretBox(totpKey);
   return {
     uow,
     apiKeys: new ApiKeyRepository(sequelize),
     apiKeyCache: new ApiKeyCache(redis, config.redisKeyPrefix),
     twoFactor,
-    secretBox: new SecretBox(totpKey),
+    secretBox,
     mfa: new MfaChallengeStore(redis, config.redisKeyPrefix),
+    // Derived from the TOTP key, so device cookies need no secret of their own to configure.
+    devices: new DeviceCookies(secretBox.subkey('device-cookie v1')),
     policies,
     guard: new LoginGuard(redis, policies, {
       ...DEFAULT_GUARD_SETTINGS,

@@ -117,6 +117,23 @@ export class ApiKeyRepository {
     await this.model.update({ revoked_at: new Date() }, { where: { id, revoked_at: null } });
   }
 
+  /** Revokes every live key of the user (rotated-out keys in their grace too); returns them. */
+  async revokeAllOf(userId: string): Promise<ApiKey[]> {
+    const now = new Date();
+    const [, rows] = await this.model.update(
+      { revoked_at: now },
+      {
+        where: {
+          user_id: userId,
+          revoked_at: null,
+          [Op.or]: [{ expires_at: null }, { expires_at: { [Op.gt]: now } }],
+        },
+        returning: true,
+      },
+    );
+    return rows.map(toApiKey);
+  }
+
   /** The rotated key lives until `retireAt` (the grace period), then stops. */
   async retire(id: string, replacedBy: string, retireAt: Date): Promise<void> {
     await this.model.update({ replaced_by: replacedBy, expires_at: retireAt }, { where: { id } });

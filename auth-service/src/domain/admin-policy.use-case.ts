@@ -8,7 +8,7 @@ import {
   type SecurityPolicy,
 } from './security-policy.js';
 
-type Flat = Map<string, number | string>;
+type Flat = Map<string, number | string | boolean>;
 
 function flatten(policy: SecurityPolicy): Flat {
   const flat: Flat = new Map();

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 
 import {
   API_KEY_PATTERN,
@@ -11,67 +11,33 @@ import {
 } from '@secure-api/shared';
 
 import type { ApiKey } from '../data/api-key.repository.js';
-import type { AuthDeps } from './auth-deps.js';
+import { issue, view, type ApiKeyView } from './api-key-issuance.js';
+import type { AuthDeps, ClientInfo } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
 
-const PREFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 /** A resolved key becomes an access token this short-lived; the gateway caches it for less. */
 export const API_KEY_TOKEN_SECONDS = 60;
 
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-}
+export type { ApiKeyView } from './api-key-issuance.js';
 
-function view(key: ApiKey): ApiKeyView {
-  return {
-    id: key.id,
-    name: key.name,
-    prefix: key.prefix,
-    scopes: key.scopes,
-    created_at: key.createdAt.toISOString(),
-    expires_at: key.expiresAt?.toISOString() ?? null,
-    last_used_at: key.lastUsedAt?.toISOString() ?? null,
-  };
-}
-
-function newKeyMaterial(): { prefix: string; key: string } {
-  const prefix = Array.from(randomBytes(8), (b) =>
-    PREFIX_ALPHABET.charAt(b % PREFIX_ALPHABET.length),
-  ).join('');
-  return { prefix, key: `sk_${prefix}_${randomBytes(32).toString('base64url')}` };
-}
-
-async function issue(
-  deps: AuthDeps,
-  owner: string,
-  input: { name: string; scopes: Permission[]; expiresAt: Date | null },
-): Promise<ApiKeyView & { key: string }> {
-  const { prefix, key } = newKeyMaterial();
-  const stored = await deps.apiKeys.create({
-    id: randomUUID(),
-    userId: owner,
-    name: input.name,
-    prefix,
-    keyHash: apiKeyHash(key),
-    scopes: input.scopes,
-    expiresAt: input.expiresAt,
-  });
-  // The only time the key exists outside the client: this response.
-  return { ...view(stored), key };
-}
+/** A key acts without the owner: issuing one needs the password, not only a (stealable) bearer. */
+const confirmOwner = (deps: AuthDeps, claims: AccessClaims, password: string, client: ClientInfo) =>
+  confirmPassword(deps, claims.sub, password, client, confirmationRefusals.invalidPassword);
 
 /** Scopes must be a subset of what the owner's role may do today. */
 export async function createApiKey(
   deps: AuthDeps,
   claims: AccessClaims,
-  input: { name: string; scopes: Permission[]; expires_in_days?: number | undefined },
+  input: {
+    name: string;
+    scopes: Permission[];
+    expires_in_days?: number | undefined;
+    password: string;
+  },
+  client: ClientInfo,
 ) {
+  await confirmOwner(deps, claims, input.password, client);
   const allowed = new Set(permissionsOf(claims.role));
   if (!input.scopes.every((scope) => allowed.has(scope))) throw Problems.forbidden();
   const expiresAt = input.expires_in_days
@@ -99,31 +65,22 @@ export async function listApiKeys(deps: AuthDeps, userId: string): Promise<ApiKe
   return (await deps.apiKeys.listActive(userId)).map(view);
 }
 
-async function ownedLiveKey(deps: AuthDeps, userId: string, id: string): Promise<ApiKey> {
+export async function ownedLiveKey(deps: AuthDeps, userId: string, id: string): Promise<ApiKey> {
   const key = await deps.apiKeys.findOwned(userId, id);
   const live = key && !key.revokedAt && (!key.expiresAt || key.expiresAt > new Date());
   if (!key || !live) throw new AppError(404, 'not-found', 'API key not found');
   return key;
 }
 
-export async function revokeApiKey(deps: AuthDeps, userId: string, id: string): Promise<void> {
-  const key = await ownedLiveKey(deps, userId, id);
-  await deps.uow.run(async () => {
-    await deps.apiKeys.revoke(key.id);
-    await deps.uow.record(
-      authEvent('auth.apikey.revoked', {
-        actorId: userId,
-        subject: { user_id: userId, key_id: key.id },
-        outcome: 'success',
-        data: { reason: 'user' },
-      }),
-    );
-  });
-  await deps.apiKeyCache.purge([key.keyHash]);
-}
-
 /** A new key with the same name and scopes; the old one works until the grace period ends. */
-export async function rotateApiKey(deps: AuthDeps, claims: AccessClaims, id: string) {
+export async function rotateApiKey(
+  deps: AuthDeps,
+  claims: AccessClaims,
+  id: string,
+  input: { password: string },
+  client: ClientInfo,
+) {
+  await confirmOwner(deps, claims, input.password, client);
   const old = await ownedLiveKey(deps, claims.sub, id);
   const allowed = new Set(permissionsOf(claims.role));
   const scopes = old.scopes.filter((s): s is Permission => allowed.has(s as Permission));

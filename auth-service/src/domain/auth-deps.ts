@@ -9,6 +9,7 @@ import type { SessionRepository } from '../data/session.repository.js';
 import type { UserDirectoryClient } from '../data/user-directory.client.js';
 import type { MfaChallengeStore } from '../data/mfa-challenge.store.js';
 import type { TwoFactorRepository } from '../data/two-factor.repository.js';
+import type { DeviceCookies, PresentedCookies } from './device-cookies.js';
 import type { LoginGuard } from './login-guard.js';
 import type { SecretBox } from './secret-box.js';
 import type { PasswordHasher } from './password-hasher.js';
@@ -30,6 +31,7 @@ export interface AuthDeps {
   twoFactor: TwoFactorRepository;
   secretBox: SecretBox;
   mfa: MfaChallengeStore;
+  devices: DeviceCookies;
   policies: SecurityPolicyRepository;
   settings: {
     refreshTokenDays: number;
@@ -43,4 +45,9 @@ export interface AuthDeps {
 export interface ClientInfo {
   ip: string | undefined;
   userAgent: string | undefined;
+}
+
+/** A client logging in: also the device cookies it presented. */
+export interface LoginClient extends ClientInfo {
+  deviceCookies: PresentedCookies;
 }

@@ -1,12 +1,11 @@
 import { AppError, Problems, type AccessClaims } from '@secure-api/shared';
 
-import type { AuthDeps } from './auth-deps.js';
+import type { AuthDeps, ClientInfo } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
 import { checkPassword } from './password-policy.js';
 import { passwordPolicyOf } from './security-policy.js';
 import { accessTokenFor } from './session-issuer.js';
-
-export const WRONG_CURRENT_PASSWORD = 'Current password is incorrect';
 
 /**
  * Verifies the current password, applies the policy, then ends every other session and every
@@ -16,12 +15,15 @@ export async function changePassword(
   deps: AuthDeps,
   claims: AccessClaims,
   input: { current_password: string; new_password: string },
+  client: ClientInfo,
 ): Promise<{ accessToken: string; expiresIn: number }> {
-  const credential = await deps.credentials.findById(claims.sub);
-  if (!credential) throw Problems.unauthorized();
-  if (!(await deps.hasher.verify(credential.passwordHash, input.current_password))) {
-    throw new AppError(400, 'wrong-password', WRONG_CURRENT_PASSWORD);
-  }
+  const credential = await confirmPassword(
+    deps,
+    claims.sub,
+    input.current_password,
+    client,
+    confirmationRefusals.wrongCurrentPassword,
+  );
   const profile = await deps.directory.get(claims.sub);
   if (!profile?.is_active) throw Problems.unauthorized();
   const weak = checkPassword(

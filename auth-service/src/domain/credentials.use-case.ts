@@ -2,19 +2,27 @@ import { AppError, type AccessClaims } from '@secure-api/shared';
 
 import { EmailTakenError } from '../data/credential.repository.js';
 import type { AuthDeps } from './auth-deps.js';
-import { WRONG_CURRENT_PASSWORD } from './change-password.use-case.js';
 import { revokeEverything } from './logout.use-case.js';
+import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
 
-/** user-service, on behalf of the user (their own bearer): the login email follows the profile. */
+/**
+ * user-service, on behalf of the user (their own bearer): the login email follows the profile.
+ * The caller here is user-service, not the client, so the client's address is unknown and only
+ * the account counts the failure (counting user-service's address would let one person's typos
+ * block every email change).
+ */
 export async function changeEmail(
   deps: AuthDeps,
   claims: AccessClaims,
   input: { current_password: string; email: string },
 ): Promise<void> {
-  const credential = await deps.credentials.findById(claims.sub);
-  if (!credential || !(await deps.hasher.verify(credential.passwordHash, input.current_password))) {
-    throw new AppError(400, 'wrong-password', WRONG_CURRENT_PASSWORD);
-  }
+  await confirmPassword(
+    deps,
+    claims.sub,
+    input.current_password,
+    { ip: undefined },
+    confirmationRefusals.wrongCurrentPassword,
+  );
   try {
     await deps.credentials.updateEmail(claims.sub, input.email);
   } catch (error) {

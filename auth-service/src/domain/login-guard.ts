@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterRedis } from 'rate-limiter-flexible';
 
 import { Problems, rateLimitKey, type Redis } from '@secure-api/shared';
 
+import { emailKey, isRes, limiter, pairKey, PolicyLocks } from './guard-limiters.js';
 import type { PolicySource, SecurityPolicy } from './security-policy.js';
 
 export interface LoginGuardSettings {
@@ -25,37 +24,27 @@ export const DEFAULT_GUARD_SETTINGS: LoginGuardSettings = {
 
 export type LoginVerdict = 'allowed' | 'locked';
 
+/** One password attempt: a login, or a signed-in user confirming their password. */
+export interface PasswordAttempt {
+  email: string;
+  /** Undefined when the client's address is unknown (user-service asking on a user's behalf). */
+  ip: string | undefined;
+  /** The id of a recognised device cookie: its own counter replaces the pair and the account's. */
+  device?: string | undefined;
+}
+
 const DAY_SECONDS = 24 * 3600;
 
-// Emails never sit in Redis in clear: keys carry a hash.
-const emailKey = (email: string) => createHash('sha256').update(email).digest('hex').slice(0, 32);
-
-// An address is counted as the gateway counts it: IPv4 as is, IPv6 per /64 (one end site).
-const pairKey = (email: string, ip: string) => `${emailKey(email)}:${rateLimitKey(ip)}`;
-
-function isRes(value: unknown): value is RateLimiterRes {
-  return typeof value === 'object' && value !== null && 'msBeforeNext' in value;
-}
-
-/** A Redis limiter with an in-memory twin that takes over while Redis is unreachable. */
-function limiter(
-  redis: Redis,
-  options: { keyPrefix: string; points: number; duration: number; blockDuration?: number },
-) {
-  return new RateLimiterRedis({
-    storeClient: redis,
-    ...options,
-    insuranceLimiter: new RateLimiterMemory(options),
-  });
-}
-
 /**
- * Brute-force protection (DESIGN section 5), three independent counters:
+ * Brute-force protection, four independent counters:
  * - (email, IP): a few free failures, then that pair waits a doubling delay — never an account lock,
  *   so an attacker on one address cannot keep the owner out from another;
- * - IP per day: too many failures from one address block the address (429);
+ * - IP per day: too many failures from one address block the address (429), for everyone;
  * - account: `max_login_attempts` failures within the window lock the email for the lockout
- *   duration, from any address. Unknown emails are counted exactly like known ones.
+ *   duration, from any address. Unknown emails are counted exactly like known ones;
+ * - device cookie: a browser that proves an earlier login to the account counts only against its
+ *   own cookie, with the account's thresholds. So an attacker can lock out strangers, never the
+ *   owner's known browser.
  */
 export class LoginGuard {
   /** Only ever blocked or cleared: its state says whether the pair must wait now. */
@@ -63,14 +52,15 @@ export class LoginGuard {
   /** The pair's failures in the last day: how long its next wait is. */
   private readonly strikes: RateLimiterRedis;
   private readonly ip: RateLimiterRedis;
-  private account: { limiter: RateLimiterRedis; signature: string } | undefined;
+  private readonly locks: PolicyLocks;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly policies: PolicySource,
     private readonly settings: LoginGuardSettings = DEFAULT_GUARD_SETTINGS,
   ) {
     const prefix = settings.keyPrefix;
+    this.locks = new PolicyLocks(redis, prefix);
     this.pair = limiter(redis, {
       keyPrefix: `${prefix}:pair`,
       points: settings.pairFreeFailures,
@@ -89,50 +79,42 @@ export class LoginGuard {
     });
   }
 
-  /** Rebuilt when the policy changes: a limiter's points and durations are fixed. */
-  private accountLimiter(policy: SecurityPolicy): RateLimiterRedis {
-    const signature = `${policy.max_login_attempts}:${policy.lockout_window_minutes}:${policy.lockout_duration_minutes}`;
-    if (this.account?.signature !== signature) {
-      this.account = {
-        signature,
-        limiter: limiter(this.redis, {
-          keyPrefix: `${this.settings.keyPrefix}:account`,
-          // The limiter blocks once consumption exceeds `points`: the Nth failure is the one that locks.
-          points: policy.max_login_attempts - 1,
-          duration: policy.lockout_window_minutes * 60,
-          blockDuration: policy.lockout_duration_minutes * 60,
-        }),
-      };
-    }
-    return this.account.limiter;
+  /** The one lock this attempt answers to: its device cookie's, or the account's. */
+  private lockOf(policy: SecurityPolicy, attempt: PasswordAttempt): [RateLimiterRedis, string] {
+    const { account, device } = this.locks.for(policy);
+    return attempt.device ? [device, attempt.device] : [account, emailKey(attempt.email)];
   }
 
-  /** Before the password is looked at: 429 for a blocked IP; `locked` means answer the generic 401. */
-  async check(email: string, ip: string): Promise<LoginVerdict> {
+  /** Before the password is looked at: 429 for a blocked IP; `locked` means answer as if wrong. */
+  async check(attempt: PasswordAttempt): Promise<LoginVerdict> {
     const policy = await this.policies.current();
-    const [ipState, pairState, accountState] = await Promise.all([
-      this.ip.get(rateLimitKey(ip)),
-      this.pair.get(pairKey(email, ip)),
-      this.accountLimiter(policy).get(emailKey(email)),
+    const { ip, device, email } = attempt;
+    const [lock, lockKey] = this.lockOf(policy, attempt);
+    const [ipState, pairState, lockState] = await Promise.all([
+      ip === undefined ? null : this.ip.get(rateLimitKey(ip)),
+      ip === undefined || device ? null : this.pair.get(pairKey(email, ip)),
+      lock.get(lockKey),
     ]);
     if (ipState && ipState.consumedPoints >= this.settings.ipFailuresPerDay) {
       throw Problems.tooManyRequests(Math.max(Math.ceil(ipState.msBeforeNext / 1000), 1));
     }
     const pairBlocked = (pairState?.consumedPoints ?? 0) > this.settings.pairFreeFailures;
-    const accountLocked = (accountState?.consumedPoints ?? 0) >= policy.max_login_attempts;
-    return pairBlocked || accountLocked ? 'locked' : 'allowed';
+    const locked = (lockState?.consumedPoints ?? 0) >= policy.max_login_attempts;
+    return pairBlocked || locked ? 'locked' : 'allowed';
   }
 
-  /** Counts a failure everywhere; reports whether this very failure locked the account. */
-  async recordFailure(email: string, ip: string): Promise<{ accountLocked: boolean }> {
+  /** Counts a failure where it belongs; reports whether this very failure locked the account. */
+  async recordFailure(attempt: PasswordAttempt): Promise<{ accountLocked: boolean }> {
     const policy = await this.policies.current();
-    const pair = pairKey(email, ip);
-    const [, strikes, account] = await Promise.allSettled([
-      this.ip.consume(rateLimitKey(ip)),
-      this.strikes.consume(pair),
-      this.accountLimiter(policy).consume(emailKey(email)),
+    const { ip, device, email } = attempt;
+    const [lock, lockKey] = this.lockOf(policy, attempt);
+    const pair = ip === undefined || device ? undefined : pairKey(email, ip);
+    const [, strikes, locked] = await Promise.allSettled([
+      ip === undefined ? undefined : this.ip.consume(rateLimitKey(ip)),
+      pair === undefined ? undefined : this.strikes.consume(pair),
+      lock.consume(lockKey),
     ]);
-    if (strikes.status === 'fulfilled') {
+    if (pair !== undefined && strikes.status === 'fulfilled' && strikes.value) {
       const excess = strikes.value.consumedPoints - this.settings.pairFreeFailures;
       if (excess > 0) {
         // 1 s, 2 s, 4 s ... for each failure beyond the free ones, capped.
@@ -140,20 +122,25 @@ export class LoginGuard {
         await this.pair.block(pair, delay);
       }
     }
-    const accountLocked =
-      account.status === 'rejected' &&
-      isRes(account.reason) &&
-      account.reason.consumedPoints === policy.max_login_attempts;
-    return { accountLocked };
+    const justLocked =
+      locked.status === 'rejected' &&
+      isRes(locked.reason) &&
+      locked.reason.consumedPoints === policy.max_login_attempts;
+    return { accountLocked: !device && justLocked };
   }
 
-  /** A successful login clears its own (email, IP) counters, not the account's. */
-  async recordSuccess(email: string, ip: string): Promise<void> {
-    const pair = pairKey(email, ip);
-    await Promise.all([this.pair.delete(pair), this.strikes.delete(pair)]);
+  /** Success clears the pair's counters and the device's own, never the account's. */
+  async recordSuccess(attempt: PasswordAttempt): Promise<void> {
+    const { ip, device, email } = attempt;
+    const pair = ip === undefined ? undefined : pairKey(email, ip);
+    await Promise.all([
+      pair === undefined ? undefined : this.pair.delete(pair),
+      pair === undefined ? undefined : this.strikes.delete(pair),
+      device ? this.locks.for(await this.policies.current()).device.delete(device) : undefined,
+    ]);
   }
 
   async unlock(email: string): Promise<void> {
-    await this.accountLimiter(await this.policies.current()).delete(emailKey(email));
+    await this.locks.for(await this.policies.current()).account.delete(emailKey(email));
   }
 }

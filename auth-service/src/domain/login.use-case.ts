@@ -1,8 +1,10 @@
 import { AppError, maskEmail } from '@secure-api/shared';
 
-import type { AuthDeps, ClientInfo } from './auth-deps.js';
+import type { AuthDeps, LoginClient } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import { startSession, type TokenPair } from './session-issuer.js';
+import type { PasswordAttempt } from './login-guard.js';
+import { finishLogin, type LoginSuccess } from './login-success.js';
+import { countWrongPassword } from './password-confirmation.js';
 
 export const LOGIN_REFUSED = 'Invalid email or password';
 
@@ -11,7 +13,7 @@ export function loginRefused(): AppError {
   return new AppError(401, 'invalid-credentials', LOGIN_REFUSED);
 }
 
-type FailureReason = 'unknown_account' | 'wrong_password' | 'inactive' | 'locked';
+type FailureReason = 'unknown_account' | 'wrong_password' | 'inactive' | 'locked' | 'device_locked';
 
 /** The refusal the client sees is always the same; the audit record says what really happened. */
 async function refuse(
@@ -30,40 +32,36 @@ async function refuse(
   throw loginRefused();
 }
 
-export type LoginOutcome =
-  { kind: 'tokens'; tokens: TokenPair } | { kind: 'mfa'; mfaToken: string };
+export type LoginOutcome = ({ kind: 'tokens' } & LoginSuccess) | { kind: 'mfa'; mfaToken: string };
 
 export async function login(
   deps: AuthDeps,
   input: { email: string; password: string },
-  client: ClientInfo,
+  client: LoginClient,
 ): Promise<LoginOutcome> {
-  const ip = client.ip ?? 'unknown';
-  const verdict = await deps.guard.check(input.email, ip);
   const credential = await deps.credentials.findByEmail(input.email);
+  // A browser that completed a login to this account before answers only to its own counter.
+  const trusted = credential && (await deps.policies.current()).device_trust;
+  const attempt: PasswordAttempt = {
+    email: input.email,
+    ip: client.ip ?? 'unknown',
+    device: trusted ? deps.devices.recognise(credential.userId, client.deviceCookies) : undefined,
+  };
+  const verdict = await deps.guard.check(attempt);
   // The same Argon2 work on every path, so timing says nothing about existence or lock state.
   const passwordOk = credential
     ? await deps.hasher.verify(credential.passwordHash, input.password)
     : await deps.hasher.verifyAgainstDummy(input.password);
-  if (verdict === 'locked') return refuse(deps, input.email, 'locked', credential?.userId);
+  if (verdict === 'locked') {
+    return refuse(
+      deps,
+      input.email,
+      attempt.device ? 'device_locked' : 'locked',
+      credential?.userId,
+    );
+  }
   if (!credential || !passwordOk) {
-    const { accountLocked } = await deps.guard.recordFailure(input.email, ip);
-    if (accountLocked) {
-      const policy = await deps.policies.current();
-      await deps.uow.record(
-        authEvent('auth.account.locked', {
-          ...(credential ? { subject: { user_id: credential.userId } } : {}),
-          outcome: 'success',
-          data: {
-            email_masked: maskEmail(input.email),
-            failed_attempts: policy.max_login_attempts,
-            locked_until: new Date(
-              Date.now() + policy.lockout_duration_minutes * 60_000,
-            ).toISOString(),
-          },
-        }),
-      );
-    }
+    await countWrongPassword(deps, attempt, credential?.userId);
     return refuse(
       deps,
       input.email,
@@ -75,7 +73,7 @@ export async function login(
   const profile = await deps.directory.get(credential.userId);
   if (!profile?.is_active) return refuse(deps, input.email, 'inactive', credential.userId);
 
-  await deps.guard.recordSuccess(input.email, ip);
+  await deps.guard.recordSuccess(attempt);
   if (deps.hasher.needsRehash(credential.passwordHash)) {
     await deps.credentials.updatePasswordHash(
       credential.userId,
@@ -87,16 +85,5 @@ export async function login(
   if ((await deps.twoFactor.find(profile.id))?.enabled) {
     return { kind: 'mfa', mfaToken: await deps.mfa.create(profile.id) };
   }
-  return deps.uow.run(async () => {
-    const tokens = await startSession(deps, profile, ['pwd'], client);
-    await deps.uow.record(
-      authEvent('auth.login.succeeded', {
-        actorId: profile.id,
-        subject: { user_id: profile.id, session_id: tokens.sessionId },
-        outcome: 'success',
-        data: { amr: ['pwd'] },
-      }),
-    );
-    return { kind: 'tokens' as const, tokens };
-  });
+  return { kind: 'tokens', ...(await finishLogin(deps, profile, ['pwd'], client)) };
 }

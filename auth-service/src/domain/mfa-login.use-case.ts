@@ -1,21 +1,33 @@
 import { maskEmail, Problems } from '@secure-api/shared';
 
-import type { AuthDeps, ClientInfo } from './auth-deps.js';
+import type { AuthDeps, LoginClient } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import { checkSecondFactor } from './second-factor.js';
-import { startSession, type TokenPair } from './session-issuer.js';
+import { finishLogin, type LoginSuccess } from './login-success.js';
+import { verifySecondFactor, type FactorVerdict } from './second-factor.js';
 
 const REFUSED = 'Invalid or expired code';
 
-/** Second step of a login with 2FA on: a TOTP or a backup code against the mfa_token. */
+type Reason = 'mfa_invalid' | 'mfa_expired' | 'mfa_exhausted' | 'locked' | 'inactive';
+
+const REASONS = new Map<Exclude<FactorVerdict, 'accepted'>, Reason>([
+  ['wrong', 'mfa_invalid'],
+  ['expired', 'mfa_expired'],
+  ['exhausted', 'mfa_exhausted'],
+  ['held', 'locked'],
+]);
+
+/**
+ * Second step of a login with 2FA on: a TOTP or a backup code against the mfa_token. Every
+ * refusal — wrong code, spent token, too many codes for the token or the account — is one 401.
+ */
 export async function completeMfaLogin(
   deps: AuthDeps,
   input: { mfa_token: string; code: string },
-  client: ClientInfo,
-): Promise<TokenPair> {
+  client: LoginClient,
+): Promise<LoginSuccess> {
   const userId = await deps.mfa.userOf(input.mfa_token);
   if (!userId) throw Problems.unauthorized(REFUSED);
-  const refuse = async (reason: 'mfa_invalid' | 'mfa_expired' | 'inactive'): Promise<never> => {
+  const refuse = async (reason: Reason): Promise<never> => {
     const credential = await deps.credentials.findById(userId);
     await deps.uow.record(
       authEvent('auth.login.failed', {
@@ -26,23 +38,13 @@ export async function completeMfaLogin(
     );
     throw Problems.unauthorized(REFUSED);
   };
-  if (!(await checkSecondFactor(deps, userId, input.code, { allowBackupCode: true }))) {
-    await deps.mfa.fail(input.mfa_token);
-    return refuse('mfa_invalid');
-  }
+  const verdict = await verifySecondFactor(deps, userId, input.code, {
+    allowBackupCode: true,
+    challenge: input.mfa_token,
+  });
+  if (verdict !== 'accepted') return refuse(REASONS.get(verdict) ?? 'mfa_invalid');
   if (!(await deps.mfa.consume(input.mfa_token))) return refuse('mfa_expired');
   const profile = await deps.directory.get(userId);
   if (!profile?.is_active) return refuse('inactive');
-  return deps.uow.run(async () => {
-    const tokens = await startSession(deps, profile, ['pwd', 'otp'], client);
-    await deps.uow.record(
-      authEvent('auth.login.succeeded', {
-        actorId: profile.id,
-        subject: { user_id: profile.id, session_id: tokens.sessionId },
-        outcome: 'success',
-        data: { amr: ['pwd', 'otp'] },
-      }),
-    );
-    return tokens;
-  });
+  return finishLogin(deps, profile, ['pwd', 'otp'], client);
 }

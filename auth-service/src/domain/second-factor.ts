@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto';
 
+import type { CodeLimits } from '../data/mfa-challenge.store.js';
 import type { AuthDeps } from './auth-deps.js';
+import { authEvent } from './auth-events.js';
 import { totp } from './totp.js';
 
 const ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
@@ -19,7 +21,10 @@ export function normaliseBackupCode(code: string): string {
 }
 
 /** The user's TOTP seed, decrypted; undefined when there is no factor. */
-export async function totpSecretOf(deps: AuthDeps, userId: string) {
+export async function totpSecretOf(
+  deps: Pick<AuthDeps, 'twoFactor' | 'secretBox'>,
+  userId: string,
+) {
   const factor = await deps.twoFactor.find(userId);
   if (!factor) return undefined;
   return { factor, secret: deps.secretBox.open(factor.secretSealed, userId) };
@@ -28,9 +33,10 @@ export async function totpSecretOf(deps: AuthDeps, userId: string) {
 /**
  * A TOTP code (±1 step, never a step already used) or, where allowed, an unused backup code.
  * Each accepted code is spent atomically, so concurrent requests with one code cannot both pass.
+ * Uncounted: only enrolment (a factor not yet enabled) calls it directly.
  */
 export async function checkSecondFactor(
-  deps: AuthDeps,
+  deps: Pick<AuthDeps, 'twoFactor' | 'secretBox'>,
   userId: string,
   code: string,
   { allowBackupCode }: { allowBackupCode: boolean },
@@ -46,4 +52,45 @@ export async function checkSecondFactor(
   const normalised = normaliseBackupCode(trimmed);
   if (!/^[a-z0-9]{10}$/.test(normalised)) return false;
   return deps.twoFactor.consumeCode(userId, deps.secretBox.mac(normalised));
+}
+
+/** 5 codes per mfa_token; 10 wrong codes per account per 15 minutes, across tokens and routes. */
+export const CODE_LIMITS: CodeLimits = {
+  perChallenge: 5,
+  perAccount: 10,
+  accountWindowSeconds: 15 * 60,
+};
+
+export type FactorVerdict = 'accepted' | 'wrong' | 'held' | 'expired' | 'exhausted';
+
+/**
+ * Every check of a user's enabled factor goes through here: an attempt is reserved atomically
+ * before the code is looked at, so concurrent guesses cannot outrun the limits, and given back
+ * only when the code was right. `challenge`: the mfa_token of a login's second step.
+ */
+export async function verifySecondFactor(
+  deps: Pick<AuthDeps, 'mfa' | 'twoFactor' | 'secretBox' | 'uow'>,
+  userId: string,
+  code: string,
+  options: { allowBackupCode: boolean; challenge?: string },
+): Promise<FactorVerdict> {
+  const reservation = await deps.mfa.reserve(userId, CODE_LIMITS, options.challenge);
+  if (reservation.kind !== 'reserved') return reservation.kind;
+  if (await checkSecondFactor(deps, userId, code, options)) {
+    await deps.mfa.release(userId);
+    return 'accepted';
+  }
+  if (reservation.failures === CODE_LIMITS.perAccount) {
+    await deps.uow.record(
+      authEvent('auth.mfa.locked', {
+        subject: { user_id: userId },
+        outcome: 'success',
+        data: {
+          failed_attempts: reservation.failures,
+          locked_until: new Date(Date.now() + reservation.windowMs).toISOString(),
+        },
+      }),
+    );
+  }
+  return 'wrong';
 }

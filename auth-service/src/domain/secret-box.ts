@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 
@@ -35,5 +35,13 @@ export class SecretBox {
   /** Keyed hash: a leaked table of backup-code hashes cannot be brute-forced offline. */
   mac(value: string): string {
     return createHmac('sha256', this.key).update(value).digest('hex');
+  }
+
+  /**
+   * An independent 32-byte key for another purpose (HKDF-SHA256, the label as `info`), so one
+   * configured secret serves several uses without one use's outputs saying anything about another's.
+   */
+  subkey(label: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `secure-api ${label}`, 32));
   }
 }

@@ -16,6 +16,11 @@ export const securityPolicySchema = z.strictObject({
     points: z.number().int().min(1).max(1000),
     duration_seconds: z.number().int().min(1).max(86_400),
   }),
+  /**
+   * A browser showing a device cookie of the account (from an earlier full login) is not held by
+   * the account lock, only by its own counter. Off: device cookies are neither honoured nor set.
+   */
+  device_trust: z.boolean(),
 });
 export type SecurityPolicy = z.infer<typeof securityPolicySchema>;
 

@@ -1,13 +1,13 @@
-import { AppError, Problems, type AccessClaims } from '@secure-api/shared';
+import { AppError, type AccessClaims } from '@secure-api/shared';
 
-import type { AuthDeps } from './auth-deps.js';
+import type { AuthDeps, ClientInfo } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import { WRONG_CURRENT_PASSWORD } from './change-password.use-case.js';
+import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
 import {
   checkSecondFactor,
   newBackupCodes,
   normaliseBackupCode,
-  totpSecretOf,
+  verifySecondFactor,
 } from './second-factor.js';
 import { accessTokenFor } from './session-issuer.js';
 import { totp } from './totp.js';
@@ -20,14 +20,29 @@ const self = (claims: AccessClaims) => ({
 });
 
 const invalidCode = () => new AppError(400, 'invalid-code', 'Invalid code');
+const alreadyEnabled = () =>
+  new AppError(400, 'two-factor-enabled', 'Two-factor authentication is already enabled');
+const notEnabled = () =>
+  new AppError(400, 'two-factor-disabled', 'Two-factor authentication is not enabled');
 
-/** Starts (or restarts) enrolment: a fresh seed, shown once, enabled only by /verify. */
-export async function setupTwoFactor(deps: AuthDeps, claims: AccessClaims) {
-  const credential = await deps.credentials.findById(claims.sub);
-  if (!credential) throw Problems.unauthorized();
-  if ((await deps.twoFactor.find(claims.sub))?.enabled) {
-    throw new AppError(400, 'two-factor-enabled', 'Two-factor authentication is already enabled');
-  }
+/**
+ * Starts (or restarts) enrolment: a fresh seed, shown once, enabled only by /verify. Needs the
+ * password: with a bearer alone, a thief could enrol their own authenticator and keep the owner out.
+ */
+export async function setupTwoFactor(
+  deps: AuthDeps,
+  claims: AccessClaims,
+  input: { password: string },
+  client: ClientInfo,
+) {
+  const credential = await confirmPassword(
+    deps,
+    claims.sub,
+    input.password,
+    client,
+    confirmationRefusals.invalidPassword,
+  );
+  if ((await deps.twoFactor.find(claims.sub))?.enabled) throw alreadyEnabled();
   const secret = totp.newSecret();
   await deps.twoFactor.savePending(claims.sub, deps.secretBox.seal(secret, claims.sub));
   const otpauthUrl = totp.uri(secret, credential.email);
@@ -54,9 +69,8 @@ async function reissueForCaller(
 export async function enableTwoFactor(deps: AuthDeps, claims: AccessClaims, code: string) {
   const factor = await deps.twoFactor.find(claims.sub);
   if (!factor) throw new AppError(400, 'two-factor-not-started', 'Start two-factor setup first');
-  if (factor.enabled) {
-    throw new AppError(400, 'two-factor-enabled', 'Two-factor authentication is already enabled');
-  }
+  if (factor.enabled) throw alreadyEnabled();
+  // A factor not yet enabled protects nothing: its codes are not counted against the account.
   if (!(await checkSecondFactor(deps, claims.sub, code, { allowBackupCode: false })))
     throw invalidCode();
   const codes = newBackupCodes();
@@ -73,22 +87,30 @@ export async function enableTwoFactor(deps: AuthDeps, claims: AccessClaims, code
   });
 }
 
+/** The password first (counted like a login), then a code (counted against the account's cap). */
+async function confirmBoth(
+  deps: AuthDeps,
+  claims: AccessClaims,
+  input: { password: string; code: string },
+  client: ClientInfo,
+  options: { refusal: () => AppError; allowBackupCode: boolean },
+) {
+  await confirmPassword(deps, claims.sub, input.password, client, options.refusal);
+  if (!(await deps.twoFactor.find(claims.sub))?.enabled) throw notEnabled();
+  const verdict = await verifySecondFactor(deps, claims.sub, input.code, options);
+  if (verdict !== 'accepted') throw invalidCode();
+}
+
 export async function disableTwoFactor(
   deps: AuthDeps,
   claims: AccessClaims,
   input: { password: string; code: string },
+  client: ClientInfo,
 ) {
-  const credential = await deps.credentials.findById(claims.sub);
-  if (!credential) throw Problems.unauthorized();
-  const found = await totpSecretOf(deps, claims.sub);
-  if (!found?.factor.enabled) {
-    throw new AppError(400, 'two-factor-disabled', 'Two-factor authentication is not enabled');
-  }
-  if (!(await deps.hasher.verify(credential.passwordHash, input.password))) {
-    throw new AppError(400, 'wrong-password', WRONG_CURRENT_PASSWORD);
-  }
-  if (!(await checkSecondFactor(deps, claims.sub, input.code, { allowBackupCode: true })))
-    throw invalidCode();
+  await confirmBoth(deps, claims, input, client, {
+    refusal: confirmationRefusals.wrongCurrentPassword,
+    allowBackupCode: true,
+  });
   return deps.uow.run(async () => {
     await deps.twoFactor.remove(claims.sub);
     await deps.uow.record(
@@ -103,13 +125,16 @@ export async function disableTwoFactor(
   });
 }
 
-export async function regenerateBackupCodes(deps: AuthDeps, claims: AccessClaims, code: string) {
-  const found = await totpSecretOf(deps, claims.sub);
-  if (!found?.factor.enabled) {
-    throw new AppError(400, 'two-factor-disabled', 'Two-factor authentication is not enabled');
-  }
-  if (!(await checkSecondFactor(deps, claims.sub, code, { allowBackupCode: false })))
-    throw invalidCode();
+export async function regenerateBackupCodes(
+  deps: AuthDeps,
+  claims: AccessClaims,
+  input: { password: string; code: string },
+  client: ClientInfo,
+) {
+  await confirmBoth(deps, claims, input, client, {
+    refusal: confirmationRefusals.invalidPassword,
+    allowBackupCode: false,
+  });
   const codes = newBackupCodes();
   await deps.uow.run(async () => {
     await deps.twoFactor.replaceCodes(

@@ -63,6 +63,7 @@ const ROUTE_TABLE: readonly RouteEntry[] = [
   route('/api/v1/auth/api-keys', {
     GET: authService('authenticated'),
     POST: authService('authenticated'),
+    DELETE: authService('authenticated'),
   }),
   route('/api/v1/auth/api-keys/{keyId}', { DELETE: authService('authenticated') }),
   route('/api/v1/auth/api-keys/{keyId}/rotate', { POST: authService('authenticated') }),
@@ -83,6 +84,7 @@ const ROUTE_TABLE: readonly RouteEntry[] = [
   }),
   route('/api/v1/admin/users/{id}/unlock', { POST: authService('admin:write') }),
   route('/api/v1/admin/users/{id}/sessions', { DELETE: authService('admin:write') }),
+  route('/api/v1/admin/users/{id}/2fa', { DELETE: authService('admin:write') }),
   route('/api/v1/admin/audit', { GET: auditService('admin:read') }),
   route('/api/v1/admin/audit/verify', { GET: auditService('admin:read') }),
 ];

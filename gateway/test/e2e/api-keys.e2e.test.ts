@@ -29,14 +29,20 @@ describe('API keys', () => {
 
   const api = () => request(system.gateway);
 
+  /** A fresh user, logged in, with the password at hand for the step-up. */
+  async function signedIn() {
+    const user = await registerUser(system.gateway);
+    return { ...(await loginAs(system.gateway, user)), password: user.password };
+  }
+
   async function newKey(
-    token: string,
+    session: { accessToken: string; password: string },
     body: object,
   ): Promise<{ id: string; key: string; prefix: string }> {
     const res = await api()
       .post('/api/v1/auth/api-keys')
-      .set('Authorization', `Bearer ${token}`)
-      .send(body);
+      .set('Authorization', `Bearer ${session.accessToken}`)
+      .send({ ...body, password: session.password });
     if (res.status !== 201)
       throw new Error(`create key: ${res.status} ${JSON.stringify(res.body)}`);
     const created = res.body as { id: string; key: string; prefix: string };
@@ -45,9 +51,9 @@ describe('API keys', () => {
   }
 
   it('is shown once as sk_<prefix>_<secret>, listed without its secret, and stored only as a hash', async () => {
-    const session = await loginAs(system.gateway, await registerUser(system.gateway));
+    const session = await signedIn();
 
-    const created = await newKey(session.accessToken, {
+    const created = await newKey(session, {
       name: 'ci bot',
       scopes: ['self:read'],
       expires_in_days: 30,
@@ -82,8 +88,8 @@ describe('API keys', () => {
   });
 
   it('works on routes its scopes allow and gets 403 elsewhere', async () => {
-    const session = await loginAs(system.gateway, await registerUser(system.gateway));
-    const { key } = await newKey(session.accessToken, { name: 'reader', scopes: ['self:read'] });
+    const session = await signedIn();
+    const { key } = await newKey(session, { name: 'reader', scopes: ['self:read'] });
 
     const read = await api().get('/api/v1/users/me').set('X-API-Key', key);
     const write = await api()
@@ -93,26 +99,26 @@ describe('API keys', () => {
     const manage = await api()
       .post('/api/v1/auth/api-keys')
       .set('X-API-Key', key)
-      .send({ name: 'more', scopes: ['self:read'] });
+      .send({ name: 'more', scopes: ['self:read'], password: session.password });
 
     expect(read.status).toBe(200);
     expect([write.status, manage.status]).toEqual([403, 403]);
   });
 
   it('cannot be given scopes beyond its owner', async () => {
-    const session = await loginAs(system.gateway, await registerUser(system.gateway));
+    const session = await signedIn();
 
     const res = await api()
       .post('/api/v1/auth/api-keys')
       .set('Authorization', `Bearer ${session.accessToken}`)
-      .send({ name: 'greedy', scopes: ['users:read'] });
+      .send({ name: 'greedy', scopes: ['users:read'], password: session.password });
 
     expect(res.status).toBe(403);
   });
 
   it('a revoked key is refused at once', async () => {
-    const session = await loginAs(system.gateway, await registerUser(system.gateway));
-    const { id, key } = await newKey(session.accessToken, {
+    const session = await signedIn();
+    const { id, key } = await newKey(session, {
       name: 'short-lived',
       scopes: ['self:read'],
     });
@@ -129,12 +135,13 @@ describe('API keys', () => {
   });
 
   it('a rotated key works, and the old one stops after the grace period', async () => {
-    const session = await loginAs(system.gateway, await registerUser(system.gateway));
-    const old = await newKey(session.accessToken, { name: 'rotating', scopes: ['self:read'] });
+    const session = await signedIn();
+    const old = await newKey(session, { name: 'rotating', scopes: ['self:read'] });
 
     const rotated = await api()
       .post(`/api/v1/auth/api-keys/${old.id}/rotate`)
-      .set('Authorization', `Bearer ${session.accessToken}`);
+      .set('Authorization', `Bearer ${session.accessToken}`)
+      .send({ password: session.password });
     expect(rotated.status).toBe(201);
     const fresh = (rotated.body as { key: string }).key;
     rememberSecret(fresh);
@@ -147,8 +154,8 @@ describe('API keys', () => {
   });
 
   it('has its own rate limit (429 past it)', async () => {
-    const session = await loginAs(system.gateway, await registerUser(system.gateway));
-    const { key } = await newKey(session.accessToken, { name: 'busy', scopes: ['self:read'] });
+    const session = await signedIn();
+    const { key } = await newKey(session, { name: 'busy', scopes: ['self:read'] });
 
     const statuses: number[] = [];
     for (let i = 0; i < 6; i += 1)
@@ -160,7 +167,7 @@ describe('API keys', () => {
   it('loses the permissions its owner loses when demoted', async () => {
     const admin = await system.userWithRole('admin');
     const moderator = await system.userWithRole('moderator');
-    const { key } = await newKey(moderator.accessToken, {
+    const { key } = await newKey(moderator, {
       name: 'lister',
       scopes: ['users:read', 'self:read'],
     });
@@ -185,8 +192,8 @@ describe('API keys', () => {
   );
 
   it('refuses an expired key', async () => {
-    const session = await loginAs(system.gateway, await registerUser(system.gateway));
-    const { id, key } = await newKey(session.accessToken, {
+    const session = await signedIn();
+    const { id, key } = await newKey(session, {
       name: 'expiring',
       scopes: ['self:read'],
       expires_in_days: 1,
@@ -207,8 +214,8 @@ describe('API keys', () => {
   it("dies with its owner's account", async () => {
     const admin = await system.userWithRole('admin');
     const owner = await registerUser(system.gateway);
-    const session = await loginAs(system.gateway, owner);
-    const { key } = await newKey(session.accessToken, { name: 'orphan', scopes: ['self:read'] });
+    const session = { ...(await loginAs(system.gateway, owner)), password: owner.password };
+    const { key } = await newKey(session, { name: 'orphan', scopes: ['self:read'] });
     expect((await api().get('/api/v1/users/me').set('X-API-Key', key)).status).toBe(200);
 
     await api()

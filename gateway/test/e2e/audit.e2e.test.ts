@@ -268,7 +268,7 @@ describe('security events through the gateway into the audit store', () => {
           .post('/api/v1/auth/api-keys')
           .set('X-Request-ID', id)
           .set('Authorization', `Bearer ${session.accessToken}`)
-          .send({ name: 'ev', scopes: ['self:read'] });
+          .send({ name: 'ev', scopes: ['self:read'], password: user.password });
         rememberSecret((res.body as { key: string }).key);
         return { actor: user.id, subject: user.id };
       },

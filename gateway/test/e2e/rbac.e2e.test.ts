@@ -66,6 +66,11 @@ const ROUTES: RouteCase[] = [
     path: (t) => `/api/v1/admin/users/${t.id}/sessions`,
     permission: 'admin:write',
   },
+  {
+    method: 'delete',
+    path: (t) => `/api/v1/admin/users/${t.id}/2fa`,
+    permission: 'admin:write',
+  },
 ];
 
 describe('RBAC matrix (4 roles x every guarded route) through the gateway', () => {

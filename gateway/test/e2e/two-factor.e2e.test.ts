@@ -73,7 +73,8 @@ describe('two-factor authentication (TOTP + backup codes)', () => {
     const session = await loginAs(system.gateway, user);
     const setup = await api()
       .post('/api/v1/auth/2fa/setup')
-      .set('Authorization', bearer(session.accessToken));
+      .set('Authorization', bearer(session.accessToken))
+      .send({ password: user.password });
     const secret = (setup.body as { secret: string }).secret;
     rememberSecret(secret);
     const verify = await api()
@@ -92,7 +93,8 @@ describe('two-factor authentication (TOTP + backup codes)', () => {
 
     const setup = await api()
       .post('/api/v1/auth/2fa/setup')
-      .set('Authorization', bearer(first.accessToken));
+      .set('Authorization', bearer(first.accessToken))
+      .send({ password: user.password });
     expect(setup.status).toBe(200);
     const {
       secret,
@@ -299,7 +301,7 @@ describe('two-factor authentication (TOTP + backup codes)', () => {
     const regen = await api()
       .post('/api/v1/auth/2fa/backup-codes')
       .set('Authorization', bearer(token))
-      .send({ code: await codeAt(secret, 1) });
+      .send({ code: await codeAt(secret, 1), password: user.password });
     expect(regen.status).toBe(200);
     const fresh = (regen.body as { backup_codes: string[] }).backup_codes;
     fresh.forEach(rememberSecret);

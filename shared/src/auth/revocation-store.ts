@@ -10,12 +10,12 @@ const sidKey = (sid: string) => `revoked-sid:${sid}`;
 // revoked-before outlives every access token that could predate it (max lifetime 60 min).
 const USER_MARK_TTL_SECONDS = 24 * 3600;
 
-// Sets the mark to max(ARGV[1], current + ARGV[2]), atomically: a mark never moves back (replicas'
-// clocks differ, and a mark raised past the clock must stay there).
+// Sets the mark to max(ARGV[1], current + 1), atomically: a mark never moves back (replicas'
+// clocks differ) and every revocation goes past the one before it.
 const RAISE_MARK = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-local mark = math.max(tonumber(ARGV[1]), current + tonumber(ARGV[2]))
-redis.call('SET', KEYS[1], string.format('%d', mark), 'EX', tonumber(ARGV[3]))
+local mark = math.max(tonumber(ARGV[1]), current + 1)
+redis.call('SET', KEYS[1], string.format('%d', mark), 'EX', tonumber(ARGV[2]))
 return mark`;
 
 /**
@@ -27,18 +27,18 @@ return mark`;
 export class RevocationStore {
   constructor(private readonly redis: Redis) {}
 
-  /** Every token of the user issued up to and including this second stops working. */
-  async revokeUser(userId: string): Promise<number> {
-    return this.raiseMark(userId, 0);
-  }
-
   /**
-   * revokeUser once more, after the change that called it has committed, and past the mark it
-   * set: a token minted in between from the state before the commit carries that mark as its
-   * `iat` (see earliestIssueTime), which the first mark lets through.
+   * Every token of the user issued so far stops working: the mark goes to the next second, and
+   * always past the current mark. A token issued after an earlier revocation carries that mark as
+   * its `iat` (see earliestIssueTime); a second revocation in the same second, or one made again
+   * after the change that made the first has committed, must end it too.
    */
-  async revokeUserAgain(userId: string): Promise<number> {
-    return this.raiseMark(userId, 1);
+  async revokeUser(userId: string): Promise<number> {
+    const now = Math.floor(Date.now() / 1000) + 1;
+    const mark = await this.guard(() =>
+      this.redis.eval(RAISE_MARK, 1, beforeKey(userId), now, USER_MARK_TTL_SECONDS),
+    );
+    return Number(mark);
   }
 
   async revokeToken(jti: string, exp: number): Promise<void> {
@@ -64,14 +64,6 @@ export class RevocationStore {
     );
     if (jti !== null || sid !== null) return true;
     return before !== null && claims.iat < Number(before);
-  }
-
-  private async raiseMark(userId: string, pastCurrent: 0 | 1): Promise<number> {
-    const now = Math.floor(Date.now() / 1000) + 1;
-    const mark = await this.guard(() =>
-      this.redis.eval(RAISE_MARK, 1, beforeKey(userId), now, pastCurrent, USER_MARK_TTL_SECONDS),
-    );
-    return Number(mark);
   }
 
   private async guard<T>(operation: () => Promise<T>): Promise<T> {

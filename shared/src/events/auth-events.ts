@@ -27,10 +27,14 @@ export const authEvents = {
       via: z.enum(['self_registration', 'admin', 'cli']),
     }),
   },
-  /** subject.user_id = the user, subject.session_id = the new refresh family. */
+  /**
+   * subject.user_id = the user, subject.session_id = the new refresh family. new_device: the client
+   * showed no valid device cookie for this account (optional only so that v1 events written before
+   * the field existed still validate; auth-service always sets it).
+   */
   'auth.login.succeeded': {
     version: 1,
-    data: z.strictObject({ amr }),
+    data: z.strictObject({ amr, new_device: z.boolean().optional() }),
   },
   /** subject.user_id only when the account exists; the reason is for admins, never clients. */
   'auth.login.failed': {
@@ -46,6 +50,10 @@ export const authEvents = {
         'mfa_invalid',
         'mfa_expired',
         'mfa_exhausted',
+        // A known browser (valid device cookie) whose own failure counter is full.
+        'device_locked',
+        // A wrong password where a signed-in user had to confirm theirs (change, step-up).
+        'confirmation_failed',
       ]),
     }),
   },
@@ -56,6 +64,11 @@ export const authEvents = {
       failed_attempts: count,
       locked_until: timestamp,
     }),
+  },
+  /** Too many wrong second-factor codes for subject.user_id: every code refused until then. */
+  'auth.mfa.locked': {
+    version: 1,
+    data: z.strictObject({ failed_attempts: count, locked_until: timestamp }),
   },
   'auth.account.unlocked': {
     version: 1,

@@ -70,7 +70,9 @@ export class UserAdminUseCases {
       };
     });
     if (!user) throw UserProblems.notFound();
-    await this.revocations.revokeUserAgain(targetId);
+    // Once more after the commit: a token minted from the state before it carries the first
+    // mark as its iat; every revocation goes past the last one.
+    await this.revoke(targetId);
     return user;
   }
 
@@ -98,7 +100,7 @@ export class UserAdminUseCases {
       };
     });
     if (!user) throw UserProblems.notFound();
-    if (!isActive) await this.revocations.revokeUserAgain(targetId);
+    if (!isActive) await this.revoke(targetId);
     return user;
   }
 
@@ -116,7 +118,8 @@ export class UserAdminUseCases {
       await this.revoke(targetId);
     });
     if (!removed) throw UserProblems.notFound();
-    await this.revocations.revokeUserAgain(targetId);
+    // Once more after the commit, as for a role change.
+    await this.revoke(targetId);
   }
 
   private async revoke(userId: string): Promise<void> {

@@ -75,9 +75,8 @@ export interface CredentialsGateway {
 }
 
 export interface TokenRevoker {
+  /** Every token issued so far dies; each call goes past the mark of the one before. */
   revokeUser(userId: string): Promise<unknown>;
-  /** After the change has committed: also past the mark revokeUser set before it. */
-  revokeUserAgain(userId: string): Promise<unknown>;
 }
 
 /** How many profiles there are, by role and by active state (GET /internal/users/stats). */

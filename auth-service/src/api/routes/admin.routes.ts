@@ -3,6 +3,7 @@ import { Router, type RequestHandler } from 'express';
 import { claimsOf, requirePermission, validate } from '@secure-api/shared';
 
 import { unlockAccount, updatePolicy } from '../../domain/admin-policy.use-case.js';
+import { resetTwoFactor } from '../../domain/admin-two-factor.use-case.js';
 import type { AuthDeps } from '../../domain/auth-deps.js';
 import { updatePolicySchema, type UpdatePolicyBody } from '../schemas/admin.schemas.js';
 import { idParamSchema } from '../schemas/auth.schemas.js';
@@ -32,6 +33,18 @@ export function adminRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
     validate(idParamSchema),
     async (req, res) => {
       await unlockAccount(deps, claimsOf(req).sub, req.params.id as string);
+      res.status(204).end();
+    },
+  );
+
+  // The way back for a user whose second factor was hijacked or lost.
+  router.delete(
+    '/api/v1/admin/users/:id/2fa',
+    bearer,
+    requirePermission('admin:write'),
+    validate(idParamSchema),
+    async (req, res) => {
+      await resetTwoFactor(deps, claimsOf(req).sub, req.params.id as string);
       res.status(204).end();
     },
   );

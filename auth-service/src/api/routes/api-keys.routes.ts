@@ -2,17 +2,17 @@ import { Router, type RequestHandler } from 'express';
 
 import { claimsOf, validate } from '@secure-api/shared';
 
-import {
-  createApiKey,
-  listApiKeys,
-  revokeApiKey,
-  rotateApiKey,
-} from '../../domain/api-keys.use-case.js';
+import { revokeAllApiKeys, revokeApiKey } from '../../domain/api-key-revocation.use-case.js';
+import { createApiKey, listApiKeys, rotateApiKey } from '../../domain/api-keys.use-case.js';
 import type { AuthDeps } from '../../domain/auth-deps.js';
+import { clientInfo } from '../refresh-cookie.js';
 import {
   apiKeyIdSchema,
   createApiKeySchema,
+  rotateApiKeySchema,
+  stepUpSchema,
   type CreateApiKeyBody,
+  type StepUpBody,
 } from '../schemas/auth.schemas.js';
 
 export function apiKeyRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
@@ -23,7 +23,13 @@ export function apiKeyRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
   });
 
   router.post('/api/v1/auth/api-keys', bearer, validate(createApiKeySchema), async (req, res) => {
-    res.status(201).json(await createApiKey(deps, claimsOf(req), req.body as CreateApiKeyBody));
+    const body = req.body as CreateApiKeyBody;
+    res.status(201).json(await createApiKey(deps, claimsOf(req), body, clientInfo(req)));
+  });
+
+  router.delete('/api/v1/auth/api-keys', bearer, validate(stepUpSchema), async (req, res) => {
+    await revokeAllApiKeys(deps, claimsOf(req), req.body as StepUpBody, clientInfo(req));
+    res.status(204).end();
   });
 
   router.delete('/api/v1/auth/api-keys/:id', bearer, validate(apiKeyIdSchema), async (req, res) => {
@@ -34,9 +40,11 @@ export function apiKeyRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
   router.post(
     '/api/v1/auth/api-keys/:id/rotate',
     bearer,
-    validate(apiKeyIdSchema),
+    validate(rotateApiKeySchema),
     async (req, res) => {
-      res.status(201).json(await rotateApiKey(deps, claimsOf(req), req.params.id as string));
+      const body = req.body as StepUpBody;
+      const id = req.params.id as string;
+      res.status(201).json(await rotateApiKey(deps, claimsOf(req), id, body, clientInfo(req)));
     },
   );
 

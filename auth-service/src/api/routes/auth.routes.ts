@@ -10,15 +10,16 @@ import {
 } from '@secure-api/shared';
 
 import type { AuthDeps } from '../../domain/auth-deps.js';
+import type { DeviceCookie } from '../../domain/device-cookies.js';
 import { login } from '../../domain/login.use-case.js';
 import { completeMfaLogin } from '../../domain/mfa-login.use-case.js';
 import type { TokenPair } from '../../domain/session-issuer.js';
 import { logout, logoutAll } from '../../domain/logout.use-case.js';
 import { refresh } from '../../domain/refresh.use-case.js';
 import { createAccount } from '../../domain/register.use-case.js';
+import { loginClient, setDeviceCookie } from '../device-cookie.js';
 import {
   clearRefreshCookie,
-  clientInfo,
   readRefreshCookie,
   requireAllowedOrigin,
   setRefreshCookie,
@@ -57,8 +58,9 @@ export function authRoutes({
     res.status(201).json(profile);
   });
 
-  const sendTokens = (res: Response, tokens: TokenPair) => {
+  const sendTokens = (res: Response, tokens: TokenPair, device?: DeviceCookie) => {
     setRefreshCookie(res, tokens.refreshToken, tokens.refreshExpiresAt, cookieSecure);
+    if (device) setDeviceCookie(res, device, cookieSecure);
     res.json({
       access_token: tokens.accessToken,
       token_type: 'bearer',
@@ -67,16 +69,18 @@ export function authRoutes({
   };
 
   router.post('/api/v1/auth/login', validate(loginSchema), async (req, res) => {
-    const outcome = await login(deps, req.body as LoginBody, clientInfo(req));
+    const outcome = await login(deps, req.body as LoginBody, loginClient(req, deps.devices));
     if (outcome.kind === 'mfa') {
       res.json({ mfa_required: true, mfa_token: outcome.mfaToken });
       return;
     }
-    sendTokens(res, outcome.tokens);
+    sendTokens(res, outcome.tokens, outcome.device);
   });
 
   router.post('/api/v1/auth/login/2fa', validate(mfaLoginSchema), async (req, res) => {
-    sendTokens(res, await completeMfaLogin(deps, req.body as MfaLoginBody, clientInfo(req)));
+    const body = req.body as MfaLoginBody;
+    const { tokens, device } = await completeMfaLogin(deps, body, loginClient(req, deps.devices));
+    sendTokens(res, tokens, device);
   });
 
   router.post('/api/v1/auth/refresh', sameOrigin, async (req, res) => {

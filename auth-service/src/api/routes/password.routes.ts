@@ -4,6 +4,7 @@ import { claimsOf, requirePermission, validate } from '@secure-api/shared';
 
 import type { AuthDeps } from '../../domain/auth-deps.js';
 import { changePassword } from '../../domain/change-password.use-case.js';
+import { clientInfo } from '../refresh-cookie.js';
 import { changePasswordSchema, type ChangePasswordBody } from '../schemas/auth.schemas.js';
 
 export function passwordRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
@@ -15,7 +16,8 @@ export function passwordRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
     requirePermission('self:write'),
     validate(changePasswordSchema),
     async (req, res) => {
-      const result = await changePassword(deps, claimsOf(req), req.body as ChangePasswordBody);
+      const body = req.body as ChangePasswordBody;
+      const result = await changePassword(deps, claimsOf(req), body, clientInfo(req));
       res.json({
         access_token: result.accessToken,
         token_type: 'bearer',

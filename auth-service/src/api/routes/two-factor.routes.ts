@@ -9,18 +9,23 @@ import {
   regenerateBackupCodes,
   setupTwoFactor,
 } from '../../domain/two-factor.use-case.js';
+import { clientInfo } from '../refresh-cookie.js';
 import {
+  backupCodesSchema,
   codeSchema,
   disableTwoFactorSchema,
+  stepUpSchema,
+  type BackupCodesBody,
   type CodeBody,
   type DisableTwoFactorBody,
+  type StepUpBody,
 } from '../schemas/auth.schemas.js';
 
 export function twoFactorRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
   const router = Router();
 
-  router.post('/api/v1/auth/2fa/setup', bearer, async (req, res) => {
-    res.json(await setupTwoFactor(deps, claimsOf(req)));
+  router.post('/api/v1/auth/2fa/setup', bearer, validate(stepUpSchema), async (req, res) => {
+    res.json(await setupTwoFactor(deps, claimsOf(req), req.body as StepUpBody, clientInfo(req)));
   });
 
   router.post('/api/v1/auth/2fa/verify', bearer, validate(codeSchema), async (req, res) => {
@@ -32,13 +37,20 @@ export function twoFactorRoutes(deps: AuthDeps, bearer: RequestHandler): Router 
     bearer,
     validate(disableTwoFactorSchema),
     async (req, res) => {
-      res.json(await disableTwoFactor(deps, claimsOf(req), req.body as DisableTwoFactorBody));
+      const body = req.body as DisableTwoFactorBody;
+      res.json(await disableTwoFactor(deps, claimsOf(req), body, clientInfo(req)));
     },
   );
 
-  router.post('/api/v1/auth/2fa/backup-codes', bearer, validate(codeSchema), async (req, res) => {
-    res.json(await regenerateBackupCodes(deps, claimsOf(req), (req.body as CodeBody).code));
-  });
+  router.post(
+    '/api/v1/auth/2fa/backup-codes',
+    bearer,
+    validate(backupCodesSchema),
+    async (req, res) => {
+      const body = req.body as BackupCodesBody;
+      res.json(await regenerateBackupCodes(deps, claimsOf(req), body, clientInfo(req)));
+    },
+  );
 
   return router;
 }

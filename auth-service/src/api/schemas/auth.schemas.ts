@@ -61,19 +61,29 @@ export type MfaLoginBody = z.infer<typeof mfaLoginSchema.body>;
 export const codeSchema = { body: z.strictObject({ code }) };
 export type CodeBody = z.infer<typeof codeSchema.body>;
 
+// Sensitive changes take the password again (step-up), not only a bearer that may be stolen.
+export const stepUpSchema = { body: z.strictObject({ password: secret }) };
+export type StepUpBody = z.infer<typeof stepUpSchema.body>;
+
 export const disableTwoFactorSchema = { body: z.strictObject({ password: secret, code }) };
 export type DisableTwoFactorBody = z.infer<typeof disableTwoFactorSchema.body>;
+
+export const backupCodesSchema = { body: z.strictObject({ code, password: secret }) };
+export type BackupCodesBody = z.infer<typeof backupCodesSchema.body>;
 
 export const createApiKeySchema = {
   body: z.strictObject({
     name: apiKeyNameField,
     scopes: z.array(z.enum(PERMISSIONS)).min(1).max(PERMISSIONS.length),
     expires_in_days: z.number().int().min(1).max(365).optional(),
+    password: secret,
   }),
 };
 export type CreateApiKeyBody = z.infer<typeof createApiKeySchema.body>;
 
 export const apiKeyIdSchema = { params: z.strictObject({ id: z.uuid() }) };
+
+export const rotateApiKeySchema = { ...apiKeyIdSchema, ...stepUpSchema };
 
 export const resolveApiKeySchema = { body: z.strictObject({ key: z.string().min(1).max(128) }) };
 export type ResolveApiKeyBody = z.infer<typeof resolveApiKeySchema.body>;

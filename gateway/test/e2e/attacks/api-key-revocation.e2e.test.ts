@@ -38,11 +38,19 @@ describe('API key revocation racing a request that uses the key', () => {
   const api = () => request(system.gateway);
   const useKey = (key: string) => api().get('/api/v1/users/me').set('X-API-Key', key);
 
-  async function newKey(session: LoggedIn, name: string): Promise<{ id: string; key: string }> {
+  async function owner(): Promise<{ password: string; session: LoggedIn }> {
+    const user = await registerUser(system.gateway);
+    return { password: user.password, session: await loginAs(system.gateway, user) };
+  }
+
+  async function newKey(
+    { password, session }: { password: string; session: LoggedIn },
+    name: string,
+  ): Promise<{ id: string; key: string }> {
     const res = await api()
       .post('/api/v1/auth/api-keys')
       .set('Authorization', `Bearer ${session.accessToken}`)
-      .send({ name, scopes: ['self:read'] });
+      .send({ name, scopes: ['self:read'], password });
     if (res.status !== 201)
       throw new Error(`create key: ${res.status} ${JSON.stringify(res.body)}`);
     const created = res.body as { id: string; key: string };
@@ -66,11 +74,12 @@ describe('API key revocation racing a request that uses the key', () => {
   }));
 
   it('a key revoked while a request with it is in flight is refused on every request after the 204', async () => {
-    const session = await loginAs(system.gateway, await registerUser(system.gateway));
+    const person = await owner();
+    const { session } = person;
     const outcomes: { revoke: number; after: Refusal[] }[] = [];
 
     for (let trial = 0; trial < TRIALS; trial += 1) {
-      const { id, key } = await newKey(session, `race-revoke-${String(trial)}`);
+      const { id, key } = await newKey(person, `race-revoke-${String(trial)}`);
       const [, revoke] = await Promise.all([
         useKey(key),
         api()
@@ -86,16 +95,18 @@ describe('API key revocation racing a request that uses the key', () => {
   });
 
   it('a key rotated out with no grace while a request with it is in flight is refused on every request after the 201', async () => {
-    const session = await loginAs(system.gateway, await registerUser(system.gateway));
+    const person = await owner();
+    const { session, password } = person;
     const outcomes: { rotate: number; after: Refusal[]; fresh: number }[] = [];
 
     for (let trial = 0; trial < TRIALS; trial += 1) {
-      const { id, key } = await newKey(session, `race-rotate-${String(trial)}`);
+      const { id, key } = await newKey(person, `race-rotate-${String(trial)}`);
       const [, rotate] = await Promise.all([
         useKey(key),
         api()
           .post(`/api/v1/auth/api-keys/${id}/rotate`)
-          .set('Authorization', `Bearer ${session.accessToken}`),
+          .set('Authorization', `Bearer ${session.accessToken}`)
+          .send({ password }),
       ]);
       const fresh = (rotate.body as { key?: string }).key ?? '';
       rememberSecret(fresh);

@@ -76,12 +76,13 @@ describe('markup and ill-formed text in stored text fields', () => {
   });
 
   it('an API key name with HTML tags is stored and listed without a <', async () => {
-    const session = await loginAs(system.gateway, await registerUser(system.gateway));
+    const user = await registerUser(system.gateway);
+    const session = await loginAs(system.gateway, user);
 
     const created = await api()
       .post('/api/v1/auth/api-keys')
       .set('Authorization', `Bearer ${session.accessToken}`)
-      .send({ name: MARKUP, scopes: ['self:read'] });
+      .send({ name: MARKUP, scopes: ['self:read'], password: user.password });
     rememberSecret((created.body as { key?: string }).key ?? '');
     const listed = await api()
       .get('/api/v1/auth/api-keys')
@@ -121,7 +122,7 @@ describe('markup and ill-formed text in stored text fields', () => {
     const key = await api()
       .post('/api/v1/auth/api-keys')
       .set('Authorization', bearer)
-      .send({ name: `\udc00ci`, scopes: ['self:read'] });
+      .send({ name: `\udc00ci`, scopes: ['self:read'], password: user.password });
 
     expectRefusedField(login, 'password');
     expectRefusedField(rename, 'full_name');

@@ -1,0 +1,35 @@
+import { AppError } from '@secure-api/shared';
+
+import type { AuthDeps } from './auth-deps.js';
+import { authEvent } from './auth-events.js';
+import { revokeEverything } from './logout.use-case.js';
+
+/**
+ * The way back for a user whose second factor was hijacked or lost: an admin turns it off, and
+ * everything anyone holds for that account (sessions, access tokens) ends with it, so whoever
+ * enrolled the factor is out too. The owner then logs in with the password alone.
+ */
+export async function resetTwoFactor(
+  deps: AuthDeps,
+  adminId: string,
+  userId: string,
+): Promise<void> {
+  if (!(await deps.credentials.findById(userId))) {
+    throw new AppError(404, 'not-found', 'User not found');
+  }
+  if (!(await deps.twoFactor.find(userId))?.enabled) {
+    throw new AppError(404, 'not-found', 'Two-factor authentication is not enabled for this user');
+  }
+  await deps.uow.run(async () => {
+    await deps.twoFactor.remove(userId);
+    await revokeEverything(deps, userId, '2fa-reset');
+    await deps.uow.record(
+      authEvent('auth.2fa.disabled', {
+        actorId: adminId,
+        subject: { user_id: userId },
+        outcome: 'success',
+        data: { reason: 'admin' },
+      }),
+    );
+  });
+}

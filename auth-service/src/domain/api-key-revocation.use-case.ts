@@ -1,0 +1,55 @@
+import type { AccessClaims } from '@secure-api/shared';
+
+import type { ApiKey } from '../data/api-key.repository.js';
+import { ownedLiveKey } from './api-keys.use-case.js';
+import type { AuthDeps, ClientInfo } from './auth-deps.js';
+import { authEvent } from './auth-events.js';
+import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
+
+/** Revoked in the database with one event per key, then dropped from the gateway's cache. */
+async function revoke(deps: AuthDeps, userId: string, find: () => Promise<ApiKey[]>) {
+  const revoked = await deps.uow.run(async () => {
+    const keys = await find();
+    if (keys.length === 0) return keys;
+    await deps.uow.record(
+      keys.map((key) =>
+        authEvent('auth.apikey.revoked', {
+          actorId: userId,
+          subject: { user_id: userId, key_id: key.id },
+          outcome: 'success',
+          data: { reason: 'user' },
+        }),
+      ),
+    );
+    return keys;
+  });
+  await deps.apiKeyCache.purge(revoked.map((key) => key.keyHash));
+}
+
+export async function revokeApiKey(deps: AuthDeps, userId: string, id: string): Promise<void> {
+  const key = await ownedLiveKey(deps, userId, id);
+  await revoke(deps, userId, async () => {
+    await deps.apiKeys.revoke(key.id);
+    return [key];
+  });
+}
+
+/**
+ * Every live key of the caller at once (a leaked laptop, a departing colleague's CI): rotated-out
+ * keys still in their grace period included. Needs the password, like issuing a key.
+ */
+export async function revokeAllApiKeys(
+  deps: AuthDeps,
+  claims: AccessClaims,
+  input: { password: string },
+  client: ClientInfo,
+): Promise<void> {
+  await confirmPassword(
+    deps,
+    claims.sub,
+    input.password,
+    client,
+    confirmationRefusals.invalidPassword,
+  );
+  await revoke(deps, claims.sub, () => deps.apiKeys.revokeAllOf(claims.sub));
+}

@@ -1,0 +1,77 @@
+import { AppError, maskEmail, Problems } from '@secure-api/shared';
+
+import type { Credential } from '../data/credential.repository.js';
+import type { AuthDeps } from './auth-deps.js';
+import { authEvent } from './auth-events.js';
+import type { PasswordAttempt } from './login-guard.js';
+
+export const WRONG_CURRENT_PASSWORD = 'Current password is incorrect';
+
+/** How a refused confirmation is answered; each route keeps the answer its clients know. */
+export const confirmationRefusals = {
+  /** Password change, email change, 2FA disable: a business-rule 400. */
+  wrongCurrentPassword: () => new AppError(400, 'wrong-password', WRONG_CURRENT_PASSWORD),
+  /** Step-up before a sensitive change. No WWW-Authenticate: the bearer itself was fine. */
+  invalidPassword: () => new AppError(401, 'invalid-password', 'Invalid password'),
+};
+
+/** Counts a wrong password; when this very failure locks the account, records the lock. */
+export async function countWrongPassword(
+  deps: Pick<AuthDeps, 'guard' | 'policies' | 'uow'>,
+  attempt: PasswordAttempt,
+  userId: string | undefined,
+): Promise<void> {
+  const { accountLocked } = await deps.guard.recordFailure(attempt);
+  if (!accountLocked) return;
+  const policy = await deps.policies.current();
+  await deps.uow.record(
+    authEvent('auth.account.locked', {
+      ...(userId ? { subject: { user_id: userId } } : {}),
+      outcome: 'success',
+      data: {
+        email_masked: maskEmail(attempt.email),
+        failed_attempts: policy.max_login_attempts,
+        locked_until: new Date(Date.now() + policy.lockout_duration_minutes * 60_000).toISOString(),
+      },
+    }),
+  );
+}
+
+/**
+ * A signed-in user proving they still know their password before a sensitive change. Guarded
+ * exactly like a login, so a stolen token does not buy unlimited guesses: a wrong password counts
+ * toward the account lock and the address's counters, a held account or address is refused as if
+ * the password were wrong (no oracle), and a blocked address gets 429. `ip` is undefined where the
+ * client's address is not known (user-service asking on the user's behalf): the account still counts.
+ */
+export async function confirmPassword(
+  deps: Pick<AuthDeps, 'credentials' | 'hasher' | 'guard' | 'policies' | 'uow'>,
+  userId: string,
+  password: string,
+  client: { ip: string | undefined },
+  refusal: () => AppError,
+): Promise<Credential> {
+  const credential = await deps.credentials.findById(userId);
+  if (!credential) throw Problems.unauthorized();
+  const attempt: PasswordAttempt = { email: credential.email, ip: client.ip };
+  const verdict = await deps.guard.check(attempt);
+  // The Argon2 work is done even when held, so timing does not tell a lock from a wrong password.
+  const passwordOk = await deps.hasher.verify(credential.passwordHash, password);
+  if (verdict === 'allowed' && passwordOk) {
+    await deps.guard.recordSuccess(attempt);
+    return credential;
+  }
+  if (verdict === 'allowed') await countWrongPassword(deps, attempt, userId);
+  await deps.uow.record(
+    authEvent('auth.login.failed', {
+      actorId: userId,
+      subject: { user_id: userId },
+      outcome: 'failure',
+      data: {
+        email_masked: maskEmail(credential.email),
+        reason: verdict === 'locked' ? 'locked' : 'confirmation_failed',
+      },
+    }),
+  );
+  throw refusal();
+}
