@@ -2,14 +2,17 @@ import {
   API_KEY_REVOKED_MARKER_SECONDS,
   apiKeyCacheKeyForHash,
   apiKeyRevokedKeyForHash,
+  Problems,
   type Redis,
 } from '@secure-api/shared';
 
 /**
- * The gateway's short-lived cache of resolved keys. Called after the revocation is committed:
- * marks each key revoked and deletes its cache entry, in one transaction. The marker is what
- * makes revocation win a race with a request already resolving the key, whose cache write would
- * otherwise land after the delete (the gateway writes only where no marker is).
+ * The gateway's short-lived cache of resolved keys. `purge` marks each key revoked and deletes its
+ * cache entry, in one transaction. The gateway refuses a marked key and never caches one, so the
+ * marker is what makes revocation win a race with a request already resolving the key. Callers
+ * purge BEFORE they revoke in the database: from the marker on, the key is dead at the gateway
+ * whatever happens next, and Redis being down stops the revocation before anything changed (503)
+ * instead of leaving a revoked key cached.
  */
 export class ApiKeyCache {
   constructor(
@@ -29,9 +32,10 @@ export class ApiKeyCache {
       );
     }
     batch.del(...hashes.map((hash) => apiKeyCacheKeyForHash(this.keyPrefix, hash)));
-    const results = await batch.exec();
+    const results = await batch.exec().catch(() => null);
     // exec() reports a failed command in its result rather than rejecting.
-    const failed = results?.find(([error]) => error !== null);
-    if (!results || failed) throw failed?.[0] ?? new Error('api key purge was not executed');
+    if (!results || results.some(([error]) => error !== null)) {
+      throw Problems.unavailable('A security dependency is unavailable, retry shortly');
+    }
   }
 }

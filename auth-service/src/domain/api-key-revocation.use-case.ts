@@ -6,8 +6,18 @@ import type { AuthDeps, ClientInfo } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
 import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
 
-/** Revoked in the database with one event per key, then dropped from the gateway's cache. */
-async function revoke(deps: AuthDeps, userId: string, find: () => Promise<ApiKey[]>) {
+/**
+ * Marked revoked at the gateway first (see ApiKeyCache), then revoked in the database with one
+ * event per key; a key the database revoked that was not marked before (created meanwhile) is
+ * marked after.
+ */
+async function revoke(
+  deps: AuthDeps,
+  userId: string,
+  known: string[],
+  find: () => Promise<ApiKey[]>,
+) {
+  await deps.apiKeyCache.purge(known);
   const revoked = await deps.uow.run(async () => {
     const keys = await find();
     if (keys.length === 0) return keys;
@@ -23,12 +33,14 @@ async function revoke(deps: AuthDeps, userId: string, find: () => Promise<ApiKey
     );
     return keys;
   });
-  await deps.apiKeyCache.purge(revoked.map((key) => key.keyHash));
+  await deps.apiKeyCache.purge(
+    revoked.map((key) => key.keyHash).filter((hash) => !known.includes(hash)),
+  );
 }
 
 export async function revokeApiKey(deps: AuthDeps, userId: string, id: string): Promise<void> {
   const key = await ownedLiveKey(deps, userId, id);
-  await revoke(deps, userId, async () => {
+  await revoke(deps, userId, [key.keyHash], async () => {
     await deps.apiKeys.revoke(key.id);
     return [key];
   });
@@ -51,5 +63,7 @@ export async function revokeAllApiKeys(
     client,
     confirmationRefusals.invalidPassword,
   );
-  await revoke(deps, claims.sub, () => deps.apiKeys.revokeAllOf(claims.sub));
+  await revoke(deps, claims.sub, await deps.apiKeys.hashesOf(claims.sub), () =>
+    deps.apiKeys.revokeAllOf(claims.sub),
+  );
 }

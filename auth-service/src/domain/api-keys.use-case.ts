@@ -86,6 +86,8 @@ export async function rotateApiKey(
   const scopes = old.scopes.filter((s): s is Permission => allowed.has(s as Permission));
   const graceSeconds = deps.settings.apiKeyRotationGraceSeconds;
   const graceMs = graceSeconds * 1000;
+  // With no grace the old key is dead at the gateway before the rotation commits (see ApiKeyCache).
+  if (graceMs === 0) await deps.apiKeyCache.purge([old.keyHash]);
   const fresh = await deps.uow.run(async () => {
     const issued = await issue(deps, claims.sub, {
       name: old.name,
@@ -103,7 +105,6 @@ export async function rotateApiKey(
     );
     return issued;
   });
-  if (graceMs === 0) await deps.apiKeyCache.purge([old.keyHash]);
   return fresh;
 }
 

@@ -9,16 +9,18 @@ export interface EndSessionsDeps {
   uow: Pick<UnitOfWork, 'run' | 'record'>;
   sessions: { revokeAllForUser(userId: string, reason: string): Promise<string[]> };
   revocation: Pick<RevocationStore, 'revokeUser' | 'revokeSession'>;
-  apiKeys: { hashesOf(userId: string): Promise<string[]> };
+  apiKeys: {
+    hashesOf(userId: string): Promise<string[]>;
+    revokeAllOf(userId: string): Promise<{ id: string }[]>;
+  };
   apiKeyCache: { purge(hashes: string[]): Promise<void> };
   settings: { refreshFamilyMaxDays: number };
 }
 
 /**
  * user-service changing an account's status, with the acting admin's bearer, before it commits:
- * every session (refresh family) of the account ends for good, so a reactivation brings none of
- * them back; every access token dies now; the gateway's cached API-key tokens are dropped (the
- * keys themselves stop resolving while the profile is inactive). Idempotent, so a retried
+ * every session (refresh family) and every API key of the account ends for good, so a
+ * reactivation brings none of them back; every access token dies now. Idempotent, so a retried
  * status change succeeds; a failure here (Redis down) rolls the status change back.
  */
 export async function endAccountSessions(
@@ -26,22 +28,32 @@ export async function endAccountSessions(
   actorId: string,
   userId: string,
 ): Promise<void> {
+  // Keys are dead at the gateway before anything commits (see ApiKeyCache).
+  await deps.apiKeyCache.purge(await deps.apiKeys.hashesOf(userId));
   await deps.uow.run(async () => {
     const ended = await deps.sessions.revokeAllForUser(userId, 'status-changed');
+    const keys = await deps.apiKeys.revokeAllOf(userId);
     // A refresh racing this change mints its access token from the profile as it was, with an
     // `iat` that may equal the user's revocation mark and so survive it; the session's own mark
     // catches every token minted for that session, whenever.
     const familyLifetime = deps.settings.refreshFamilyMaxDays * DAY_SECONDS;
     await Promise.all(ended.map((sid) => deps.revocation.revokeSession(sid, familyLifetime)));
     await deps.revocation.revokeUser(userId);
-    await deps.apiKeyCache.purge(await deps.apiKeys.hashesOf(userId));
-    await deps.uow.record(
+    await deps.uow.record([
       authEvent('auth.sessions.revoked', {
         actorId,
         subject: { user_id: userId },
         outcome: 'success',
         data: { sessions_revoked: ended.length },
       }),
-    );
+      ...keys.map((key) =>
+        authEvent('auth.apikey.revoked', {
+          actorId,
+          subject: { user_id: userId, key_id: key.id },
+          outcome: 'success',
+          data: { reason: 'owner_deactivated' },
+        }),
+      ),
+    ]);
   });
 }

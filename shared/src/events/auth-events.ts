@@ -122,7 +122,7 @@ export const authEvents = {
   'auth.apikey.revoked': {
     version: 1,
     data: z.strictObject({
-      reason: z.enum(['user', 'admin', 'rotated', 'expired', 'owner_deleted']),
+      reason: z.enum(['user', 'admin', 'rotated', 'expired', 'owner_deleted', 'owner_deactivated']),
     }),
   },
 } as const;

@@ -97,13 +97,13 @@ describe('attack: credentials of a deactivated account, before and after reactiv
     expect((await refresh(again.refreshCookie)).status).toBe(200);
   });
 
-  it('an API key stops at once while its owner is inactive, its cached resolution purged', async () => {
+  it('an API key ends at once with its owner’s deactivation, and reactivation does not revive it', async () => {
     const user = await registerUser(system.gateway);
     const session = await loginAs(system.gateway, user);
     const created = await api()
       .post('/api/v1/auth/api-keys')
       .set('Authorization', `Bearer ${session.accessToken}`)
-      .send({ name: 'leaver bot', scopes: ['self:read'] });
+      .send({ name: 'leaver bot', scopes: ['self:read'], password: user.password });
     expect(created.status).toBe(201);
     const { key } = created.body as { key: string };
     rememberSecret(key);
@@ -116,5 +116,14 @@ describe('attack: credentials of a deactivated account, before and after reactiv
     expect(await redis.exists(cacheKey)).toBe(0);
     expectRefused(await api().get('/api/v1/users/me').set('X-API-Key', key), KEY_REFUSED);
     expectRefused(await api().get('/api/v1/users/me').set('X-API-Key', key), KEY_REFUSED);
+
+    await setActive(user, true);
+
+    expectRefused(await api().get('/api/v1/users/me').set('X-API-Key', key), KEY_REFUSED);
+    const again = await loginAs(system.gateway, user);
+    const listed = await api()
+      .get('/api/v1/auth/api-keys')
+      .set('Authorization', `Bearer ${again.accessToken}`);
+    expect(listed.body).toEqual({ api_keys: [] });
   });
 });
