@@ -1,13 +1,15 @@
 import { AppError } from '@secure-api/shared';
 
+import { revokeAllKeysOf } from './api-key-revocation.use-case.js';
 import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
 import { revokeEverything } from './logout.use-case.js';
 
 /**
  * The way back for a user whose second factor was hijacked or lost: an admin turns it off, and
- * everything anyone holds for that account (sessions, access tokens) ends with it, so whoever
- * enrolled the factor is out too. The owner then logs in with the password alone.
+ * everything anyone holds for that account (API keys, sessions, access tokens) ends with it, so
+ * whoever enrolled the factor is out too. The owner then logs in with the password alone. Keys
+ * go first: a retry after a failure further on finds them gone and the factor still to reset.
  */
 export async function resetTwoFactor(
   deps: AuthDeps,
@@ -20,6 +22,7 @@ export async function resetTwoFactor(
   if (!(await deps.twoFactor.find(userId))?.enabled) {
     throw new AppError(404, 'not-found', 'Two-factor authentication is not enabled for this user');
   }
+  await revokeAllKeysOf(deps, userId, { actorId: adminId, reason: 'admin' });
   await deps.uow.run(async () => {
     await deps.twoFactor.remove(userId);
     await revokeEverything(deps, userId, '2fa-reset');

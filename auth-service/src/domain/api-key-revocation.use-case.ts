@@ -13,7 +13,7 @@ import { confirmationRefusals, confirmPassword } from './password-confirmation.j
  */
 async function revoke(
   deps: AuthDeps,
-  userId: string,
+  by: { actorId: string; reason: 'user' | 'admin' },
   known: string[],
   find: () => Promise<ApiKey[]>,
 ) {
@@ -24,10 +24,10 @@ async function revoke(
     await deps.uow.record(
       keys.map((key) =>
         authEvent('auth.apikey.revoked', {
-          actorId: userId,
-          subject: { user_id: userId, key_id: key.id },
+          actorId: by.actorId,
+          subject: { user_id: key.userId, key_id: key.id },
           outcome: 'success',
-          data: { reason: 'user' },
+          data: { reason: by.reason },
         }),
       ),
     );
@@ -40,7 +40,7 @@ async function revoke(
 
 export async function revokeApiKey(deps: AuthDeps, userId: string, id: string): Promise<void> {
   const key = await ownedLiveKey(deps, userId, id);
-  await revoke(deps, userId, [key.keyHash], async () => {
+  await revoke(deps, { actorId: userId, reason: 'user' }, [key.keyHash], async () => {
     await deps.apiKeys.revoke(key.id);
     return [key];
   });
@@ -63,7 +63,16 @@ export async function revokeAllApiKeys(
     client,
     confirmationRefusals.invalidPassword,
   );
-  await revoke(deps, claims.sub, await deps.apiKeys.hashesOf(claims.sub), () =>
-    deps.apiKeys.revokeAllOf(claims.sub),
+  await revokeAllKeysOf(deps, claims.sub, { actorId: claims.sub, reason: 'user' });
+}
+
+/** Every live key of the user, by the user or by an admin ending a hijacked account's access. */
+export async function revokeAllKeysOf(
+  deps: AuthDeps,
+  userId: string,
+  by: { actorId: string; reason: 'user' | 'admin' },
+): Promise<void> {
+  await revoke(deps, by, await deps.apiKeys.hashesOf(userId), () =>
+    deps.apiKeys.revokeAllOf(userId),
   );
 }

@@ -150,9 +150,17 @@ describe('a stolen access token alone cannot take over the account', () => {
   });
 
   describe('DELETE /api/v1/admin/users/{id}/2fa', () => {
-    it('turns a hijacked 2FA off: every session and token of the user ends, the event names the admin, and the owner logs in with the password alone', async () => {
+    it('turns a hijacked 2FA off: every session, token and API key of the user ends, the event names the admin, and the owner logs in with the password alone', async () => {
       const admin = await system.userWithRole('admin');
       const { user, accessToken, refreshCookie } = await victim({ twoFactor: true });
+      // What the hijacker may have left behind besides the factor.
+      const planted = await api()
+        .post('/api/v1/auth/api-keys')
+        .set('Authorization', `Bearer ${accessToken}`)
+        .send({ name: 'planted', scopes: ['self:read'], password: user.password });
+      const key = (planted.body as { key: string }).key;
+      rememberSecret(key);
+      expect((await api().get('/api/v1/users/me').set('X-API-Key', key)).status).toBe(200);
 
       const reset = await api()
         .delete(`/api/v1/admin/users/${user.id}/2fa`)
@@ -168,6 +176,7 @@ describe('a stolen access token alone cannot take over the account', () => {
       expect(reset.status).toBe(204);
       expect(oldToken.status).toBe(401);
       expect(oldSession.status).toBe(401);
+      expect((await api().get('/api/v1/users/me').set('X-API-Key', key)).status).toBe(401);
       expect(login.status).toBe(200);
       expect((login.body as { access_token?: string }).access_token).toBeDefined();
       const events = await outboxEvents(system.authDatabaseUrl, 'auth.2fa.disabled', user.id);
