@@ -30,7 +30,7 @@ const DEFAULT_PORTS = new Map(
     'amqps:': 5671,
   }),
 );
-// The backends first, the gateway once they answer (DESIGN section 11 ports).
+// The backends first, the gateway once they answer.
 const BACKENDS = [
   { name: 'user-service', portEnv: 'USERS_PORT', port: 8082, colour: 35 },
   { name: 'audit-service', portEnv: 'AUDIT_PORT', port: 8083, colour: 33 },

@@ -70,7 +70,7 @@ describe('docker-compose.yml', () => {
   it('defines the full stack without a profile, the TLS front and the dev dependencies in profiles', () => {
     expect(fullStack.sort()).toEqual([...APPS, ...MIGRATIONS.values(), ...DATASTORES].sort());
     expect(inProfile('tls')).toEqual(['nginx']);
-    // DESIGN section 2: `docker compose up -d postgres redis rabbitmq` starts npm start's dependencies.
+    // `docker compose up -d postgres redis rabbitmq` starts npm start's dependencies.
     expect(inProfile('dev').sort()).toEqual(['postgres', 'rabbitmq', 'redis']);
   });
 

@@ -129,7 +129,7 @@ describe('the OpenAPI document against the gateway route table', () => {
 });
 
 describe('OpenAPI error responses', () => {
-  it('are problem+json with the Problem schema of DESIGN section 4', () => {
+  it('are problem+json with the documented Problem schema', () => {
     const problem = generated.components.schemas.Problem!;
 
     expect(Object.keys(problem.properties ?? {}).sort()).toEqual(

@@ -9,7 +9,7 @@ import { PasswordHasher } from '../src/domain/password-hasher.js';
 const FAST = { timeCost: 2, memoryCost: 8192, parallelism: 1 };
 
 describe('PasswordHasher', () => {
-  it('uses Argon2id with the production defaults of DESIGN section 5 unless configured', async () => {
+  it('uses Argon2id with the production defaults (64 MiB, t=3, p=4) unless configured', async () => {
     const { argon2: params } = readConfig({});
     const hash = await new PasswordHasher(params, { concurrency: 1, maxQueue: 1 }).hash(
       'Correct-Horse-42',

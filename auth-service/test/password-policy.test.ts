@@ -5,7 +5,7 @@ import { checkPassword, COMMON_PASSWORD_COUNT } from '../src/domain/password-pol
 const detailOf = (password: string, identity: { username?: string; email?: string } = {}) =>
   checkPassword(password, identity)?.detail;
 
-describe('password policy (DESIGN section 5 default)', () => {
+describe('password policy (the composition default)', () => {
   it.each([
     ['short1!', 'Password must be at least 8 characters long'],
     ['alllowercase1!', 'Password must contain an uppercase letter'],

@@ -75,7 +75,7 @@ export interface Config {
   upstreams: Record<UpstreamName, string>;
   /** auth-service's public keys; access tokens are verified against them before proxying. */
   jwksUrl: string;
-  /** Revocation marks (DESIGN section 5) are read from here for every bearer request. */
+  /** Revocation marks are read from here for every bearer request. */
   redisUrl: string;
   /** The gateway's own security events go here; the broker is not needed to start or serve. */
   amqpUrl: string;

@@ -121,7 +121,7 @@ export function expectProblem(res: ProblemResponse, status: number, detail: stri
   expect(res.headers['cache-control']).toBe('no-store');
 }
 
-/** The generic 401 of DESIGN section 4, with the challenge header. */
+/** The generic 401 every refused token gets, with the challenge header. */
 export function expectUnauthorized(res: ProblemResponse): void {
   expectProblem(res, 401, 'Invalid or expired token');
   expect(res.headers['www-authenticate']).toBe('Bearer');

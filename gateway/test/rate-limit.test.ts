@@ -20,7 +20,7 @@ function expectRateLimitHeaders(res: request.Response, limit: number, remaining:
   expect(Number(res.headers['ratelimit-reset'])).toBeGreaterThanOrEqual(1);
 }
 
-/** The 429 of DESIGN section 4, exactly; Retry-After within the window. */
+/** The documented 429, exactly; Retry-After within the window. */
 function expectTooManyRequests(res: request.Response, path: string, limit: number, window: number) {
   expect(res.status).toBe(429);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);

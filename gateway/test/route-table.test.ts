@@ -21,7 +21,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Who = 'public' | 'optional' | 'authenticated' | Permission;
 type Owner = 'auth' | 'users' | 'audit';
 
-/** DESIGN section 3, written out independently of the gateway's own table. */
+/** The public API as the README documents it, written out independently of the gateway's own table. */
 const CONTRACT: [Method, string, Who, Owner][] = [
   ['GET', '/.well-known/jwks.json', 'public', 'auth'],
   ['POST', '/api/v1/auth/register', 'public', 'auth'],

@@ -140,7 +140,7 @@ function who(access: Access | undefined, op: Operation): string {
     : `${holder} whose role has the \`${access}\` permission.`;
 }
 
-/** The errors a route can answer given its shape; DESIGN section 4. */
+/** The errors a route can answer given its shape. */
 function errorStatuses(op: Operation, access: Access | undefined): number[] {
   if (op.gatewayOwned) return [];
   const statuses = new Set<number>([429, 502, 504, ...(op.errors ?? [])]);

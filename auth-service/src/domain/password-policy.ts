@@ -10,7 +10,7 @@ const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
 export const COMMON_PASSWORD_COUNT = COMMON_PASSWORDS.size;
 
 export interface PasswordPolicy {
-  /** `composition`: DESIGN default (upper, lower, digit, special); `asvs`: length only. */
+  /** `composition`: the default (upper, lower, digit, special); `asvs`: length only. */
   style: 'composition' | 'asvs';
   minLength: number;
   maxLength: number;

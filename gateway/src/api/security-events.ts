@@ -52,7 +52,7 @@ function outcomeOf(status: number): EventOutcome {
 }
 
 /**
- * The gateway's own security events (DESIGN section 9), built from the request: the route as the
+ * The gateway's own security events, built from the request: the route as the
  * table's pattern, the method, the client address the gateway resolved (trusted proxies
  * considered) and the user agent. Handing one over never blocks or throws: the buffer takes it,
  * and one that does not fit its schema is counted and logged as dropped.

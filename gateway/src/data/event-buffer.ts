@@ -32,7 +32,7 @@ const DRAIN_RETRY_MS = 100;
 const START_GRACE_MS = 5000;
 
 /**
- * The gateway's security events on their way to the broker (DESIGN section 9). `emit` only
+ * The gateway's security events on their way to the broker. `emit` only
  * appends to a bounded FIFO: it never waits and never throws, so an absent or slow broker can
  * neither fail nor slow a request. One loop publishes from the head, in order, with confirms;
  * what fails (disconnected, nacked, unroutable, unconfirmed in time) stays at the head and is

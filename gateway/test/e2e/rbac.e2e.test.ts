@@ -20,7 +20,7 @@ interface RouteCase {
   body?: () => object;
 }
 
-// Every permission-guarded public route of DESIGN section 3 that exists today.
+// Every permission-guarded public route that exists today.
 const ROUTES: RouteCase[] = [
   { method: 'get', path: () => '/api/v1/users/me', permission: 'self:read' },
   {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** `sk_<8-char prefix>_<43-char secret>` (DESIGN section 7). */
+/** `sk_<8-char prefix>_<43-char secret>`: the prefix finds the key, the secret proves it. */
 export const API_KEY_PATTERN = /^sk_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
 
 export function apiKeyHash(key: string): string {

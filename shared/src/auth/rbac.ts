@@ -16,7 +16,7 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-/** DESIGN section 3, enforced at the gateway and again in the owning service. */
+/** Who may do what, enforced at the gateway and again in the owning service. */
 const ROLE_PERMISSIONS: ReadonlyMap<Role, ReadonlySet<Permission>> = new Map<
   Role,
   ReadonlySet<Permission>

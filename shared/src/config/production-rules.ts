@@ -20,7 +20,7 @@ function hasDefaultAmqpCredentials(url: string): boolean {
 }
 
 /**
- * DESIGN section 2: production refuses development conveniences. Each refusal is one line naming
+ * Production refuses development conveniences. Each refusal is one line naming
  * the variable. Checked against the raw environment so "explicitly configured" means exactly that.
  */
 export function productionRefusals(

@@ -6,7 +6,7 @@ import { requireDependency } from '../lifecycle/dependency-error.js';
 import { enableTransactionContext } from './unit-of-work.js';
 import type { Logger } from '../logging/logger.js';
 
-/** DESIGN section 11: a server URL gets the service's database appended; a full URL is kept. */
+/** One database per service: a server URL gets the service's database appended; a full URL is kept. */
 export function serviceDatabaseUrl(url: string, database: string): string {
   const parsed = new URL(url);
   if (parsed.pathname.length > 1) return url;

@@ -28,7 +28,7 @@ export type EventSubject = z.input<typeof eventSubjectSchema>;
 /** Same rule as the request-context middleware: what it accepts or generates always passes. */
 export const eventRequestId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/);
 
-/** DESIGN section 9. `data` is checked separately, by the schema of (type, version). */
+/** The envelope every security event shares. `data` is checked separately, by the schema of (type, version). */
 export const eventEnvelopeSchema = z.strictObject({
   id,
   type: z.enum(EVENT_TYPES),

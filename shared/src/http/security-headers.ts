@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 
 const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), payment=()';
 
-/** DESIGN section 8 headers; `no-store` because every answer here is per-user or operational. */
+/** The edge's security headers; `no-store` because every answer here is per-user or operational. */
 export function securityHeaders(): RequestHandler[] {
   return [
     helmet({

@@ -4,7 +4,7 @@ import { currentContext } from '../http/request-context.js';
 
 export type { Logger } from 'pino';
 
-// Field names whose values are credentials wherever they appear (DESIGN section 10).
+// Field names whose values are credentials wherever they appear.
 const SECRET_FIELDS = [
   'authorization',
   'cookie',

@@ -16,7 +16,7 @@ export const role = z.enum(ROLES);
 
 export const idParams = z.strictObject({ id: userId });
 
-/** The user object of DESIGN section 3; built field by field so no other column can slip out. */
+/** The public user object; built field by field so no other column can slip out. */
 export interface UserResponse {
   id: string;
   username: string;
