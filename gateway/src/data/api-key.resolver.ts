@@ -101,10 +101,6 @@ export class ApiKeyResolver {
     return resolved;
   }
 
-  async forget(key: string): Promise<void> {
-    await this.guard(() => this.options.redis.del(apiKeyCacheKey(this.options.keyPrefix, key)));
-  }
-
   private async ask(key: string): Promise<ResolvedKey> {
     let res: Response;
     try {
