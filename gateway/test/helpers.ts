@@ -82,17 +82,40 @@ export interface Echo {
  * An upstream that answers 200 with what it received, to observe what the gateway forwards; `name`
  * tells which upstream a request reached.
  */
-export async function headerEchoUpstream(
-  name = 'echo',
-): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    res.setHeader('Server', 'upstream/1.0');
-    res.setHeader('X-Powered-By', 'upstream');
-    res.setHeader('Content-Type', 'application/json');
-    res.end(
-      JSON.stringify({ upstream: name, method: req.method, url: req.url, headers: req.headers }),
-    );
-  });
+export function headerEchoUpstream(name = 'echo'): Promise<TestUpstream> {
+  return serve(
+    http.createServer((req, res) => {
+      res.setHeader('Server', 'upstream/1.0');
+      res.setHeader('X-Powered-By', 'upstream');
+      res.setHeader('Content-Type', 'application/json');
+      res.end(
+        JSON.stringify({ upstream: name, method: req.method, url: req.url, headers: req.headers }),
+      );
+    }),
+  );
+}
+
+/** An upstream that answers 200 `{waited}` after `?delay=` milliseconds: the slow-service case. */
+export function slowUpstream(): Promise<TestUpstream> {
+  return serve(
+    http.createServer((req, res) => {
+      const delay = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('delay') ?? 0);
+      req.resume();
+      setTimeout(() => {
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify({ waited: delay }));
+      }, delay).unref();
+    }),
+  );
+}
+
+export interface TestUpstream {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Listens on a free loopback port; close() drops open connections too. */
+async function serve(server: http.Server): Promise<TestUpstream> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   return {

@@ -1,41 +1,14 @@
-import http from 'node:http';
-import type net from 'node:net';
-
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
 import { captureLogger, TestTokenIssuer } from '@secure-api/shared/testing';
 
 import { startServer, type RunningGateway } from '../src/api/server.js';
-import { expectProblem, gatewayConfig } from './helpers.js';
-
-/** An upstream that answers 200 after `?delay=` milliseconds (the path is the gateway's route). */
-async function slowUpstream(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const delay = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('delay') ?? 0);
-    req.resume();
-    setTimeout(() => {
-      res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ waited: delay }));
-    }, delay).unref();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
-}
+import { expectProblem, gatewayConfig, slowUpstream, type TestUpstream } from './helpers.js';
 
 describe('upstream timeouts', () => {
   let issuer: TestTokenIssuer;
-  let upstream: Awaited<ReturnType<typeof slowUpstream>>;
+  let upstream: TestUpstream;
   let gateway: RunningGateway;
   let bearer: string;
 
