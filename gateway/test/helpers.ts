@@ -95,18 +95,25 @@ export function headerEchoUpstream(name = 'echo'): Promise<TestUpstream> {
   );
 }
 
-/** An upstream that answers 200 `{waited}` after `?delay=` milliseconds: the slow-service case. */
-export function slowUpstream(): Promise<TestUpstream> {
-  return serve(
-    http.createServer((req, res) => {
-      const delay = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('delay') ?? 0);
-      req.resume();
-      setTimeout(() => {
-        res.setHeader('Content-Type', 'application/json');
-        res.end(JSON.stringify({ waited: delay }));
-      }, delay).unref();
-    }),
-  );
+/**
+ * An upstream that answers 200 `{waited}` after `?delay=` milliseconds: the slow-service case. It
+ * keeps idle connections a minute, so whoever closes one first is the client, and counts them.
+ */
+export async function slowUpstream(): Promise<TestUpstream & { connections(): number }> {
+  let connections = 0;
+  const server = http.createServer((req, res) => {
+    const delay = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('delay') ?? 0);
+    req.resume();
+    setTimeout(() => {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ waited: delay }));
+    }, delay).unref();
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', () => {
+    connections += 1;
+  });
+  return { ...(await serve(server)), connections: () => connections };
 }
 
 export interface TestUpstream {

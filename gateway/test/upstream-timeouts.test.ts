@@ -3,12 +3,13 @@ import request from 'supertest';
 
 import { captureLogger, TestTokenIssuer } from '@secure-api/shared/testing';
 
+import { UPSTREAM_IDLE_MS } from '../src/api/proxy.js';
 import { startServer, type RunningGateway } from '../src/api/server.js';
 import { expectProblem, gatewayConfig, slowUpstream, type TestUpstream } from './helpers.js';
 
 describe('upstream timeouts', () => {
   let issuer: TestTokenIssuer;
-  let upstream: TestUpstream;
+  let upstream: TestUpstream & { connections(): number };
   let gateway: RunningGateway;
   let bearer: string;
 
@@ -57,4 +58,26 @@ describe('upstream timeouts', () => {
     expectProblem(res, 504, 'The upstream service did not answer in time');
     expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
   });
+
+  it('drops an idle upstream connection before the services’ 5 s keep-alive would, so none is reused as it closes', async () => {
+    // A keep-alive client, as browsers are: the gateway then keeps its upstream connection too.
+    const read = () =>
+      request(gateway.url)
+        .get('/api/v1/users')
+        .set('Authorization', bearer)
+        .set('Connection', 'keep-alive');
+    expect((await read()).status).toBe(200);
+    expect((await read()).status).toBe(200);
+    const before = upstream.connections();
+
+    await new Promise((resolve) => setTimeout(resolve, UPSTREAM_IDLE_MS + 2500));
+    const after = await read();
+
+    expect(UPSTREAM_IDLE_MS).toBeLessThan(5000);
+    expect(after.status).toBe(200);
+    // The pooled connection was closed by the gateway itself: the next request opened a new one.
+    expect(upstream.connections()).toBe(before + 1);
+    expect((await read()).status).toBe(200);
+    expect(upstream.connections()).toBe(before + 1);
+  }, 20_000);
 });

@@ -31,6 +31,9 @@ const SPOOFABLE =
 // The gateway's limits are the ones a client is told about.
 const RATE_LIMIT_HEADERS = ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'];
 
+/** Below the services' keep-alive timeout (shared's listen(): 5 s). */
+export const UPSTREAM_IDLE_MS = 4_000;
+
 class UpstreamTimeout extends Error {
   constructor(readonly phase: 'connect' | 'response') {
     super(`upstream ${phase} timeout`);
@@ -78,7 +81,15 @@ function armTimeouts(proxyReq: http.ClientRequest, { connectTimeoutMs, timeoutMs
  * unchanged: the service verifies the token again.
  */
 export function proxyToUpstreams(options: ProxyOptions): RequestHandler {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 1000 });
+  // An idle pooled connection is dropped after 4 s, before the services drop theirs (5 s):
+  // otherwise a request sent on a connection the upstream is closing at that instant fails with
+  // ECONNRESET, a 502 the client did nothing to deserve.
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: 256,
+    keepAliveMsecs: 1000,
+    timeout: UPSTREAM_IDLE_MS,
+  });
   const proxies = new Map(
     Object.entries(options.upstreams).map(([name, target]) => [
       name,

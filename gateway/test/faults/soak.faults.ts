@@ -25,12 +25,15 @@ import {
 } from './support/processes.js';
 import { FAST_ARGON2 } from './support/stack.js';
 
-// SOAK_SECONDS shortens (or lengthens) the run locally; CI runs the full two minutes.
-const SOAK_MS = Number(process.env.SOAK_SECONDS ?? 120) * 1000;
+// SOAK_SECONDS shortens (or lengthens) the run locally; CI runs the full four minutes.
+const SOAK_MS = Number(process.env.SOAK_SECONDS ?? 240) * 1000;
 // RSS is compared as the median of a window right after the warm-up against the median of the
-// last window: single samples swing with the hashes in progress at that instant.
-const WARM_UP_MS = SOAK_MS / 4;
-const WINDOW_MS = SOAK_MS / 6;
+// last window: single samples swing with the hashes in progress at that instant. The warm-up is
+// half the run because V8 takes its time growing a heap to the working size: user-service's heap
+// went from 73 to ~90 MiB (RSS 141 to ~158) over the first ~100 s under this traffic, then stayed
+// there while the live heap stayed flat; a two-minute soak compared that growth, not a leak.
+const WARM_UP_MS = SOAK_MS / 2;
+const WINDOW_MS = SOAK_MS / 8;
 const SAMPLE_EVERY_MS = 2000;
 const CLIENTS = 6;
 const PAUSE_MS = 15;
@@ -66,7 +69,7 @@ interface Outcome {
   at?: string;
 }
 
-describe('soak: two minutes of mixed traffic through two gateways sharing Redis', () => {
+describe('soak: four minutes of mixed traffic through two gateways sharing Redis', () => {
   const dbs: TestDatabase[] = [];
   const services = new Map<string, ServiceProcess>();
   const gateways: string[] = [];
