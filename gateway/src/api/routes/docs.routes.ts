@@ -69,8 +69,9 @@ function readOrExplain(file: string, what: string): Buffer {
 }
 
 /**
- * GET /docs (Swagger UI) and /docs/openapi.json, only when docs are enabled (DESIGN section 10);
- * otherwise nothing is mounted and both are the ordinary 404. Everything is read once, at start.
+ * GET /docs (Swagger UI) and /docs/openapi.json, only with DOCS_ENABLED (off, and refused, in
+ * production); otherwise nothing is mounted and both are the ordinary 404. Everything is read
+ * once, at start.
  */
 export function docsRoutes(enabled: boolean, documentFile = DEFAULT_DOCUMENT): Router {
   const router = Router();
