@@ -3,12 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
-import { captureLogger } from '@secure-api/shared/testing';
-
 import type { RunningUserService } from '../src/api/server.js';
 import { AUTH_SAYS } from './support/fake-auth-service.js';
 import {
-  closedPort,
   expectProblem,
   expectUserObject,
   fieldErrors,
@@ -251,12 +248,7 @@ describe('/api/v1/users/me', () => {
     let cut: RunningUserService;
 
     beforeAll(async () => {
-      cut = await Harness.startService(
-        h.db.url,
-        h.issuer.jwksUrl,
-        `http://127.0.0.1:${await closedPort()}`,
-        captureLogger('user-service'),
-      );
+      cut = await h.startWithoutAuthService();
     });
 
     afterAll(async () => {

@@ -3,11 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
-import { captureLogger } from '@secure-api/shared/testing';
-
 import type { RunningUserService } from '../src/api/server.js';
 import {
-  closedPort,
   expectProblem,
   expectUserObject,
   fieldErrors,
@@ -274,12 +271,7 @@ describe('user administration', () => {
       let cut: RunningUserService;
 
       beforeAll(async () => {
-        cut = await Harness.startService(
-          h.db.url,
-          h.issuer.jwksUrl,
-          `http://127.0.0.1:${await closedPort()}`,
-          captureLogger('user-service'),
-        );
+        cut = await h.startWithoutAuthService();
       });
 
       afterAll(async () => {
@@ -377,12 +369,7 @@ describe('user administration', () => {
       let cut: RunningUserService;
 
       beforeAll(async () => {
-        cut = await Harness.startService(
-          h.db.url,
-          h.issuer.jwksUrl,
-          `http://127.0.0.1:${await closedPort()}`,
-          captureLogger('user-service'),
-        );
+        cut = await h.startWithoutAuthService();
       });
 
       afterAll(async () => {

@@ -7,7 +7,7 @@ import {
   type DeviceCookies,
   type PresentedCookies,
 } from '../domain/device-cookies.js';
-import { clientInfo } from './refresh-cookie.js';
+import { clientInfo, cookiesOf } from './refresh-cookie.js';
 
 // Sent only where it is read: the password step and the second step (/login/2fa) of a login.
 const DEVICE_COOKIE_PATH = '/api/v1/auth/login';
@@ -26,11 +26,9 @@ export function setDeviceCookie(res: Response, cookie: DeviceCookie, secure: boo
 
 function presentedDeviceCookies(req: Request, devices: DeviceCookies): PresentedCookies {
   const found = new Map<string, string>();
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [rawName = '', ...value] = part.trim().split('=');
-    const name = rawName.trim();
+  for (const [name, value] of cookiesOf(req)) {
     // The first of two same-named cookies is the one with the longest path: the login's.
-    if (devices.isDeviceCookieName(name) && !found.has(name)) found.set(name, value.join('='));
+    if (devices.isDeviceCookieName(name) && !found.has(name)) found.set(name, value);
     if (found.size >= MAX_DEVICE_COOKIES) break;
   }
   return found;

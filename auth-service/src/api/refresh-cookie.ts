@@ -24,13 +24,17 @@ export function clearRefreshCookie(res: Response, secure: boolean) {
   });
 }
 
-export function readRefreshCookie(req: Request): string | undefined {
+/** The request's cookies as `[name, value]`, in the order the browser sent them. */
+export function* cookiesOf(req: Request): Generator<[string, string]> {
   for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === REFRESH_COOKIE) {
-      const token = value.join('=');
-      return /^[A-Za-z0-9_-]{43}$/.test(token) ? token : undefined;
-    }
+    const [name = '', ...value] = part.split('=');
+    yield [name.trim(), value.join('=').trim()];
+  }
+}
+
+export function readRefreshCookie(req: Request): string | undefined {
+  for (const [name, token] of cookiesOf(req)) {
+    if (name === REFRESH_COOKIE) return /^[A-Za-z0-9_-]{43}$/.test(token) ? token : undefined;
   }
   return undefined;
 }

@@ -53,6 +53,7 @@ export function jsonShapeIsSafe(
 // only an unpaired surrogate (the same test as String.prototype.isWellFormed).
 const LONE_SURROGATE = /\p{Cs}/u;
 const LONE_SURROGATES = /\p{Cs}/gu;
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
 /**
  * Where the first string or key that is not well-formed Unicode is, as a field path (`a.b.0`,
@@ -118,8 +119,10 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
         return;
       }
       let parsed: unknown;
+      let text: string;
       try {
-        parsed = JSON.parse(utf8.decode(buffer));
+        text = utf8.decode(buffer);
+        parsed = JSON.parse(text);
       } catch {
         next(Problems.malformedJson());
         return;
@@ -128,7 +131,9 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
         next(Problems.jsonTooComplex());
         return;
       }
-      const illFormed = illFormedTextAt(parsed);
+      // Strictly decoded UTF-8 holds no surrogate: only a `\uD800`-style escape can make one, so
+      // the walk runs only for a body that has such an escape.
+      const illFormed = SURROGATE_ESCAPE.test(text) ? illFormedTextAt(parsed) : undefined;
       if (illFormed !== undefined) {
         next(
           Problems.validation([{ field: illFormed, message: 'Must be well-formed Unicode text' }]),

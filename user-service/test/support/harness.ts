@@ -124,6 +124,16 @@ export class Harness {
     return startServer({ ...config, autoMigrate: true }, logs.logger);
   }
 
+  /** A second user-service on this harness's database whose auth-service cannot be reached. */
+  async startWithoutAuthService(): Promise<RunningUserService> {
+    return Harness.startService(
+      this.db.url,
+      this.issuer.jwksUrl,
+      `http://127.0.0.1:${await closedPort()}`,
+      captureLogger('user-service'),
+    );
+  }
+
   get url(): string {
     return this.service.url;
   }
