@@ -6,6 +6,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 
 import { PUBLIC_ROUTES } from '../gateway/src/domain/route-table.js';
 import { buildOpenApiDocument } from '../scripts/openapi/document.js';
+import { readmeWithRouteTable } from '../scripts/openapi/readme.js';
 import { repoRoot } from './support/kubernetes.js';
 
 interface SchemaObject {
@@ -75,6 +76,15 @@ describe('docs/openapi.json', () => {
     expect(result).toEqual({ valid: true });
     expect(validator.version).toBe('3.1');
     expect(() => validator.resolveRefs()).not.toThrow();
+  });
+});
+
+describe('README.md', () => {
+  it('has the route table `npm run openapi` writes today (not stale)', async () => {
+    const readme = path.join(repoRoot, 'README.md');
+    const current = readFileSync(readme, 'utf8');
+
+    expect(current).toBe(await readmeWithRouteTable(current, readme));
   });
 });
 
