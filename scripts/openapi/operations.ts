@@ -93,7 +93,7 @@ const auth = {
       'Every refusal (unknown email, wrong password, locked or inactive account) is the same 401 ' +
       '"Invalid email or password". With two-factor on, answers an MfaChallenge instead of tokens. ' +
       'A browser that shows the device cookie of an earlier full login to this account is not held ' +
-      'by the account lock, only by its own failure counter.',
+      'by the account lock, only by its own failure counter. A full hashing queue is a 503.',
     request: loginSchema,
     success: {
       status: 200,
@@ -109,7 +109,8 @@ const auth = {
     summary: 'Complete a login with a TOTP or backup code',
     description:
       'Every refusal is the same 401 "Invalid or expired code": at most 5 codes per mfa_token and ' +
-      '10 wrong codes per account per 15 minutes, across all mfa_tokens.',
+      '10 wrong codes per account per 15 minutes, across all mfa_tokens. The mfa_token lives 5 ' +
+      "minutes and is single use; the access token's `amr` is `[pwd, otp]`.",
     request: mfaLoginSchema,
     success: { ...tokens('Tokens and the refresh cookie'), setsRefreshCookie: true },
     errors: [401],
@@ -151,6 +152,7 @@ const auth = {
     operationId: 'getJwks',
     tag: 'auth',
     summary: 'Public signing keys (JWKS)',
+    description: 'Every Ed25519 key of the ring; the newest signs.',
     success: { status: 200, description: 'The public keys', schemas: [shapes.jwks] },
   },
   'POST /api/v1/users/me/change-password': {
@@ -191,7 +193,7 @@ const twoFactor = {
     operationId: 'setupTwoFactor',
     tag: 'two-factor',
     summary: 'Start two-factor enrolment',
-    description: STEP_UP,
+    description: `The seed is stored sealed with AES-256-GCM. ${STEP_UP}`,
     personOnly: true,
     request: stepUpSchema,
     success: { status: 200, description: 'A new seed', schemas: [shapes.twoFactorSetup] },
@@ -209,6 +211,7 @@ const twoFactor = {
     operationId: 'disableTwoFactor',
     tag: 'two-factor',
     summary: 'Turn two-factor off (password and a code)',
+    description: 'Every other session ends.',
     personOnly: true,
     request: disableTwoFactorSchema,
     success: tokens('Disabled; a new access token for the caller'),
@@ -217,7 +220,7 @@ const twoFactor = {
     operationId: 'regenerateBackupCodes',
     tag: 'two-factor',
     summary: 'Replace your backup codes',
-    description: STEP_UP,
+    description: `The old codes stop working. ${STEP_UP}`,
     personOnly: true,
     request: backupCodesSchema,
     success: { status: 200, description: 'The new codes', schemas: [shapes.backupCodes] },
@@ -255,6 +258,7 @@ const apiKeys = {
     operationId: 'revokeApiKey',
     tag: 'api-keys',
     summary: 'Revoke one of your API keys',
+    description: 'Effective at once, also for a request already in flight.',
     personOnly: true,
     request: apiKeyIdSchema,
     success: { status: 204, description: 'Revoked at once' },
@@ -264,7 +268,9 @@ const apiKeys = {
     tag: 'api-keys',
     summary: 'Replace an API key with a new one',
     description:
-      'The old key keeps working until the rotation grace period (default 0) ends. ' + STEP_UP,
+      'The old key keeps working until the rotation grace period ' +
+      '(`API_KEY_ROTATION_GRACE_SECONDS`, default 0) ends. ' +
+      STEP_UP,
     personOnly: true,
     request: rotateApiKeySchema,
     success: { status: 201, description: 'The new key, shown once', schemas: [shapes.newApiKey] },
@@ -338,8 +344,8 @@ const users = {
     tag: 'users',
     summary: 'Activate or deactivate a user',
     description:
-      'Not your own; non-admins only on `user`/`viewer` accounts. Deactivation revokes the ' +
-      "user's tokens at once.",
+      'Not your own; non-admins only on `user`/`viewer` accounts. Deactivation ends every ' +
+      'session, access token and API key of the account for good: reactivation revives none.',
     request: changeStatusSchemas,
     success: { status: 200, description: 'The user, updated', schemas: [shapes.user] },
   },
@@ -350,6 +356,7 @@ const admin = {
     operationId: 'getAdminStats',
     tag: 'admin',
     summary: 'Counts of users and of recent security events',
+    description: 'The user counts are asked of user-service.',
     request: noQuerySchemas,
     success: { status: 200, description: 'The counts', schemas: [shapes.adminStats] },
   },
@@ -363,7 +370,9 @@ const admin = {
     operationId: 'updateSecurityPolicy',
     tag: 'admin',
     summary: 'Change the runtime security policy',
-    description: 'Top-level settings are optional; a nested object is given whole.',
+    description:
+      'Top-level settings are optional; a nested object is given whole. In force on every ' +
+      'replica within a second.',
     request: updatePolicySchema,
     success: { status: 200, description: 'The new policy', schemas: [shapes.securityPolicy] },
   },
@@ -386,8 +395,8 @@ const admin = {
     tag: 'admin',
     summary: "Turn a user's two-factor off",
     description:
-      'The way back for a user whose second factor was hijacked or lost: also ends every session ' +
-      'and access token of the user. A user without two-factor on is a 404.',
+      'The way back for a user whose second factor was hijacked or lost: also ends every session, ' +
+      'access token and API key of the user. A user without two-factor on is a 404.',
     request: idParamSchema,
     success: { status: 204, description: 'Two-factor off, every session ended' },
   },
