@@ -1,27 +1,44 @@
-// `npm run openapi`: writes docs/openapi.json from the services' zod schemas.
-// `npm run openapi -- --check`: exits 1 when the committed file is stale.
+// `npm run openapi`: writes docs/openapi.json from the services' zod schemas and the gateway's
+// route table, and the route table of README.md from the same.
+// `npm run openapi -- --check`: exits 1 when a committed file is stale.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import prettier from 'prettier';
 
 import { openApiJson } from './openapi/document.js';
+import { readmeWithRouteTable } from './openapi/readme.js';
 
 process.chdir(path.join(import.meta.dirname, '..'));
-const options = {
-  ...(await prettier.resolveConfig('docs/openapi.json')),
-  filepath: 'docs/openapi.json',
-};
-const text = await prettier.format(openApiJson(), options);
+const read = (file: string) =>
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- DOCUMENT or README
+  existsSync(file) ? readFileSync(file, 'utf8') : '';
 
-if (process.argv.includes('--check')) {
-  const current = existsSync('docs/openapi.json') ? readFileSync('docs/openapi.json', 'utf8') : '';
-  if (current !== text) {
-    process.stderr.write('docs/openapi.json is stale: run `npm run openapi` and commit it\n');
-    process.exit(1);
+const DOCUMENT = 'docs/openapi.json';
+const README = 'README.md';
+const generated = new Map([
+  [
+    DOCUMENT,
+    await prettier.format(openApiJson(), {
+      ...(await prettier.resolveConfig(DOCUMENT)),
+      filepath: DOCUMENT,
+    }),
+  ],
+  [README, await readmeWithRouteTable(read(README), README)],
+]);
+
+const check = process.argv.includes('--check');
+let stale = false;
+for (const [file, text] of generated) {
+  if (!check) {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- DOCUMENT or README
+    writeFileSync(file, text);
+    process.stdout.write(`wrote ${file}\n`);
+  } else if (read(file) !== text) {
+    process.stderr.write(`${file} is stale: run \`npm run openapi\` and commit it\n`);
+    stale = true;
+  } else {
+    process.stdout.write(`${file} is up to date\n`);
   }
-  process.stdout.write('docs/openapi.json is up to date\n');
-} else {
-  writeFileSync('docs/openapi.json', text);
-  process.stdout.write('wrote docs/openapi.json\n');
 }
+if (stale) process.exit(1);

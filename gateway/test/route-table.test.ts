@@ -5,6 +5,7 @@ import { hasPermission, ROLES, type Permission, type Role } from '@secure-api/sh
 import { captureLogger, TestTokenIssuer } from '@secure-api/shared/testing';
 
 import { startServer, type RunningGateway } from '../src/api/server.js';
+import { PUBLIC_ROUTES } from '../src/domain/route-table.js';
 import {
   expectForbidden,
   expectProblem,
@@ -20,14 +21,18 @@ const KEY_ID = 'k3y-1D';
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Who = 'public' | 'optional' | 'authenticated' | Permission;
 type Owner = 'auth' | 'users' | 'audit';
+type Limit = 'login' | 'login-2fa' | 'register' | 'refresh';
 
-/** The public API as the README documents it, written out independently of the gateway's own table. */
-const CONTRACT: [Method, string, Who, Owner][] = [
+/**
+ * The public API written out a second time, on purpose independently of the gateway's own table:
+ * a route added, dropped or loosened in one and not the other fails here.
+ */
+const CONTRACT: [Method, string, Who, Owner, Limit?][] = [
   ['GET', '/.well-known/jwks.json', 'public', 'auth'],
-  ['POST', '/api/v1/auth/register', 'public', 'auth'],
-  ['POST', '/api/v1/auth/login', 'public', 'auth'],
-  ['POST', '/api/v1/auth/login/2fa', 'public', 'auth'],
-  ['POST', '/api/v1/auth/refresh', 'public', 'auth'],
+  ['POST', '/api/v1/auth/register', 'public', 'auth', 'register'],
+  ['POST', '/api/v1/auth/login', 'public', 'auth', 'login'],
+  ['POST', '/api/v1/auth/login/2fa', 'public', 'auth', 'login-2fa'],
+  ['POST', '/api/v1/auth/refresh', 'public', 'auth', 'refresh'],
   ['POST', '/api/v1/auth/logout', 'optional', 'auth'],
   ['POST', '/api/v1/auth/logout-all', 'authenticated', 'auth'],
   ['GET', '/api/v1/auth/sessions', 'authenticated', 'auth'],
@@ -70,6 +75,31 @@ function allowed(role: Role, who: Who): boolean {
       return hasPermission(role, who);
   }
 }
+
+describe('the route table the gateway exports', () => {
+  // The CONTRACT's sample values back to the table's placeholders, its query strings dropped.
+  const template = (path: string) =>
+    path.split('?')[0]!.replace(ID, '{id}').replace(`/${KEY_ID}`, '/{keyId}');
+
+  it('lists exactly the methods and paths of the contract, with the same access, owner and limit', () => {
+    const table = PUBLIC_ROUTES.map(({ method, template, rule }) =>
+      [method, template, rule.access, rule.upstream, rule.limit].join(' '),
+    );
+    const contract = CONTRACT.map(([method, path, who, owner, limit]) =>
+      [method, template(path), who, owner, limit].join(' '),
+    );
+
+    expect(table.sort()).toEqual(contract.sort());
+  });
+
+  it('cannot be changed at run time', () => {
+    const [first] = PUBLIC_ROUTES;
+
+    expect(Object.isFrozen(PUBLIC_ROUTES)).toBe(true);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first?.rule)).toBe(true);
+  });
+});
 
 describe('the route table at the gateway', () => {
   let issuer: TestTokenIssuer;

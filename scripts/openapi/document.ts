@@ -4,14 +4,12 @@ import { z } from 'zod';
 
 import { PROBLEM_CONTENT_TYPE } from '@secure-api/shared';
 
-import { resolveRoute, type Access } from '../../gateway/src/domain/route-table.js';
-import { OPERATIONS, type Operation } from './operations.js';
+import type { Access } from '../../gateway/src/domain/route-table.js';
+import type { Operation } from './operations.js';
+import { documentedRoutes, type DocumentedRoute } from './routes.js';
 import { components } from './schemas.js';
 
 type Json = Record<string, unknown>;
-
-const SERVICES = { auth: 'auth-service', users: 'user-service', audit: 'audit-service' } as const;
-const SAMPLE_ID = '00000000-0000-4000-8000-000000000000';
 
 const integer = (description: string) => ({ description, schema: { type: 'integer' } });
 const HEADERS = new Map<string, Json>([
@@ -115,16 +113,6 @@ function parameters(where: 'path' | 'query', schema: z.ZodType | undefined): Jso
   }));
 }
 
-/** Who may call it, as the gateway's route table says. */
-function accessOf(op: Operation): { access: Access; owner: string } | undefined {
-  if (op.gatewayOwned) return undefined;
-  const match = resolveRoute(op.method.toUpperCase(), op.path.replace(/\{[^}]+\}/g, SAMPLE_ID));
-  if (match.kind !== 'route') {
-    throw new Error(`${op.method.toUpperCase()} ${op.path} is not in the gateway's route table`);
-  }
-  return { access: match.rule.access, owner: SERVICES[match.rule.upstream] };
-}
-
 function securityOf(op: Operation, access: Access | undefined): Json[] {
   if (access === undefined || access === 'public') return [];
   if (access === 'optional') return [{}, { bearerAuth: [] }];
@@ -142,7 +130,7 @@ function who(access: Access | undefined, op: Operation): string {
 
 /** The errors a route can answer given its shape. */
 function errorStatuses(op: Operation, access: Access | undefined): number[] {
-  if (op.gatewayOwned) return [];
+  if (access === undefined) return [];
   const statuses = new Set<number>([429, 502, 504, ...(op.errors ?? [])]);
   const { params, query, body } = op.request ?? {};
   if (body) [400, 413, 415, 422].forEach((s) => statuses.add(s));
@@ -179,9 +167,7 @@ function successResponse(op: Operation): Json {
   };
 }
 
-function operation(op: Operation): Json {
-  const route = accessOf(op);
-  const access = route?.access;
+function operation({ op, access, owner }: DocumentedRoute): Json {
   const cookie = op.refreshCookie
     ? [
         {
@@ -219,7 +205,7 @@ function operation(op: Operation): Json {
         }
       : {}),
     responses: { ...successResponse(op), ...Object.fromEntries(errors) },
-    'x-owner': route?.owner ?? 'gateway',
+    'x-owner': owner,
     ...(access && !['public', 'optional', 'authenticated'].includes(access)
       ? { 'x-permission': access }
       : {}),
@@ -228,10 +214,10 @@ function operation(op: Operation): Json {
 
 function paths(): Record<string, Json> {
   const result = new Map<string, Map<string, Json>>();
-  for (const op of OPERATIONS) {
-    const item = result.get(op.path) ?? new Map<string, Json>();
-    if (item.has(op.method)) throw new Error(`${op.method} ${op.path} is listed twice`);
-    result.set(op.path, item.set(op.method, operation(op)));
+  for (const route of documentedRoutes()) {
+    const item = result.get(route.path) ?? new Map<string, Json>();
+    if (item.has(route.method)) throw new Error(`${route.method} ${route.path} is listed twice`);
+    result.set(route.path, item.set(route.method, operation(route)));
   }
   return Object.fromEntries([...result].map(([path, item]) => [path, Object.fromEntries(item)]));
 }

@@ -29,14 +29,17 @@ import {
   getUserSchemas,
   listUsersSchemas,
 } from '../../user-service/src/api/schemas/users.schemas.js';
+import type { RouteKey } from '../../gateway/src/domain/route-table.js';
 import * as shapes from './schemas.js';
 
-export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** What the gateway answers itself (gateway/src/api/routes), outside its route table. */
+export type GatewayRouteKey = 'GET /health';
 
+/**
+ * One route's documentation. Method, path, owner, access and rate limit are the route table's:
+ * an operation is keyed by its `RouteKey`, and the compiler wants exactly one per route.
+ */
 export interface Operation {
-  method: Method;
-  /** OpenAPI path template; parameter names are those of the owning service's params schema. */
-  path: string;
   operationId: string;
   tag: string;
   summary: string;
@@ -45,8 +48,6 @@ export interface Operation {
   request?: { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType };
   /** auth-service refuses tokens minted for API keys here: a person must ask. */
   personOnly?: boolean;
-  /** Answered by the gateway itself, not proxied, not rate limited. */
-  gatewayOwned?: boolean;
   refreshCookie?: 'required' | 'optional';
   success: {
     status: number;
@@ -59,6 +60,8 @@ export interface Operation {
   errors?: number[];
 }
 
+type Docs = Partial<Record<RouteKey | GatewayRouteKey, Operation>>;
+
 // The step-up answer, said once for every route that asks for the password again.
 const STEP_UP =
   'Needs `password` (step-up): a wrong one is a 401 "Invalid password" (type `invalid-password`, ' +
@@ -70,10 +73,8 @@ const tokens = (description: string) => ({
   schemas: [shapes.tokenResponse],
 });
 
-const auth: Operation[] = [
-  {
-    method: 'post',
-    path: '/api/v1/auth/register',
+const auth = {
+  'POST /api/v1/auth/register': {
     operationId: 'register',
     tag: 'auth',
     summary: 'Create an account (role user)',
@@ -84,9 +85,7 @@ const auth: Operation[] = [
     success: { status: 201, description: 'The new user', schemas: [shapes.user] },
     errors: [503],
   },
-  {
-    method: 'post',
-    path: '/api/v1/auth/login',
+  'POST /api/v1/auth/login': {
     operationId: 'login',
     tag: 'auth',
     summary: 'Log in with email and password',
@@ -94,7 +93,7 @@ const auth: Operation[] = [
       'Every refusal (unknown email, wrong password, locked or inactive account) is the same 401 ' +
       '"Invalid email or password". With two-factor on, answers an MfaChallenge instead of tokens. ' +
       'A browser that shows the device cookie of an earlier full login to this account is not held ' +
-      'by the account lock, only by its own failure counter.',
+      'by the account lock, only by its own failure counter. A full hashing queue is a 503.',
     request: loginSchema,
     success: {
       status: 200,
@@ -104,22 +103,19 @@ const auth: Operation[] = [
     },
     errors: [401, 503],
   },
-  {
-    method: 'post',
-    path: '/api/v1/auth/login/2fa',
+  'POST /api/v1/auth/login/2fa': {
     operationId: 'loginSecondFactor',
     tag: 'auth',
     summary: 'Complete a login with a TOTP or backup code',
     description:
       'Every refusal is the same 401 "Invalid or expired code": at most 5 codes per mfa_token and ' +
-      '10 wrong codes per account per 15 minutes, across all mfa_tokens.',
+      '10 wrong codes per account per 15 minutes, across all mfa_tokens. The mfa_token lives 5 ' +
+      "minutes and is single use; the access token's `amr` is `[pwd, otp]`.",
     request: mfaLoginSchema,
     success: { ...tokens('Tokens and the refresh cookie'), setsRefreshCookie: true },
     errors: [401],
   },
-  {
-    method: 'post',
-    path: '/api/v1/auth/refresh',
+  'POST /api/v1/auth/refresh': {
     operationId: 'refresh',
     tag: 'auth',
     summary: 'Rotate the refresh cookie for a new access token',
@@ -133,9 +129,7 @@ const auth: Operation[] = [
     },
     errors: [401, 403],
   },
-  {
-    method: 'post',
-    path: '/api/v1/auth/logout',
+  'POST /api/v1/auth/logout': {
     operationId: 'logout',
     tag: 'auth',
     summary: 'End this session and the presented access token',
@@ -147,26 +141,21 @@ const auth: Operation[] = [
     success: { status: 204, description: 'Logged out; the refresh cookie is cleared' },
     errors: [403],
   },
-  {
-    method: 'post',
-    path: '/api/v1/auth/logout-all',
+  'POST /api/v1/auth/logout-all': {
     operationId: 'logoutAll',
     tag: 'auth',
     summary: 'End every session of the caller',
     personOnly: true,
     success: { status: 204, description: 'Every session ended' },
   },
-  {
-    method: 'get',
-    path: '/.well-known/jwks.json',
+  'GET /.well-known/jwks.json': {
     operationId: 'getJwks',
     tag: 'auth',
     summary: 'Public signing keys (JWKS)',
+    description: 'Every Ed25519 key of the ring; the newest signs.',
     success: { status: 200, description: 'The public keys', schemas: [shapes.jwks] },
   },
-  {
-    method: 'post',
-    path: '/api/v1/users/me/change-password',
+  'POST /api/v1/users/me/change-password': {
     operationId: 'changePassword',
     tag: 'auth',
     summary: 'Change your password',
@@ -178,21 +167,17 @@ const auth: Operation[] = [
     success: tokens('A fresh access token for the caller'),
     errors: [400],
   },
-];
+} satisfies Docs;
 
-const sessions: Operation[] = [
-  {
-    method: 'get',
-    path: '/api/v1/auth/sessions',
+const sessions = {
+  'GET /api/v1/auth/sessions': {
     operationId: 'listSessions',
     tag: 'sessions',
     summary: 'List your active sessions',
     personOnly: true,
     success: { status: 200, description: 'Your sessions', schemas: [shapes.sessionList] },
   },
-  {
-    method: 'delete',
-    path: '/api/v1/auth/sessions/{id}',
+  'DELETE /api/v1/auth/sessions/{id}': {
     operationId: 'endSession',
     tag: 'sessions',
     summary: 'End one of your sessions',
@@ -201,24 +186,20 @@ const sessions: Operation[] = [
     request: idParamSchema,
     success: { status: 204, description: 'The session is revoked' },
   },
-];
+} satisfies Docs;
 
-const twoFactor: Operation[] = [
-  {
-    method: 'post',
-    path: '/api/v1/auth/2fa/setup',
+const twoFactor = {
+  'POST /api/v1/auth/2fa/setup': {
     operationId: 'setupTwoFactor',
     tag: 'two-factor',
     summary: 'Start two-factor enrolment',
-    description: STEP_UP,
+    description: `The seed is stored sealed with AES-256-GCM. ${STEP_UP}`,
     personOnly: true,
     request: stepUpSchema,
     success: { status: 200, description: 'A new seed', schemas: [shapes.twoFactorSetup] },
     errors: [400],
   },
-  {
-    method: 'post',
-    path: '/api/v1/auth/2fa/verify',
+  'POST /api/v1/auth/2fa/verify': {
     operationId: 'verifyTwoFactor',
     tag: 'two-factor',
     summary: 'Turn two-factor on with a first TOTP code',
@@ -226,42 +207,35 @@ const twoFactor: Operation[] = [
     request: codeSchema,
     success: { status: 200, description: 'Enabled', schemas: [shapes.twoFactorEnabled] },
   },
-  {
-    method: 'post',
-    path: '/api/v1/auth/2fa/disable',
+  'POST /api/v1/auth/2fa/disable': {
     operationId: 'disableTwoFactor',
     tag: 'two-factor',
     summary: 'Turn two-factor off (password and a code)',
+    description: 'Every other session ends.',
     personOnly: true,
     request: disableTwoFactorSchema,
     success: tokens('Disabled; a new access token for the caller'),
   },
-  {
-    method: 'post',
-    path: '/api/v1/auth/2fa/backup-codes',
+  'POST /api/v1/auth/2fa/backup-codes': {
     operationId: 'regenerateBackupCodes',
     tag: 'two-factor',
     summary: 'Replace your backup codes',
-    description: STEP_UP,
+    description: `The old codes stop working. ${STEP_UP}`,
     personOnly: true,
     request: backupCodesSchema,
     success: { status: 200, description: 'The new codes', schemas: [shapes.backupCodes] },
   },
-];
+} satisfies Docs;
 
-const apiKeys: Operation[] = [
-  {
-    method: 'get',
-    path: '/api/v1/auth/api-keys',
+const apiKeys = {
+  'GET /api/v1/auth/api-keys': {
     operationId: 'listApiKeys',
     tag: 'api-keys',
     summary: 'List your API keys',
     personOnly: true,
     success: { status: 200, description: 'Your live keys', schemas: [shapes.apiKeyList] },
   },
-  {
-    method: 'post',
-    path: '/api/v1/auth/api-keys',
+  'POST /api/v1/auth/api-keys': {
     operationId: 'createApiKey',
     tag: 'api-keys',
     summary: 'Create an API key',
@@ -271,9 +245,7 @@ const apiKeys: Operation[] = [
     success: { status: 201, description: 'The key, shown once', schemas: [shapes.newApiKey] },
     errors: [403],
   },
-  {
-    method: 'delete',
-    path: '/api/v1/auth/api-keys',
+  'DELETE /api/v1/auth/api-keys': {
     operationId: 'revokeAllApiKeys',
     tag: 'api-keys',
     summary: 'Revoke every one of your API keys',
@@ -282,43 +254,38 @@ const apiKeys: Operation[] = [
     request: stepUpSchema,
     success: { status: 204, description: 'Every key revoked' },
   },
-  {
-    method: 'delete',
-    path: '/api/v1/auth/api-keys/{id}',
+  'DELETE /api/v1/auth/api-keys/{keyId}': {
     operationId: 'revokeApiKey',
     tag: 'api-keys',
     summary: 'Revoke one of your API keys',
+    description: 'Effective at once, also for a request already in flight.',
     personOnly: true,
     request: apiKeyIdSchema,
     success: { status: 204, description: 'Revoked at once' },
   },
-  {
-    method: 'post',
-    path: '/api/v1/auth/api-keys/{id}/rotate',
+  'POST /api/v1/auth/api-keys/{keyId}/rotate': {
     operationId: 'rotateApiKey',
     tag: 'api-keys',
     summary: 'Replace an API key with a new one',
     description:
-      'The old key keeps working until the rotation grace period (default 0) ends. ' + STEP_UP,
+      'The old key keeps working until the rotation grace period ' +
+      '(`API_KEY_ROTATION_GRACE_SECONDS`, default 0) ends. ' +
+      STEP_UP,
     personOnly: true,
     request: rotateApiKeySchema,
     success: { status: 201, description: 'The new key, shown once', schemas: [shapes.newApiKey] },
   },
-];
+} satisfies Docs;
 
-const users: Operation[] = [
-  {
-    method: 'get',
-    path: '/api/v1/users/me',
+const users = {
+  'GET /api/v1/users/me': {
     operationId: 'getMe',
     tag: 'users',
     summary: 'Your user object',
     success: { status: 200, description: 'You', schemas: [shapes.user] },
     errors: [404],
   },
-  {
-    method: 'put',
-    path: '/api/v1/users/me',
+  'PUT /api/v1/users/me': {
     operationId: 'updateMe',
     tag: 'users',
     summary: 'Change your name or email',
@@ -330,18 +297,14 @@ const users: Operation[] = [
     success: { status: 200, description: 'You, updated', schemas: [shapes.user] },
     errors: [404, 503],
   },
-  {
-    method: 'get',
-    path: '/api/v1/users',
+  'GET /api/v1/users': {
     operationId: 'listUsers',
     tag: 'users',
     summary: 'List users, a page at a time',
     request: listUsersSchemas,
     success: { status: 200, description: 'One page', schemas: [shapes.userList] },
   },
-  {
-    method: 'post',
-    path: '/api/v1/users',
+  'POST /api/v1/users': {
     operationId: 'createUser',
     tag: 'users',
     summary: 'Create an account for someone',
@@ -352,18 +315,14 @@ const users: Operation[] = [
     success: { status: 201, description: 'The new user', schemas: [shapes.user] },
     errors: [400],
   },
-  {
-    method: 'get',
-    path: '/api/v1/users/{id}',
+  'GET /api/v1/users/{id}': {
     operationId: 'getUser',
     tag: 'users',
     summary: 'A user by id',
     request: getUserSchemas,
     success: { status: 200, description: 'The user', schemas: [shapes.user] },
   },
-  {
-    method: 'delete',
-    path: '/api/v1/users/{id}',
+  'DELETE /api/v1/users/{id}': {
     operationId: 'deleteUser',
     tag: 'users',
     summary: 'Delete a user',
@@ -372,9 +331,7 @@ const users: Operation[] = [
     request: deleteUserSchemas,
     success: { status: 204, description: 'Deleted' },
   },
-  {
-    method: 'patch',
-    path: '/api/v1/users/{id}/role',
+  'PATCH /api/v1/users/{id}/role': {
     operationId: 'changeUserRole',
     tag: 'users',
     summary: "Change a user's role",
@@ -382,81 +339,68 @@ const users: Operation[] = [
     request: changeRoleSchemas,
     success: { status: 200, description: 'The user, updated', schemas: [shapes.user] },
   },
-  {
-    method: 'patch',
-    path: '/api/v1/users/{id}/status',
+  'PATCH /api/v1/users/{id}/status': {
     operationId: 'changeUserStatus',
     tag: 'users',
     summary: 'Activate or deactivate a user',
     description:
-      'Not your own; non-admins only on `user`/`viewer` accounts. Deactivation revokes the ' +
-      "user's tokens at once.",
+      'Not your own; non-admins only on `user`/`viewer` accounts. Deactivation ends every ' +
+      'session, access token and API key of the account for good: reactivation revives none.',
     request: changeStatusSchemas,
     success: { status: 200, description: 'The user, updated', schemas: [shapes.user] },
   },
-];
+} satisfies Docs;
 
-const admin: Operation[] = [
-  {
-    method: 'get',
-    path: '/api/v1/admin/stats',
+const admin = {
+  'GET /api/v1/admin/stats': {
     operationId: 'getAdminStats',
     tag: 'admin',
     summary: 'Counts of users and of recent security events',
+    description: 'The user counts are asked of user-service.',
     request: noQuerySchemas,
     success: { status: 200, description: 'The counts', schemas: [shapes.adminStats] },
   },
-  {
-    method: 'get',
-    path: '/api/v1/admin/config',
+  'GET /api/v1/admin/config': {
     operationId: 'getSecurityPolicy',
     tag: 'admin',
     summary: 'The runtime security policy',
     success: { status: 200, description: 'The policy in force', schemas: [shapes.securityPolicy] },
   },
-  {
-    method: 'put',
-    path: '/api/v1/admin/config',
+  'PUT /api/v1/admin/config': {
     operationId: 'updateSecurityPolicy',
     tag: 'admin',
     summary: 'Change the runtime security policy',
-    description: 'Top-level settings are optional; a nested object is given whole.',
+    description:
+      'Top-level settings are optional; a nested object is given whole. In force on every ' +
+      'replica within a second.',
     request: updatePolicySchema,
     success: { status: 200, description: 'The new policy', schemas: [shapes.securityPolicy] },
   },
-  {
-    method: 'post',
-    path: '/api/v1/admin/users/{id}/unlock',
+  'POST /api/v1/admin/users/{id}/unlock': {
     operationId: 'unlockUser',
     tag: 'admin',
     summary: 'Clear the lock of an account',
     request: idParamSchema,
     success: { status: 204, description: 'Unlocked' },
   },
-  {
-    method: 'delete',
-    path: '/api/v1/admin/users/{id}/sessions',
+  'DELETE /api/v1/admin/users/{id}/sessions': {
     operationId: 'endUserSessions',
     tag: 'admin',
     summary: 'End every session of a user',
     request: idParamSchema,
     success: { status: 204, description: 'Every session ended' },
   },
-  {
-    method: 'delete',
-    path: '/api/v1/admin/users/{id}/2fa',
+  'DELETE /api/v1/admin/users/{id}/2fa': {
     operationId: 'resetUserTwoFactor',
     tag: 'admin',
     summary: "Turn a user's two-factor off",
     description:
-      'The way back for a user whose second factor was hijacked or lost: also ends every session ' +
-      'and access token of the user. A user without two-factor on is a 404.',
+      'The way back for a user whose second factor was hijacked or lost: also ends every session, ' +
+      'access token and API key of the user. A user without two-factor on is a 404.',
     request: idParamSchema,
     success: { status: 204, description: 'Two-factor off, every session ended' },
   },
-  {
-    method: 'get',
-    path: '/api/v1/admin/audit',
+  'GET /api/v1/admin/audit': {
     operationId: 'listAuditEvents',
     tag: 'audit',
     summary: 'Query the audit trail',
@@ -466,31 +410,26 @@ const admin: Operation[] = [
     request: listAuditSchemas,
     success: { status: 200, description: 'One page of events', schemas: [shapes.auditPage] },
   },
-  {
-    method: 'get',
-    path: '/api/v1/admin/audit/verify',
+  'GET /api/v1/admin/audit/verify': {
     operationId: 'verifyAuditChain',
     tag: 'audit',
     summary: 'Re-walk the hash chain of the audit trail',
     request: noQuerySchemas,
     success: { status: 200, description: 'The verdict', schemas: [shapes.chainVerification] },
   },
-];
+} satisfies Docs;
 
-const gateway: Operation[] = [
-  {
-    method: 'get',
-    path: '/health',
+const gateway = {
+  'GET /health': {
     operationId: 'getHealth',
     tag: 'operations',
     summary: 'Gateway liveness',
-    gatewayOwned: true,
     success: { status: 200, description: 'Healthy', schemas: [shapes.health] },
   },
-];
+} satisfies Docs;
 
 /** Every public operation, in the order the document lists them. */
-export const OPERATIONS: readonly Operation[] = [
+export const OPERATIONS: Readonly<Record<RouteKey | GatewayRouteKey, Operation>> = {
   ...gateway,
   ...auth,
   ...sessions,
@@ -498,4 +437,4 @@ export const OPERATIONS: readonly Operation[] = [
   ...apiKeys,
   ...users,
   ...admin,
-];
+};

@@ -8,9 +8,10 @@ import {
 import type { Counter, Logger, Rate, Redis } from '@secure-api/shared';
 
 import type { RateLimitConfig } from '../config.js';
+import type { RouteLimit } from '../domain/route-table.js';
 import type { SecurityPolicyRepository } from './security-policy.repository.js';
 
-export type LimitName = 'global' | 'login' | 'login-2fa' | 'register' | 'refresh' | 'api-key';
+export type LimitName = 'global' | RouteLimit | 'api-key';
 
 export interface LimitDecision {
   allowed: boolean;

@@ -11,47 +11,42 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type Access = 'public' | 'optional' | 'authenticated' | Permission;
 
+/** A credential endpoint's own limit, counted on top of the global per-client one. */
+export type RouteLimit = 'login' | 'login-2fa' | 'register' | 'refresh';
+
 export interface RouteRule {
-  upstream: UpstreamName;
-  access: Access;
+  readonly upstream: UpstreamName;
+  readonly access: Access;
+  readonly limit?: RouteLimit;
 }
 
-interface RouteEntry {
-  /** As written in the table (`/api/v1/users/{id}`): what logs and events name, never a path. */
-  pattern: string;
-  segments: readonly string[];
-  methods: ReadonlyMap<string, RouteRule>;
-}
+type Methods = Readonly<Partial<Record<HttpMethod, RouteRule>>>;
 
-// User and session ids are UUIDs; an API key is addressed by its public id.
-const PARAMETERS = new Map<string, RegExp>([
-  ['{id}', /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/],
-  ['{keyId}', /^[A-Za-z0-9-]{1,64}$/],
-]);
+const rule =
+  (upstream: UpstreamName) =>
+  (access: Access, limit?: RouteLimit): RouteRule =>
+    Object.freeze(limit ? { upstream, access, limit } : { upstream, access });
+const authService = rule('auth');
+const userService = rule('users');
+const auditService = rule('audit');
 
-const authService = (access: Access): RouteRule => ({ upstream: 'auth', access });
-const userService = (access: Access): RouteRule => ({ upstream: 'users', access });
-const auditService = (access: Access): RouteRule => ({ upstream: 'audit', access });
-
-function route(template: string, methods: Partial<Record<HttpMethod, RouteRule>>): RouteEntry {
-  return {
-    pattern: template,
-    segments: template.split('/'),
-    methods: new Map(Object.entries(methods)),
-  };
+/** `template` as written (`/api/v1/users/{id}`): what logs and events name, never a path. */
+function route<const T extends string, const M extends Methods>(template: T, methods: M) {
+  return Object.freeze({ template, methods: Object.freeze(methods) });
 }
 
 /**
- * The public surface: per path and method, the owning service and who may call it. The gateway
- * refuses what the owner would refuse; the owner checks again. Anything not here (every
- * `/internal/*` and `/metrics` path included) is a 404 at the gateway.
+ * The public surface: per path and method, the owning service, who may call it and the route's
+ * own rate limit. The gateway refuses what the owner would refuse; the owner checks again.
+ * Anything not here (every `/internal/*` and `/metrics` path included) is a 404 at the gateway.
+ * The OpenAPI document (scripts/openapi) documents exactly these routes, keyed by `RouteKey`.
  */
-const ROUTE_TABLE: readonly RouteEntry[] = [
+export const ROUTE_TABLE = Object.freeze([
   route('/.well-known/jwks.json', { GET: authService('public') }),
-  route('/api/v1/auth/register', { POST: authService('public') }),
-  route('/api/v1/auth/login', { POST: authService('public') }),
-  route('/api/v1/auth/login/2fa', { POST: authService('public') }),
-  route('/api/v1/auth/refresh', { POST: authService('public') }),
+  route('/api/v1/auth/register', { POST: authService('public', 'register') }),
+  route('/api/v1/auth/login', { POST: authService('public', 'login') }),
+  route('/api/v1/auth/login/2fa', { POST: authService('public', 'login-2fa') }),
+  route('/api/v1/auth/refresh', { POST: authService('public', 'refresh') }),
   route('/api/v1/auth/logout', { POST: authService('optional') }),
   route('/api/v1/auth/logout-all', { POST: authService('authenticated') }),
   route('/api/v1/auth/sessions', { GET: authService('authenticated') }),
@@ -87,14 +82,60 @@ const ROUTE_TABLE: readonly RouteEntry[] = [
   route('/api/v1/admin/users/{id}/2fa', { DELETE: authService('admin:write') }),
   route('/api/v1/admin/audit', { GET: auditService('admin:read') }),
   route('/api/v1/admin/audit/verify', { GET: auditService('admin:read') }),
-];
+]);
+
+type KeysOf<E> = E extends { template: infer T extends string; methods: infer M }
+  ? `${keyof M & HttpMethod} ${T}`
+  : never;
+
+/** `POST /api/v1/auth/login`: one method of one route of the table, as the compiler knows it. */
+export type RouteKey = KeysOf<(typeof ROUTE_TABLE)[number]>;
+
+export interface PublicRoute {
+  readonly key: RouteKey;
+  readonly method: HttpMethod;
+  readonly template: string;
+  readonly rule: RouteRule;
+}
+
+/** The table one method per row, in the order written. */
+export const PUBLIC_ROUTES: readonly PublicRoute[] = Object.freeze(
+  ROUTE_TABLE.flatMap(({ template, methods }) =>
+    Object.entries(methods).map(([method, rule]) =>
+      Object.freeze({
+        key: `${method} ${template}` as RouteKey,
+        method: method as HttpMethod,
+        template,
+        rule,
+      }),
+    ),
+  ),
+);
+
+// User and session ids are UUIDs; an API key is addressed by its public id.
+const PARAMETERS = new Map<string, RegExp>([
+  ['{id}', /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/],
+  ['{keyId}', /^[A-Za-z0-9-]{1,64}$/],
+]);
+
+interface CompiledRoute {
+  pattern: string;
+  segments: readonly string[];
+  methods: ReadonlyMap<string, RouteRule>;
+}
+
+const COMPILED: readonly CompiledRoute[] = ROUTE_TABLE.map(({ template, methods }) => ({
+  pattern: template,
+  segments: template.split('/'),
+  methods: new Map(Object.entries(methods)),
+}));
 
 // Characters RFC 3986 allows in a path, with dot-segments and encoded separators refused, so the
 // path the gateway matched is exactly the path the upstream routes.
 const SAFE_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 const AMBIGUOUS = /(^|\/)\.{1,2}(\/|$)|%2e|%2f|%5c|%00|\/\//i;
 
-function matches(entry: RouteEntry, segments: readonly string[]): boolean {
+function matches(entry: CompiledRoute, segments: readonly string[]): boolean {
   if (entry.segments.length !== segments.length) return false;
   return entry.segments.every((expected, i) => {
     const actual = segments.at(i) ?? '';
@@ -110,7 +151,7 @@ export type RouteMatch =
 export function resolveRoute(method: string, path: string): RouteMatch {
   if (!SAFE_PATH.test(path) || AMBIGUOUS.test(path)) return { kind: 'unknown' };
   const segments = path.split('/');
-  const entry = ROUTE_TABLE.find((candidate) => matches(candidate, segments));
+  const entry = COMPILED.find((candidate) => matches(candidate, segments));
   if (!entry) return { kind: 'unknown' };
   // HEAD is answered by the GET handler upstream, so it is allowed to whoever may GET.
   const rule = entry.methods.get(method === 'HEAD' ? 'GET' : method);

@@ -1,7 +1,6 @@
 import { Router, type RequestHandler } from 'express';
-import type { z } from 'zod';
 
-import { requirePermission, validate } from '@secure-api/shared';
+import { requirePermission, validate, validated } from '@secure-api/shared';
 
 import type { AuditQueries } from '../../domain/audit-query.use-case.js';
 import {
@@ -11,8 +10,6 @@ import {
   presentEvent,
 } from '../schemas/audit.schemas.js';
 
-type ListQuery = z.output<typeof listAuditSchemas.query>;
-
 export function auditRoutes(authenticated: RequestHandler, queries: AuditQueries): Router {
   const router = Router();
 
@@ -20,9 +17,8 @@ export function auditRoutes(authenticated: RequestHandler, queries: AuditQueries
     '/api/v1/admin/audit',
     authenticated,
     requirePermission('admin:read'),
-    validate(listAuditSchemas),
-    async (req, res) => {
-      const q = req.query as unknown as ListQuery;
+    validated(listAuditSchemas, async (req, res) => {
+      const q = req.query;
       const page = await queries.list({
         type: q.type,
         userId: q.user_id,
@@ -35,7 +31,7 @@ export function auditRoutes(authenticated: RequestHandler, queries: AuditQueries
         events: page.events.map(presentEvent),
         next_cursor: page.nextBeforeSeq === undefined ? null : encodeCursor(page.nextBeforeSeq),
       });
-    },
+    }),
   );
 
   router.get(

@@ -1,7 +1,6 @@
 import { Router, type RequestHandler } from 'express';
-import type { z } from 'zod';
 
-import { requirePermission, validate } from '@secure-api/shared';
+import { requirePermission, validated } from '@secure-api/shared';
 
 import type { ProfileUseCases } from '../../domain/profile.use-case.js';
 import { actorOf } from '../middleware/caller.js';
@@ -24,11 +23,9 @@ export function meRoutes(authenticated: RequestHandler, profiles: ProfileUseCase
     '/api/v1/users/me',
     authenticated,
     requirePermission('self:write'),
-    validate(updateMeSchemas),
-    async (req, res) => {
-      const body = req.body as z.output<typeof updateMeSchemas.body>;
-      res.json(presentUser(await profiles.update(actorOf(req), body)));
-    },
+    validated(updateMeSchemas, async (req, res) => {
+      res.json(presentUser(await profiles.update(actorOf(req), req.body)));
+    }),
   );
 
   return router;
