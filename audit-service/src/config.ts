@@ -85,7 +85,7 @@ export const configSchema = defineConfig({
   authJwksUrl: variable(
     'AUTH_JWKS_URL',
     httpUrl.default('http://127.0.0.1:8081/.well-known/jwks.json'),
-    'auth-service’s public keys: access tokens are verified against them.',
+    'auth-service’s public keys: every token the service accepts is verified against them.',
   ),
   userServiceUrl: variable(
     'USER_SERVICE_URL',

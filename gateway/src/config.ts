@@ -57,7 +57,7 @@ export const configSchema = defineConfig(
     jwksUrl: variable(
       'AUTH_JWKS_URL',
       httpUrl.optional(),
-      'auth-service’s public keys: access tokens are verified against them before proxying.',
+      'auth-service’s public keys: every token the service accepts is verified against them.',
       '`AUTH_SERVICE_URL` + `/.well-known/jwks.json`',
     ),
     redisUrl,

@@ -25,7 +25,7 @@ export const configSchema = defineConfig({
   authJwksUrl: variable(
     'AUTH_JWKS_URL',
     httpUrl.default('http://127.0.0.1:8081/.well-known/jwks.json'),
-    'auth-service’s public keys: access and service tokens are verified against them.',
+    'auth-service’s public keys: every token the service accepts is verified against them.',
   ),
   authServiceUrl: variable(
     'AUTH_SERVICE_URL',

@@ -21,7 +21,7 @@ export const baseVariables = {
   nodeEnv: variable(
     'NODE_ENV',
     nodeEnv,
-    '`development`, `test` or `production`. Production refuses the development conveniences (the rules in this table) and turns `AUTO_MIGRATE` and `DOCS_ENABLED` off unless set.',
+    '`development`, `test` or `production`. Production refuses the development conveniences (the production rules listed here) and turns `AUTO_MIGRATE` and `DOCS_ENABLED` off unless set.',
   ),
   logLevel: variable(
     'LOG_LEVEL',
