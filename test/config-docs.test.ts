@@ -3,13 +3,14 @@ import path from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 
-import { ConfigError, envVariables } from '@secure-api/shared';
+import { envVariables } from '@secure-api/shared';
 
 import { readConfig as readAuditConfig } from '../audit-service/src/config.js';
 import { readConfig as readAuthConfig } from '../auth-service/src/config.js';
 import { readConfig as readGatewayConfig } from '../gateway/src/config.js';
 import { readConfig as readUsersConfig } from '../user-service/src/config.js';
 import { generatedDocs } from '../scripts/config-docs/generate.js';
+import { configProblems as problemsOf } from '../shared/src/testing/config-problems.js';
 import { SERVICES } from '../scripts/config-docs/variables.js';
 import { repoRoot } from './support/kubernetes.js';
 
@@ -19,19 +20,6 @@ const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
 function uncommentedEnvExample(): Record<string, string> {
   const assignments = [...read('.env.example').matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)];
   return Object.fromEntries(assignments.map(([, name, value]) => [name ?? '', value ?? '']));
-}
-
-function problemsOf(
-  readConfig: (env: Record<string, string>) => unknown,
-  env: Record<string, string>,
-) {
-  try {
-    readConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
 }
 
 describe('the configuration docs (README table and .env.example)', () => {

@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 
 import {
-  ConfigError,
   defineConfig,
   envVariables,
   flag,
@@ -11,6 +10,7 @@ import {
   sharedVariables,
   variable,
 } from '@secure-api/shared';
+import { configProblems } from '@secure-api/shared/testing';
 
 // A small service's config, as the services write theirs: camelCase keys, a group, a check.
 const schema = defineConfig(
@@ -29,15 +29,8 @@ const schema = defineConfig(
   },
 ).transform((config) => ({ ...config, tag: 'finished' }));
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(schema, env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected loadConfig to refuse this environment');
-}
+const problemsOf = (env: Record<string, string>) =>
+  configProblems((environment) => loadConfig(schema, environment), env);
 
 describe('defineConfig', () => {
   it('reads each variable into its place in the camelCase config, defaults included', () => {
