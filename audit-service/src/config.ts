@@ -98,6 +98,7 @@ export const configSchema = defineConfig({
     'How long a user-service call may take, in milliseconds.',
   ),
 }).transform((c) => ({
+  // What no single variable says by itself.
   ...c,
   databaseUrl: serviceDatabaseUrl(c.databaseUrl, 'secure_api_audit'),
   autoMigrate: c.autoMigrate ?? c.nodeEnv !== 'production',

@@ -139,6 +139,7 @@ export const configSchema = defineConfig({
   ),
   redisKeyPrefix,
 }).transform((c) => ({
+  // What no single variable says by itself.
   ...c,
   databaseUrl: serviceDatabaseUrl(c.databaseUrl, 'secure_api_auth'),
   autoMigrate: c.autoMigrate ?? c.nodeEnv !== 'production',

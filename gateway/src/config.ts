@@ -152,6 +152,7 @@ export const configSchema = defineConfig(
     }
   },
 ).transform((c) => ({
+  // What no single variable says by itself.
   ...c,
   version: packageVersion(),
   jwksUrl: c.jwksUrl ?? `${withoutTrailingSlash(c.upstreams.auth)}/.well-known/jwks.json`,

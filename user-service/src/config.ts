@@ -38,6 +38,7 @@ export const configSchema = defineConfig({
     'How long an auth-service call may take, in milliseconds: it holds a row lock, so not long.',
   ),
 }).transform((c) => ({
+  // What no single variable says by itself.
   ...c,
   databaseUrl: serviceDatabaseUrl(c.databaseUrl, 'secure_api_users'),
   autoMigrate: c.autoMigrate ?? c.nodeEnv !== 'production',
