@@ -1,25 +1,22 @@
 import { z } from 'zod';
 
 import {
-  amqpUrl,
-  databaseUrl,
+  baseVariables,
+  defineConfig,
   EVENT_SOURCES,
+  httpUrl,
+  listenPort,
   loadConfig,
-  logLevel,
-  nodeEnv,
-  optionalFlag,
-  port,
   positiveInt,
-  redisUrl,
   serviceDatabaseUrl,
-  cidrList,
-  type Cidr,
+  sharedVariables,
+  variable,
+  withoutTrailingSlash,
   type EventSource,
 } from '@secure-api/shared';
 
 import { ANY_SOURCE, type ProducerMap } from './domain/producer-provenance.js';
 
-const httpUrl = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
 const queueName = (fallback: string) =>
   z
     .string()
@@ -56,73 +53,59 @@ const eventProducers = z
     return z.NEVER;
   });
 
-const schema = z.object({
-  NODE_ENV: nodeEnv,
-  LOG_LEVEL: logLevel,
-  HOST: z.string().default('127.0.0.1'),
-  TRUSTED_PROXIES: cidrList(''),
-  AUDIT_PORT: port(8083),
-  DATABASE_URL: databaseUrl,
-  REDIS_URL: redisUrl,
-  AMQP_URL: amqpUrl,
-  EVENT_PRODUCERS: eventProducers,
-  AUTO_MIGRATE: optionalFlag(),
-  AUDIT_QUEUE: queueName('audit.security-events'),
-  AUDIT_DEAD_LETTER_QUEUE: queueName('audit.dead-letter'),
-  AUDIT_PREFETCH: positiveInt(50, 1000),
-  AUTH_JWKS_URL: httpUrl('http://127.0.0.1:8081/.well-known/jwks.json'),
-  USER_SERVICE_URL: httpUrl('http://127.0.0.1:8082'),
-  USER_SERVICE_TIMEOUT_MS: positiveInt(3000, 60_000),
-});
+const { databaseUrl, redisUrl, amqpUrl, autoMigrate } = sharedVariables;
 
-export interface Config {
-  nodeEnv: 'development' | 'production' | 'test';
-  logLevel: string;
-  host: string;
-  /** Whose X-Forwarded-For is believed: the gateway's addresses. */
-  trustedProxies: Cidr[];
-  port: number;
-  databaseUrl: string;
-  /** Where the revocation marks are read: every admin request is checked against them. */
-  redisUrl: string;
-  amqpUrl: string;
-  /**
-   * Which broker user may publish which source's events: a message is stored only when its
-   * broker-checked `user_id` is named here and its event claims that user's source.
-   */
-  eventProducers: ProducerMap;
-  autoMigrate: boolean;
-  /** The durable queue bound to `security.events`; replicas share it. */
-  auditQueue: string;
-  /** Where invalid messages are kept (through the `security.events.dlx` exchange). */
-  deadLetterQueue: string;
-  /** Unacknowledged messages per consumer, and the largest batch stored in one transaction. */
-  prefetch: number;
-  /** Where access tokens are verified from (auth-service's public keys). */
-  authJwksUrl: string;
-  /** user-service, asked for user counts on the admin's behalf (GET /api/v1/admin/stats). */
-  userServiceUrl: string;
-  userServiceTimeoutMs: number;
-}
+export const configSchema = defineConfig({
+  ...baseVariables,
+  port: listenPort('AUDIT_PORT', 8083),
+  databaseUrl,
+  redisUrl,
+  amqpUrl,
+  autoMigrate,
+  eventProducers: variable(
+    'EVENT_PRODUCERS',
+    eventProducers,
+    `Which broker user may publish which source’s events, as comma-separated \`broker-user:source\` pairs (source: ${EVENT_SOURCES.map((s) => `\`${s}\``).join(', ')}): a message is stored only when its broker-checked \`user_id\` is named here and its event claims that user’s source. \`guest:*\` proves nothing and is for development only.`,
+  ),
+  auditQueue: variable(
+    'AUDIT_QUEUE',
+    queueName('audit.security-events'),
+    'The durable queue bound to `security.events`; replicas share it.',
+  ),
+  deadLetterQueue: variable(
+    'AUDIT_DEAD_LETTER_QUEUE',
+    queueName('audit.dead-letter'),
+    'Where invalid messages are kept (through the `security.events.dlx` exchange).',
+  ),
+  prefetch: variable(
+    'AUDIT_PREFETCH',
+    positiveInt(50, 1000),
+    'Unacknowledged messages per consumer, and the largest batch stored in one transaction.',
+  ),
+  authJwksUrl: variable(
+    'AUTH_JWKS_URL',
+    httpUrl.default('http://127.0.0.1:8081/.well-known/jwks.json'),
+    'auth-service’s public keys: every token the service accepts is verified against them.',
+  ),
+  userServiceUrl: variable(
+    'USER_SERVICE_URL',
+    httpUrl.default('http://127.0.0.1:8082').transform(withoutTrailingSlash),
+    'user-service, asked for user counts on the admin’s behalf (`GET /api/v1/admin/stats`).',
+  ),
+  userServiceTimeoutMs: variable(
+    'USER_SERVICE_TIMEOUT_MS',
+    positiveInt(3000, 60_000),
+    'How long a user-service call may take, in milliseconds.',
+  ),
+}).transform((c) => ({
+  // What no single variable says by itself.
+  ...c,
+  databaseUrl: serviceDatabaseUrl(c.databaseUrl, 'secure_api_audit'),
+  autoMigrate: c.autoMigrate ?? c.nodeEnv !== 'production',
+}));
+
+export type Config = z.output<typeof configSchema>;
 
 export function readConfig(env: Record<string, string | undefined> = process.env): Config {
-  const c = loadConfig(schema, env);
-  return {
-    nodeEnv: c.NODE_ENV,
-    logLevel: c.LOG_LEVEL,
-    host: c.HOST,
-    trustedProxies: c.TRUSTED_PROXIES,
-    port: c.AUDIT_PORT,
-    databaseUrl: serviceDatabaseUrl(c.DATABASE_URL, 'secure_api_audit'),
-    redisUrl: c.REDIS_URL,
-    amqpUrl: c.AMQP_URL,
-    eventProducers: c.EVENT_PRODUCERS,
-    autoMigrate: c.AUTO_MIGRATE ?? c.NODE_ENV !== 'production',
-    auditQueue: c.AUDIT_QUEUE,
-    deadLetterQueue: c.AUDIT_DEAD_LETTER_QUEUE,
-    prefetch: c.AUDIT_PREFETCH,
-    authJwksUrl: c.AUTH_JWKS_URL,
-    userServiceUrl: c.USER_SERVICE_URL.replace(/\/+$/, ''),
-    userServiceTimeoutMs: c.USER_SERVICE_TIMEOUT_MS,
-  };
+  return loadConfig(configSchema, env);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { ConfigError } from '@secure-api/shared';
+import { configProblems } from '@secure-api/shared/testing';
 
 import { readConfig } from '../src/config.js';
 
@@ -17,15 +17,7 @@ const production = {
   EVENT_PRODUCERS: PRODUCERS,
 };
 
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    readConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = (env: Record<string, string | undefined>) => configProblems(readConfig, env);
 
 describe('audit-service configuration', () => {
   it('in production refuses the default guest:guest broker credentials', () => {
@@ -76,12 +68,7 @@ describe('EVENT_PRODUCERS (which broker user may publish which source’s events
   });
 
   it('reads the revocation marks from REDIS_URL: local Redis by default, redis(s) URLs only', () => {
-    let problems: string[] = [];
-    try {
-      readConfig({ REDIS_URL: 'http://cache:6379' });
-    } catch (error) {
-      if (error instanceof ConfigError) problems = error.problems;
-    }
+    const problems = problemsOf({ REDIS_URL: 'http://cache:6379' });
 
     expect(readConfig({}).redisUrl).toBe('redis://127.0.0.1:6379');
     expect(readConfig({ REDIS_URL: 'rediss://:pw@cache:6380' }).redisUrl).toBe(

@@ -3,141 +3,150 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 import {
-  amqpUrl,
-  csv,
-  databaseUrl,
+  baseVariables,
+  defineConfig,
   flag,
+  httpUrl,
+  listenPort,
   loadConfig,
-  logLevel,
-  nodeEnv,
-  optionalFlag,
-  port,
+  nonNegativeInt,
   positiveInt,
-  rate,
-  redisUrl,
   serviceDatabaseUrl,
-  cidrList,
-  type Cidr,
+  sharedVariables,
+  variable,
 } from '@secure-api/shared';
 
-const schema = z.object({
-  NODE_ENV: nodeEnv,
-  LOG_LEVEL: logLevel,
-  HOST: z.string().default('127.0.0.1'),
-  TRUSTED_PROXIES: cidrList(''),
-  AUTH_PORT: port(8081),
-  DATABASE_URL: databaseUrl,
-  REDIS_URL: redisUrl,
-  AMQP_URL: amqpUrl,
-  AUTO_MIGRATE: optionalFlag(),
-  CORS_ORIGINS: csv('http://localhost:3000'),
-  COOKIE_SECURE: flag(true),
-  JWT_PRIVATE_KEYS: z.string().optional(),
-  TOTP_ENCRYPTION_KEY: z
-    .string()
-    .optional()
-    .refine(
-      (v) => v === undefined || Buffer.from(v, 'base64').length === 32,
-      'expected 32 bytes, base64',
-    ),
-  ACCESS_TOKEN_EXPIRE_MINUTES: positiveInt(15, 60),
-  REFRESH_TOKEN_EXPIRE_DAYS: positiveInt(7, 30),
-  ARGON2_TIME_COST: positiveInt(3, 10).refine((v) => v >= 2, 'must be at least 2'),
-  ARGON2_MEMORY_COST: positiveInt(65536, 1048576).refine(
-    (v) => v >= 8192,
-    'must be at least 8192 KiB',
-  ),
-  ARGON2_PARALLELISM: positiveInt(4, 16),
-  REFRESH_FAMILY_MAX_DAYS: positiveInt(30, 365),
-  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
-  HASH_CONCURRENCY: positiveInt(availableParallelism(), 64),
-  HASH_QUEUE_MAX: positiveInt(32, 10_000),
-  API_KEY_ROTATION_GRACE_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(30 * 86_400)
-    .default(0),
-  USER_SERVICE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8082'),
-  MAX_LOGIN_ATTEMPTS: positiveInt(5, 100).refine((v) => v >= 3, 'must be at least 3'),
-  LOCKOUT_WINDOW_MINUTES: positiveInt(15, 1440),
-  LOGIN_RATE_LIMIT: rate('5/minute'),
-  LOGIN_FAILURES_PER_IP_PER_DAY: positiveInt(100, 1_000_000),
-  REDIS_KEY_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_:-]{0,64}$/, 'letters, digits, _ : - only')
-    .default(''),
-  ACCOUNT_LOCKOUT_MINUTES: positiveInt(30, 1440),
-});
+const { databaseUrl, redisUrl, amqpUrl, autoMigrate, corsOrigins, loginRateLimit, redisKeyPrefix } =
+  sharedVariables;
 
-export interface Config {
-  nodeEnv: 'development' | 'production' | 'test';
-  logLevel: string;
-  host: string;
-  /** Whose X-Forwarded-For is believed: the gateway's addresses. */
-  trustedProxies: Cidr[];
-  port: number;
-  databaseUrl: string;
-  redisUrl: string;
-  amqpUrl: string;
-  autoMigrate: boolean;
-  corsOrigins: string[];
-  cookieSecure: boolean;
-  /** Undefined in development: keys are generated on first start and kept in the database. */
-  jwtPrivateKeys: string | undefined;
-  totpEncryptionKey: string | undefined;
-  accessTokenMinutes: number;
-  refreshTokenDays: number;
-  refreshFamilyMaxDays: number;
-  /** Seconds the immediately previous refresh token still works (two tabs refreshing at once). */
-  refreshReuseGraceSeconds: number;
-  hashing: { concurrency: number; maxQueue: number };
-  userServiceUrl: string;
-  /** How long a rotated-out API key keeps working. */
-  apiKeyRotationGraceSeconds: number;
-  argon2: { timeCost: number; memoryCost: number; parallelism: number };
-  lockout: { maxAttempts: number; minutes: number; windowMinutes: number };
-  loginRateLimit: { points: number; durationSeconds: number };
-  loginFailuresPerIpPerDay: number;
-  /** Prepended to every Redis key this service owns besides revocations (one Redis, many stacks). */
-  redisKeyPrefix: string;
-}
+const atLeast = (schema: z.ZodType<number>, min: number, unit = '') =>
+  schema.refine((v) => v >= min, `must be at least ${min}${unit}`);
+
+export const configSchema = defineConfig({
+  ...baseVariables,
+  port: listenPort('AUTH_PORT', 8081),
+  databaseUrl,
+  redisUrl,
+  amqpUrl,
+  autoMigrate,
+  corsOrigins,
+  cookieSecure: variable(
+    'COOKIE_SECURE',
+    flag(true),
+    'Mark the refresh and device cookies `Secure` (`npm start` sets false for plain-HTTP local development).',
+  ),
+  jwtPrivateKeys: variable(
+    'JWT_PRIVATE_KEYS',
+    z.string().optional(),
+    'A JSON array of private Ed25519 JWKs (or PEM blocks), oldest first; the last one signs (`node scripts/generate-secrets.mjs jwt-keys`).',
+    'generated on first start and kept in the database (development only)',
+  ),
+  totpEncryptionKey: variable(
+    'TOTP_ENCRYPTION_KEY',
+    z
+      .string()
+      .optional()
+      .refine(
+        (v) => v === undefined || Buffer.from(v, 'base64').length === 32,
+        'expected 32 bytes, base64',
+      ),
+    '32 random bytes, base64, that seal the TOTP secrets; device cookies are signed with a key derived from it, so rotating it forgets every device (`node scripts/generate-secrets.mjs totp-key`).',
+    'generated on first start and kept in the database (development only)',
+  ),
+  accessTokenMinutes: variable(
+    'ACCESS_TOKEN_EXPIRE_MINUTES',
+    positiveInt(15, 60),
+    'Lifetime of an access token, in minutes (at most 60).',
+  ),
+  refreshTokenDays: variable(
+    'REFRESH_TOKEN_EXPIRE_DAYS',
+    positiveInt(7, 30),
+    'Lifetime of a refresh token, in days (at most 30).',
+  ),
+  argon2: {
+    timeCost: variable(
+      'ARGON2_TIME_COST',
+      atLeast(positiveInt(3, 10), 2),
+      'Argon2id passes over memory (2 to 10).',
+    ),
+    memoryCost: variable(
+      'ARGON2_MEMORY_COST',
+      atLeast(positiveInt(65536, 1048576), 8192, ' KiB'),
+      'Argon2id memory per hash, in KiB (8192 to 1048576).',
+    ),
+    parallelism: variable(
+      'ARGON2_PARALLELISM',
+      positiveInt(4, 16),
+      'Argon2id lanes per hash (at most 16).',
+    ),
+  },
+  refreshFamilyMaxDays: variable(
+    'REFRESH_FAMILY_MAX_DAYS',
+    positiveInt(30, 365),
+    'Absolute session lifetime, in days: no refresh extends a session beyond it.',
+  ),
+  refreshReuseGraceSeconds: variable(
+    'REFRESH_REUSE_GRACE_SECONDS',
+    nonNegativeInt(10, 60),
+    'Seconds the immediately previous refresh token still works (two tabs refreshing at once); 0 turns the grace off.',
+  ),
+  hashing: {
+    concurrency: variable(
+      'HASH_CONCURRENCY',
+      positiveInt(availableParallelism(), 64),
+      'Password hashes computed at once.',
+      'the CPU count',
+    ),
+    maxQueue: variable(
+      'HASH_QUEUE_MAX',
+      positiveInt(32, 10_000),
+      'Password hashes waiting for a slot; beyond it the request gets 503.',
+    ),
+  },
+  apiKeyRotationGraceSeconds: variable(
+    'API_KEY_ROTATION_GRACE_SECONDS',
+    nonNegativeInt(0, 30 * 86_400),
+    'How long a rotated-out API key keeps working, in seconds (at most 30 days).',
+  ),
+  userServiceUrl: variable(
+    'USER_SERVICE_URL',
+    httpUrl.default('http://127.0.0.1:8082'),
+    'user-service, which holds the profiles: registration creates one, login and API keys read them.',
+  ),
+  // The initial security policy: `/admin/config` changes it at run time.
+  lockout: {
+    maxAttempts: variable(
+      'MAX_LOGIN_ATTEMPTS',
+      atLeast(positiveInt(5, 100), 3),
+      'Failed logins within `LOCKOUT_WINDOW_MINUTES` that lock an account (3 to 100): the initial policy.',
+    ),
+    windowMinutes: variable(
+      'LOCKOUT_WINDOW_MINUTES',
+      positiveInt(15, 1440),
+      'The window failed logins are counted in, in minutes: the initial policy.',
+    ),
+    minutes: variable(
+      'ACCOUNT_LOCKOUT_MINUTES',
+      positiveInt(30, 1440),
+      'How long a locked account stays locked, in minutes: the initial policy.',
+    ),
+  },
+  loginRateLimit,
+  loginFailuresPerIpPerDay: variable(
+    'LOGIN_FAILURES_PER_IP_PER_DAY',
+    positiveInt(100, 1_000_000),
+    'Failed logins from one address before it gets 429 for the rest of the day.',
+  ),
+  redisKeyPrefix,
+}).transform((c) => ({
+  // What no single variable says by itself.
+  ...c,
+  databaseUrl: serviceDatabaseUrl(c.databaseUrl, 'secure_api_auth'),
+  autoMigrate: c.autoMigrate ?? c.nodeEnv !== 'production',
+}));
+
+export type Config = z.output<typeof configSchema>;
 
 export function readConfig(env: Record<string, string | undefined> = process.env): Config {
-  const c = loadConfig(schema, env);
-  return {
-    nodeEnv: c.NODE_ENV,
-    logLevel: c.LOG_LEVEL,
-    host: c.HOST,
-    trustedProxies: c.TRUSTED_PROXIES,
-    port: c.AUTH_PORT,
-    databaseUrl: serviceDatabaseUrl(c.DATABASE_URL, 'secure_api_auth'),
-    redisUrl: c.REDIS_URL,
-    amqpUrl: c.AMQP_URL,
-    autoMigrate: c.AUTO_MIGRATE ?? c.NODE_ENV !== 'production',
-    corsOrigins: c.CORS_ORIGINS,
-    cookieSecure: c.COOKIE_SECURE,
-    jwtPrivateKeys: c.JWT_PRIVATE_KEYS,
-    totpEncryptionKey: c.TOTP_ENCRYPTION_KEY,
-    accessTokenMinutes: c.ACCESS_TOKEN_EXPIRE_MINUTES,
-    refreshTokenDays: c.REFRESH_TOKEN_EXPIRE_DAYS,
-    refreshFamilyMaxDays: c.REFRESH_FAMILY_MAX_DAYS,
-    refreshReuseGraceSeconds: c.REFRESH_REUSE_GRACE_SECONDS,
-    hashing: { concurrency: c.HASH_CONCURRENCY, maxQueue: c.HASH_QUEUE_MAX },
-    userServiceUrl: c.USER_SERVICE_URL,
-    apiKeyRotationGraceSeconds: c.API_KEY_ROTATION_GRACE_SECONDS,
-    argon2: {
-      timeCost: c.ARGON2_TIME_COST,
-      memoryCost: c.ARGON2_MEMORY_COST,
-      parallelism: c.ARGON2_PARALLELISM,
-    },
-    lockout: {
-      maxAttempts: c.MAX_LOGIN_ATTEMPTS,
-      minutes: c.ACCOUNT_LOCKOUT_MINUTES,
-      windowMinutes: c.LOCKOUT_WINDOW_MINUTES,
-    },
-    loginRateLimit: c.LOGIN_RATE_LIMIT,
-    loginFailuresPerIpPerDay: c.LOGIN_FAILURES_PER_IP_PER_DAY,
-    redisKeyPrefix: c.REDIS_KEY_PREFIX,
-  };
+  return loadConfig(configSchema, env);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { ConfigError } from '@secure-api/shared';
+import { configProblems } from '@secure-api/shared/testing';
 
 import { readConfig } from '../src/config.js';
 
@@ -14,15 +14,7 @@ const PRODUCTION_OK = {
   CORS_ORIGINS: 'https://app.example.com',
 };
 
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    readConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = (env: Record<string, string | undefined>) => configProblems(readConfig, env);
 
 describe('auth-service configuration', () => {
   it('starts in development with no configuration at all', () => {

@@ -1,18 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { ConfigError } from '@secure-api/shared';
+import { configProblems } from '@secure-api/shared/testing';
 
 import { readConfig } from '../src/config.js';
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    readConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = (env: Record<string, string | undefined>) => configProblems(readConfig, env);
 
 const PRODUCTION_AMQP = 'amqp://gateway:s3cret@rabbitmq:5672';
 

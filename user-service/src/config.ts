@@ -1,72 +1,51 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 
 import {
-  amqpUrl,
-  databaseUrl,
+  baseVariables,
+  defineConfig,
+  httpUrl,
+  listenPort,
   loadConfig,
-  logLevel,
-  nodeEnv,
-  optionalFlag,
-  port,
   positiveInt,
-  redisUrl,
   serviceDatabaseUrl,
-  cidrList,
-  type Cidr,
+  sharedVariables,
+  variable,
+  withoutTrailingSlash,
 } from '@secure-api/shared';
 
-const httpUrl = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
+const { databaseUrl, redisUrl, amqpUrl, autoMigrate } = sharedVariables;
 
-const schema = z.object({
-  NODE_ENV: nodeEnv,
-  LOG_LEVEL: logLevel,
-  HOST: z.string().default('127.0.0.1'),
-  TRUSTED_PROXIES: cidrList(''),
-  USERS_PORT: port(8082),
-  DATABASE_URL: databaseUrl,
-  REDIS_URL: redisUrl,
-  AMQP_URL: amqpUrl,
-  AUTO_MIGRATE: optionalFlag(),
-  AUTH_JWKS_URL: httpUrl('http://127.0.0.1:8081/.well-known/jwks.json'),
-  AUTH_SERVICE_URL: httpUrl('http://127.0.0.1:8081'),
-  AUTH_SERVICE_TIMEOUT_MS: positiveInt(5000, 60_000),
-});
+export const configSchema = defineConfig({
+  ...baseVariables,
+  port: listenPort('USERS_PORT', 8082),
+  databaseUrl,
+  redisUrl,
+  amqpUrl,
+  autoMigrate,
+  authJwksUrl: variable(
+    'AUTH_JWKS_URL',
+    httpUrl.default('http://127.0.0.1:8081/.well-known/jwks.json'),
+    'auth-service’s public keys: every token the service accepts is verified against them.',
+  ),
+  authServiceUrl: variable(
+    'AUTH_SERVICE_URL',
+    httpUrl.default('http://127.0.0.1:8081').transform(withoutTrailingSlash),
+    'auth-service’s internal credential endpoints (email change, account deletion).',
+  ),
+  authServiceTimeoutMs: variable(
+    'AUTH_SERVICE_TIMEOUT_MS',
+    positiveInt(5000, 60_000),
+    'How long an auth-service call may take, in milliseconds: it holds a row lock, so not long.',
+  ),
+}).transform((c) => ({
+  // What no single variable says by itself.
+  ...c,
+  databaseUrl: serviceDatabaseUrl(c.databaseUrl, 'secure_api_users'),
+  autoMigrate: c.autoMigrate ?? c.nodeEnv !== 'production',
+}));
 
-export interface Config {
-  nodeEnv: 'development' | 'production' | 'test';
-  logLevel: string;
-  host: string;
-  /** Whose X-Forwarded-For is believed: the gateway's addresses. */
-  trustedProxies: Cidr[];
-  port: number;
-  databaseUrl: string;
-  redisUrl: string;
-  /** Where the outbox relay publishes security events; not needed to start (they wait). */
-  amqpUrl: string;
-  /** Create the database and run migrations on start (development); production runs a Job. */
-  autoMigrate: boolean;
-  /** Where access and service tokens are verified from (auth-service's public keys). */
-  authJwksUrl: string;
-  /** auth-service's internal credential endpoints (email change, account deletion). */
-  authServiceUrl: string;
-  /** An auth-service call holds a row lock, so it must not wait long. */
-  authServiceTimeoutMs: number;
-}
+export type Config = z.output<typeof configSchema>;
 
 export function readConfig(env: Record<string, string | undefined> = process.env): Config {
-  const c = loadConfig(schema, env);
-  return {
-    nodeEnv: c.NODE_ENV,
-    logLevel: c.LOG_LEVEL,
-    host: c.HOST,
-    trustedProxies: c.TRUSTED_PROXIES,
-    port: c.USERS_PORT,
-    databaseUrl: serviceDatabaseUrl(c.DATABASE_URL, 'secure_api_users'),
-    redisUrl: c.REDIS_URL,
-    amqpUrl: c.AMQP_URL,
-    autoMigrate: c.AUTO_MIGRATE ?? c.NODE_ENV !== 'production',
-    authJwksUrl: c.AUTH_JWKS_URL,
-    authServiceUrl: c.AUTH_SERVICE_URL.replace(/\/+$/, ''),
-    authServiceTimeoutMs: c.AUTH_SERVICE_TIMEOUT_MS,
-  };
+  return loadConfig(configSchema, env);
 }

@@ -19,71 +19,69 @@ function hasDefaultAmqpCredentials(url: string): boolean {
   return decode(parsed.username) === 'guest' && decode(parsed.password) === 'guest';
 }
 
+export interface ProductionRule {
+  variable: string;
+  /** What production requires; the refusal line adds "when NODE_ENV=production". */
+  rule: string;
+  /** Whether a value breaks the rule: trimmed and lower-cased, undefined when unset. */
+  breaks: (value: string | undefined) => boolean;
+}
+
+const unset = (value: string | undefined) => !value;
+const entries = (value: string | undefined) => (value ?? '').split(',').map((e) => e.trim());
+
 /**
- * Production refuses development conveniences. Each refusal is one line naming
- * the variable. Checked against the raw environment so "explicitly configured" means exactly that.
+ * Production refuses development conveniences. Checked against the raw environment so "explicitly
+ * configured" means exactly that. The configuration docs print each rule beside its variable.
  */
+export const PRODUCTION_RULES: readonly ProductionRule[] = [
+  { variable: 'JWT_PRIVATE_KEYS', rule: 'must be set explicitly', breaks: unset },
+  { variable: 'TOTP_ENCRYPTION_KEY', rule: 'must be set explicitly', breaks: unset },
+  // Flags parse case-insensitively (zod stringbool), so the rules compare lower-cased values.
+  {
+    variable: 'COOKIE_SECURE',
+    rule: 'must not be false',
+    breaks: (value) => ['false', '0', 'no'].includes(value ?? ''),
+  },
+  {
+    variable: 'CORS_ORIGINS',
+    rule: 'must not contain *',
+    breaks: (value) => entries(value).includes('*'),
+  },
+  {
+    variable: 'DOCS_ENABLED',
+    rule: 'must not be true',
+    breaks: (value) => ['true', '1', 'yes'].includes(value ?? ''),
+  },
+  {
+    variable: 'AMQP_URL',
+    rule: 'must be set with non-default credentials',
+    breaks: (value) => !value || hasDefaultAmqpCredentials(value),
+  },
+  { variable: 'EVENT_PRODUCERS', rule: 'must be set explicitly', breaks: unset },
+  {
+    variable: 'EVENT_PRODUCERS',
+    // guest is every development service at once, and `*` proves nothing about the source.
+    rule: 'must name each producer’s own broker user, not guest or *',
+    breaks: (value) =>
+      entries(value).some((entry) => entry.startsWith('guest:') || entry.endsWith(':*')),
+  },
+  { variable: 'DATABASE_URL', rule: 'must be set explicitly', breaks: unset },
+];
+
+/** One refusal per broken rule of the variables in `keys`, when NODE_ENV=production. */
 export function productionRefusals(
   env: Env,
   keys: readonly string[],
 ): { path: string; message: string }[] {
   if (env.NODE_ENV !== 'production') return [];
-  const refusals: { path: string; message: string }[] = [];
-  const has = (key: string) => keys.includes(key);
   const vars = new Map(Object.entries(env));
-  // Flags parse case-insensitively (zod stringbool), so the refusals must compare the same way.
-  const value = (key: string) => vars.get(key)?.trim().toLowerCase();
-
-  for (const secret of ['JWT_PRIVATE_KEYS', 'TOTP_ENCRYPTION_KEY']) {
-    if (has(secret) && !value(secret)) {
-      refusals.push({ path: secret, message: 'must be set explicitly when NODE_ENV=production' });
-    }
-  }
-  if (has('COOKIE_SECURE') && ['false', '0', 'no'].includes(value('COOKIE_SECURE') ?? '')) {
-    refusals.push({ path: 'COOKIE_SECURE', message: 'must not be false when NODE_ENV=production' });
-  }
-  if (
-    has('CORS_ORIGINS') &&
-    (value('CORS_ORIGINS') ?? '').split(',').some((o) => o.trim() === '*')
-  ) {
-    refusals.push({ path: 'CORS_ORIGINS', message: 'must not contain * when NODE_ENV=production' });
-  }
-  if (has('DOCS_ENABLED') && ['true', '1', 'yes'].includes(value('DOCS_ENABLED') ?? '')) {
-    refusals.push({ path: 'DOCS_ENABLED', message: 'must not be true when NODE_ENV=production' });
-  }
-  if (has('AMQP_URL')) {
-    const amqp = value('AMQP_URL');
-    if (!amqp || hasDefaultAmqpCredentials(amqp)) {
-      refusals.push({
-        path: 'AMQP_URL',
-        message: 'must be set with non-default credentials when NODE_ENV=production',
-      });
-    }
-  }
-  if (has('EVENT_PRODUCERS')) {
-    const producers = value('EVENT_PRODUCERS');
-    // guest is every development service at once, and `*` proves nothing about the source.
-    const unproven = (producers ?? '')
-      .split(',')
-      .some((entry) => entry.trim().startsWith('guest:') || entry.trim().endsWith(':*'));
-    if (!producers) {
-      refusals.push({
-        path: 'EVENT_PRODUCERS',
-        message: 'must be set explicitly when NODE_ENV=production',
-      });
-    } else if (unproven) {
-      refusals.push({
-        path: 'EVENT_PRODUCERS',
-        message:
-          'must name each producer’s own broker user, not guest or *, when NODE_ENV=production',
-      });
-    }
-  }
-  if (has('DATABASE_URL') && !value('DATABASE_URL')) {
-    refusals.push({
-      path: 'DATABASE_URL',
-      message: 'must be set explicitly when NODE_ENV=production',
-    });
-  }
-  return refusals;
+  return PRODUCTION_RULES.filter(
+    ({ variable, breaks }) =>
+      keys.includes(variable) && breaks(vars.get(variable)?.trim().toLowerCase()),
+  ).map(({ variable, rule }) => ({
+    path: variable,
+    // A rule with a comma of its own reads better closed by one.
+    message: `${rule}${rule.includes(',') ? ',' : ''} when NODE_ENV=production`,
+  }));
 }

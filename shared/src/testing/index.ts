@@ -73,3 +73,4 @@ export async function eventually(
 }
 export * from './token-issuer.js';
 export * from './event-tap.js';
+export * from './config-problems.js';
