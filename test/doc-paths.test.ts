@@ -19,6 +19,8 @@ const DOCS = [
 // globs and URLs are left alone.
 const TOP_LEVEL = new Set(readdirSync(repoRoot));
 const SEGMENT = /^[\w.@-]+$/;
+// Build output exists only after `npm run build`; `npm test` on a fresh clone must not need one.
+const BUILD_OUTPUT = new Set(['dist', 'node_modules']);
 
 function pathLike(span: string): boolean {
   const segments = span.replace(/\/$/, '').split('/');
@@ -29,7 +31,8 @@ function pathLike(span: string): boolean {
 function repositoryPaths(text: string): string[] {
   return [...text.matchAll(/`([^`\s]+)`/g)]
     .map((match) => match[1] ?? '')
-    .filter((span) => pathLike(span) && TOP_LEVEL.has(span.split('/')[0] ?? ''));
+    .filter((span) => pathLike(span) && TOP_LEVEL.has(span.split('/')[0] ?? ''))
+    .filter((span) => !span.split('/').some((segment) => BUILD_OUTPUT.has(segment)));
 }
 
 describe('paths the documentation names', () => {
@@ -49,7 +52,7 @@ describe('paths the documentation names', () => {
   it('takes repository paths for paths, and leaves placeholders, globs and URLs alone', () => {
     expect(
       repositoryPaths(
-        '`gateway/src/api/proxy.ts` `docs/` `<service>/Dockerfile` `k8s/base/*.yaml` `http://x/y` `a/b`',
+        '`gateway/src/api/proxy.ts` `docs/` `<service>/Dockerfile` `k8s/base/*.yaml` `http://x/y` `a/b` `shared/dist/index.js`',
       ),
     ).toEqual(['gateway/src/api/proxy.ts']);
   });
