@@ -2,9 +2,10 @@ import {
   API_KEY_REVOKED_MARKER_SECONDS,
   apiKeyCacheKeyForHash,
   apiKeyRevokedKeyForHash,
-  Problems,
   type Redis,
 } from '@secure-api/shared';
+
+import { AuthProblems } from '../domain/auth-problems.js';
 
 /**
  * The gateway's short-lived cache of resolved keys. `purge` marks each key revoked and deletes its
@@ -35,7 +36,7 @@ export class ApiKeyCache {
     const results = await batch.exec().catch(() => null);
     // exec() reports a failed command in its result rather than rejecting.
     if (!results || results.some(([error]) => error !== null)) {
-      throw Problems.unavailable('A security dependency is unavailable, retry shortly');
+      throw AuthProblems.securityStoreUnavailable();
     }
   }
 }

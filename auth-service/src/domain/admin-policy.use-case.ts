@@ -1,7 +1,6 @@
-import { AppError, Problems } from '@secure-api/shared';
-
 import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { AuthProblems } from './auth-problems.js';
 import {
   checkPolicyCoherence,
   securityPolicySchema,
@@ -38,9 +37,7 @@ export async function updatePolicy(
 ): Promise<{ policy: SecurityPolicy; previous: SecurityPolicy; version: number }> {
   const merged = securityPolicySchema.parse({ ...(await deps.policies.current()), ...changes });
   const incoherent = checkPolicyCoherence(merged);
-  if (incoherent) {
-    throw Problems.validation([{ field: 'password_min_length', message: incoherent }]);
-  }
+  if (incoherent) throw AuthProblems.policyIncoherent(incoherent);
   return deps.uow.run(async () => {
     const { previous, version } = await deps.policies.replace(merged, actorId);
     await deps.uow.record(
@@ -61,7 +58,7 @@ export async function unlockAccount(
   userId: string,
 ): Promise<void> {
   const credential = await deps.credentials.findById(userId);
-  if (!credential) throw new AppError(404, 'not-found', 'User not found');
+  if (!credential) throw AuthProblems.userNotFound();
   await deps.guard.unlock(credential.email);
   await deps.uow.record(
     authEvent('auth.account.unlocked', {

@@ -1,8 +1,7 @@
-import { AppError } from '@secure-api/shared';
-
 import { revokeAllKeysOf } from './api-key-revocation.use-case.js';
 import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { AuthProblems } from './auth-problems.js';
 import { revokeEverything } from './logout.use-case.js';
 
 /**
@@ -16,12 +15,8 @@ export async function resetTwoFactor(
   adminId: string,
   userId: string,
 ): Promise<void> {
-  if (!(await deps.credentials.findById(userId))) {
-    throw new AppError(404, 'not-found', 'User not found');
-  }
-  if (!(await deps.twoFactor.find(userId))?.enabled) {
-    throw new AppError(404, 'not-found', 'Two-factor authentication is not enabled for this user');
-  }
+  if (!(await deps.credentials.findById(userId))) throw AuthProblems.userNotFound();
+  if (!(await deps.twoFactor.find(userId))?.enabled) throw AuthProblems.userTwoFactorNotEnabled();
   await revokeAllKeysOf(deps, userId, { actorId: adminId, reason: 'admin' });
   await deps.uow.run(async () => {
     await deps.twoFactor.remove(userId);

@@ -4,7 +4,8 @@ import type { ApiKey } from '../data/api-key.repository.js';
 import { ownedLiveKey } from './api-keys.use-case.js';
 import type { AuthDeps, ClientInfo } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
+import { AuthProblems } from './auth-problems.js';
+import { confirmPassword } from './password-confirmation.js';
 
 /**
  * Marked revoked at the gateway first (see ApiKeyCache), then revoked in the database with one
@@ -56,13 +57,7 @@ export async function revokeAllApiKeys(
   input: { password: string },
   client: ClientInfo,
 ): Promise<void> {
-  await confirmPassword(
-    deps,
-    claims.sub,
-    input.password,
-    client,
-    confirmationRefusals.invalidPassword,
-  );
+  await confirmPassword(deps, claims.sub, input.password, client, AuthProblems.invalidPassword);
   await revokeAllKeysOf(deps, claims.sub, { actorId: claims.sub, reason: 'user' });
 }
 

@@ -1,8 +1,9 @@
-import { AppError, Problems, type AccessClaims } from '@secure-api/shared';
+import type { AccessClaims } from '@secure-api/shared';
 
 import type { AuthDeps, ClientInfo } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
+import { AuthProblems } from './auth-problems.js';
+import { confirmPassword } from './password-confirmation.js';
 import { checkPassword } from './password-policy.js';
 import { passwordPolicyOf } from './security-policy.js';
 import { accessTokenFor } from './session-issuer.js';
@@ -22,19 +23,17 @@ export async function changePassword(
     claims.sub,
     input.current_password,
     client,
-    confirmationRefusals.wrongCurrentPassword,
+    AuthProblems.wrongCurrentPassword,
   );
   const profile = await deps.directory.get(claims.sub);
-  if (!profile?.is_active) throw Problems.unauthorized();
+  if (!profile?.is_active) throw AuthProblems.notAuthenticated();
   const weak = checkPassword(
     input.new_password,
     { username: profile.username, email: credential.email },
     passwordPolicyOf(await deps.policies.current()),
   );
   if (weak) throw weak;
-  if (input.new_password === input.current_password) {
-    throw new AppError(400, 'weak-password', 'New password must differ from the current one');
-  }
+  if (input.new_password === input.current_password) throw AuthProblems.samePassword();
 
   const passwordHash = await deps.hasher.hash(input.new_password);
   await deps.uow.run(async () => {

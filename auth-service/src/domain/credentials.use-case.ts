@@ -1,9 +1,10 @@
-import { AppError, type AccessClaims } from '@secure-api/shared';
+import type { AccessClaims } from '@secure-api/shared';
 
 import { EmailTakenError } from '../data/credential.repository.js';
 import type { AuthDeps } from './auth-deps.js';
+import { AuthProblems } from './auth-problems.js';
 import { revokeEverything } from './logout.use-case.js';
-import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
+import { confirmPassword } from './password-confirmation.js';
 
 /**
  * user-service, on behalf of the user (their own bearer): the login email follows the profile.
@@ -21,18 +22,12 @@ export async function changeEmail(
     claims.sub,
     input.current_password,
     { ip: undefined },
-    confirmationRefusals.wrongCurrentPassword,
+    AuthProblems.wrongCurrentPassword,
   );
   try {
     await deps.credentials.updateEmail(claims.sub, input.email);
   } catch (error) {
-    if (error instanceof EmailTakenError) {
-      throw new AppError(
-        400,
-        'update-refused',
-        'Unable to update account with provided information',
-      );
-    }
+    if (error instanceof EmailTakenError) throw AuthProblems.emailChangeRefused();
     throw error;
   }
 }

@@ -1,21 +1,18 @@
-import { AppError, maskEmail } from '@secure-api/shared';
+import { maskEmail } from '@secure-api/shared';
 
 import type { AuthDeps, LoginClient } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { AuthProblems } from './auth-problems.js';
 import type { PasswordAttempt } from './login-guard.js';
 import { finishLogin, type LoginSuccess } from './login-success.js';
 import { countWrongPassword } from './password-confirmation.js';
 
-export const LOGIN_REFUSED = 'Invalid email or password';
-
-/** One body for every refusal: unknown email, wrong password, locked, inactive or missing profile. */
-export function loginRefused(): AppError {
-  return new AppError(401, 'invalid-credentials', LOGIN_REFUSED);
-}
-
 type FailureReason = 'unknown_account' | 'wrong_password' | 'inactive' | 'locked' | 'device_locked';
 
-/** The refusal the client sees is always the same; the audit record says what really happened. */
+/**
+ * One body for every refusal (unknown email, wrong password, locked, inactive or missing profile);
+ * the audit record says what really happened.
+ */
 async function refuse(
   deps: AuthDeps,
   email: string,
@@ -29,7 +26,7 @@ async function refuse(
       data: { email_masked: maskEmail(email), reason },
     }),
   );
-  throw loginRefused();
+  throw AuthProblems.loginRefused();
 }
 
 export type LoginOutcome = ({ kind: 'tokens' } & LoginSuccess) | { kind: 'mfa'; mfaToken: string };

@@ -1,7 +1,8 @@
-import { Problems, type AccessClaims } from '@secure-api/shared';
+import type { AccessClaims } from '@secure-api/shared';
 
 import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { AuthProblems } from './auth-problems.js';
 import { ttlUntil } from './refresh.use-case.js';
 import { hashRefreshToken } from './session-issuer.js';
 
@@ -14,7 +15,7 @@ export async function logout(
   deps: AuthDeps,
   input: { refreshToken?: string | undefined; claims?: AccessClaims | undefined },
 ): Promise<void> {
-  if (!input.refreshToken && !input.claims) throw Problems.unauthorized();
+  if (!input.refreshToken && !input.claims) throw AuthProblems.notAuthenticated();
   await deps.uow.run(async () => {
     let userId = input.claims?.sub;
     let ended = 0;

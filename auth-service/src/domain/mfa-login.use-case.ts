@@ -1,11 +1,10 @@
-import { maskEmail, Problems } from '@secure-api/shared';
+import { maskEmail } from '@secure-api/shared';
 
 import type { AuthDeps, LoginClient } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { AuthProblems } from './auth-problems.js';
 import { finishLogin, type LoginSuccess } from './login-success.js';
 import { verifySecondFactor, type FactorVerdict } from './second-factor.js';
-
-const REFUSED = 'Invalid or expired code';
 
 type Reason = 'mfa_invalid' | 'mfa_expired' | 'mfa_exhausted' | 'locked' | 'inactive';
 
@@ -26,7 +25,7 @@ export async function completeMfaLogin(
   client: LoginClient,
 ): Promise<LoginSuccess> {
   const userId = await deps.mfa.userOf(input.mfa_token);
-  if (!userId) throw Problems.unauthorized(REFUSED);
+  if (!userId) throw AuthProblems.mfaRefused();
   const refuse = async (reason: Reason): Promise<never> => {
     const credential = await deps.credentials.findById(userId);
     await deps.uow.record(
@@ -36,7 +35,7 @@ export async function completeMfaLogin(
         data: { email_masked: maskEmail(credential?.email ?? 'unknown@unknown.invalid'), reason },
       }),
     );
-    throw Problems.unauthorized(REFUSED);
+    throw AuthProblems.mfaRefused();
   };
   const verdict = await verifySecondFactor(deps, userId, input.code, {
     allowBackupCode: true,

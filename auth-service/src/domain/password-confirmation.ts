@@ -1,19 +1,10 @@
-import { AppError, maskEmail, Problems } from '@secure-api/shared';
+import { maskEmail, type AppError } from '@secure-api/shared';
 
 import type { Credential } from '../data/credential.repository.js';
 import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { AuthProblems } from './auth-problems.js';
 import type { PasswordAttempt } from './login-guard.js';
-
-export const WRONG_CURRENT_PASSWORD = 'Current password is incorrect';
-
-/** How a refused confirmation is answered; each route keeps the answer its clients know. */
-export const confirmationRefusals = {
-  /** Password change, email change, 2FA disable: a business-rule 400. */
-  wrongCurrentPassword: () => new AppError(400, 'wrong-password', WRONG_CURRENT_PASSWORD),
-  /** Step-up before a sensitive change. No WWW-Authenticate: the bearer itself was fine. */
-  invalidPassword: () => new AppError(401, 'invalid-password', 'Invalid password'),
-};
 
 /** Counts a wrong password; when this very failure locks the account, records the lock. */
 export async function countWrongPassword(
@@ -52,7 +43,7 @@ export async function confirmPassword(
   refusal: () => AppError,
 ): Promise<Credential> {
   const credential = await deps.credentials.findById(userId);
-  if (!credential) throw Problems.unauthorized();
+  if (!credential) throw AuthProblems.notAuthenticated();
   const attempt: PasswordAttempt = { email: credential.email, ip: client.ip };
   const verdict = await deps.guard.check(attempt);
   // The Argon2 work is done even when held, so timing does not tell a lock from a wrong password.

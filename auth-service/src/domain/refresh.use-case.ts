@@ -1,7 +1,6 @@
-import { Problems } from '@secure-api/shared';
-
 import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { AuthProblems } from './auth-problems.js';
 import {
   accessTokenFor,
   hashRefreshToken,
@@ -13,8 +12,6 @@ import {
 export type RefreshOutcome =
   | { kind: 'rotated'; tokens: TokenPair; userId: string; sessionId: string }
   | { kind: 'reuse'; userId: string; sessionId: string };
-
-const REFUSED = 'Invalid or expired refresh token';
 
 /**
  * Rotation with reuse detection. A token already rotated is a stolen copy, unless it is the
@@ -30,10 +27,10 @@ export async function refresh(deps: AuthDeps, presented: string): Promise<Refres
     hashRefreshToken(presented),
     async (found, tx) => {
       const now = new Date();
-      if (!found) throw Problems.unauthorized(REFUSED);
+      if (!found) throw AuthProblems.refreshRefused();
       const { token, session } = found;
       if (session.revokedAt || session.expiresAt <= now || token.expiresAt <= now) {
-        throw Problems.unauthorized(REFUSED);
+        throw AuthProblems.refreshRefused();
       }
       if (token.rotatedAt) {
         const successor = token.replacedBy
@@ -86,7 +83,7 @@ export async function refresh(deps: AuthDeps, presented: string): Promise<Refres
   const profile = await deps.directory.get(session.userId);
   if (!profile?.is_active) {
     await deps.sessions.revoke(session.id, 'inactive');
-    throw Problems.unauthorized(REFUSED);
+    throw AuthProblems.refreshRefused();
   }
   const access = await accessTokenFor(deps, profile, session.id, session.amr);
   return {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
-import { AppError, maskEmail, type Role } from '@secure-api/shared';
+import { maskEmail, type Role } from '@secure-api/shared';
 
 import { EmailTakenError } from '../data/credential.repository.js';
 import { ProfileConflictError, type UserProfile } from '../data/user-directory.client.js';
 import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { AuthProblems } from './auth-problems.js';
 import { checkPassword } from './password-policy.js';
 import { passwordPolicyOf } from './security-policy.js';
 
@@ -15,12 +16,6 @@ export interface NewAccount {
   password: string;
   full_name?: string | null | undefined;
   role: Role;
-}
-
-export const ACCOUNT_REFUSED = 'Unable to create account with provided information';
-
-function refused(): AppError {
-  return new AppError(400, 'registration-refused', ACCOUNT_REFUSED);
 }
 
 /**
@@ -73,7 +68,8 @@ export async function createAccount(
       return profile;
     });
   } catch (error) {
-    if (error instanceof EmailTakenError || error instanceof ProfileConflictError) throw refused();
+    if (error instanceof EmailTakenError || error instanceof ProfileConflictError)
+      throw AuthProblems.registrationRefused();
     // Anything else (user-service unreachable, a lost response, a failed commit): the profile may
     // exist without its credential, so remove it; removal is idempotent.
     await deps.directory.remove(userId).catch(() => undefined);

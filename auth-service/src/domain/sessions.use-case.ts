@@ -1,7 +1,6 @@
-import { Problems } from '@secure-api/shared';
-
 import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { AuthProblems } from './auth-problems.js';
 import { endSession } from './logout.use-case.js';
 
 export interface SessionView {
@@ -36,8 +35,9 @@ export async function endOwnSession(
   sessionId: string,
 ): Promise<void> {
   const session = await deps.sessions.find(sessionId);
-  if (!session || session.userId !== userId || session.revokedAt)
-    throw Problems.notFound('Session not found');
+  if (!session || session.userId !== userId || session.revokedAt) {
+    throw AuthProblems.sessionNotFound();
+  }
   await deps.uow.run(async () => {
     await endSession(deps, session.id, session.expiresAt, 'ended');
     await deps.uow.record(

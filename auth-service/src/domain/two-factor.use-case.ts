@@ -1,8 +1,9 @@
-import { AppError, type AccessClaims } from '@secure-api/shared';
+import type { AccessClaims, AppError } from '@secure-api/shared';
 
 import type { AuthDeps, ClientInfo } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
+import { AuthProblems } from './auth-problems.js';
+import { confirmPassword } from './password-confirmation.js';
 import {
   checkSecondFactor,
   newBackupCodes,
@@ -19,12 +20,6 @@ const self = (claims: AccessClaims) => ({
   outcome: 'success' as const,
 });
 
-const invalidCode = () => new AppError(400, 'invalid-code', 'Invalid code');
-const alreadyEnabled = () =>
-  new AppError(400, 'two-factor-enabled', 'Two-factor authentication is already enabled');
-const notEnabled = () =>
-  new AppError(400, 'two-factor-disabled', 'Two-factor authentication is not enabled');
-
 /**
  * Starts (or restarts) enrolment: a fresh seed, shown once, enabled only by /verify. Needs the
  * password: with a bearer alone, a thief could enrol their own authenticator and keep the owner out.
@@ -40,9 +35,10 @@ export async function setupTwoFactor(
     claims.sub,
     input.password,
     client,
-    confirmationRefusals.invalidPassword,
+    AuthProblems.invalidPassword,
   );
-  if ((await deps.twoFactor.find(claims.sub))?.enabled) throw alreadyEnabled();
+  if ((await deps.twoFactor.find(claims.sub))?.enabled)
+    throw AuthProblems.twoFactorAlreadyEnabled();
   const secret = totp.newSecret();
   await deps.twoFactor.savePending(claims.sub, deps.secretBox.seal(secret, claims.sub));
   const otpauthUrl = totp.uri(secret, credential.email);
@@ -68,11 +64,11 @@ async function reissueForCaller(
 
 export async function enableTwoFactor(deps: AuthDeps, claims: AccessClaims, code: string) {
   const factor = await deps.twoFactor.find(claims.sub);
-  if (!factor) throw new AppError(400, 'two-factor-not-started', 'Start two-factor setup first');
-  if (factor.enabled) throw alreadyEnabled();
+  if (!factor) throw AuthProblems.twoFactorNotStarted();
+  if (factor.enabled) throw AuthProblems.twoFactorAlreadyEnabled();
   // A factor not yet enabled protects nothing: its codes are not counted against the account.
   if (!(await checkSecondFactor(deps, claims.sub, code, { allowBackupCode: false })))
-    throw invalidCode();
+    throw AuthProblems.invalidCode();
   const codes = newBackupCodes();
   const amr = [...new Set([...claims.amr, 'otp'])];
   return deps.uow.run(async () => {
@@ -96,9 +92,9 @@ async function confirmBoth(
   options: { refusal: () => AppError; allowBackupCode: boolean },
 ) {
   await confirmPassword(deps, claims.sub, input.password, client, options.refusal);
-  if (!(await deps.twoFactor.find(claims.sub))?.enabled) throw notEnabled();
+  if (!(await deps.twoFactor.find(claims.sub))?.enabled) throw AuthProblems.twoFactorNotEnabled();
   const verdict = await verifySecondFactor(deps, claims.sub, input.code, options);
-  if (verdict !== 'accepted') throw invalidCode();
+  if (verdict !== 'accepted') throw AuthProblems.invalidCode();
 }
 
 export async function disableTwoFactor(
@@ -108,7 +104,7 @@ export async function disableTwoFactor(
   client: ClientInfo,
 ) {
   await confirmBoth(deps, claims, input, client, {
-    refusal: confirmationRefusals.wrongCurrentPassword,
+    refusal: AuthProblems.wrongCurrentPassword,
     allowBackupCode: true,
   });
   return deps.uow.run(async () => {
@@ -132,7 +128,7 @@ export async function regenerateBackupCodes(
   client: ClientInfo,
 ) {
   await confirmBoth(deps, claims, input, client, {
-    refusal: confirmationRefusals.invalidPassword,
+    refusal: AuthProblems.invalidPassword,
     allowBackupCode: false,
   });
   const codes = newBackupCodes();
