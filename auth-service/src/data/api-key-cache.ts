@@ -5,6 +5,7 @@ import {
   type Redis,
 } from '@secure-api/shared';
 
+import type { ApiKeyCachePurge } from '../domain/api-key-ports.js';
 import { AuthProblems } from '../domain/auth-problems.js';
 
 /**
@@ -15,7 +16,7 @@ import { AuthProblems } from '../domain/auth-problems.js';
  * whatever happens next, and Redis being down stops the revocation before anything changed (503)
  * instead of leaving a revoked key cached.
  */
-export class ApiKeyCache {
+export class ApiKeyCache implements ApiKeyCachePurge {
   constructor(
     private readonly redis: Redis,
     private readonly keyPrefix: string,

@@ -1,6 +1,7 @@
-import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';
+import type { LoginGuard } from './login-guard.js';
+import type { CredentialStore, EventRecorder, PolicyStore, UnitOfWork } from './ports.js';
 import {
   checkPolicyCoherence,
   securityPolicySchema,
@@ -31,7 +32,7 @@ function diffPolicy(before: SecurityPolicy, after: SecurityPolicy) {
 
 /** Fields left out keep their current value; the result must satisfy every bound. */
 export async function updatePolicy(
-  deps: AuthDeps,
+  deps: { uow: UnitOfWork; policies: PolicyStore },
   actorId: string,
   changes: Partial<SecurityPolicy>,
 ): Promise<{ policy: SecurityPolicy; previous: SecurityPolicy; version: number }> {
@@ -52,8 +53,14 @@ export async function updatePolicy(
 }
 
 /** Clears an account lock (and only that): the owner can log in again at once. */
+export interface UnlockDeps {
+  uow: EventRecorder;
+  credentials: Pick<CredentialStore, 'findById'>;
+  guard: Pick<LoginGuard, 'unlock'>;
+}
+
 export async function unlockAccount(
-  deps: AuthDeps,
+  deps: UnlockDeps,
   adminId: string,
   userId: string,
 ): Promise<void> {

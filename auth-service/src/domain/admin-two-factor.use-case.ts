@@ -1,8 +1,14 @@
-import { revokeAllKeysOf } from './api-key-revocation.use-case.js';
-import type { AuthDeps } from './auth-deps.js';
+import { revokeAllKeysOf, type RevokeKeysDeps } from './api-key-revocation.use-case.js';
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';
-import { revokeEverything } from './logout.use-case.js';
+import { revokeEverything, type RevokeEverythingDeps } from './logout.use-case.js';
+import type { CredentialStore } from './ports.js';
+import type { TwoFactorStore } from './two-factor-ports.js';
+
+export interface ResetTwoFactorDeps extends RevokeKeysDeps, RevokeEverythingDeps {
+  credentials: Pick<CredentialStore, 'findById'>;
+  twoFactor: Pick<TwoFactorStore, 'find' | 'remove'>;
+}
 
 /**
  * The way back for a user whose second factor was hijacked or lost: an admin turns it off, and
@@ -11,7 +17,7 @@ import { revokeEverything } from './logout.use-case.js';
  * go first: a retry after a failure further on finds them gone and the factor still to reset.
  */
 export async function resetTwoFactor(
-  deps: AuthDeps,
+  deps: ResetTwoFactorDeps,
   adminId: string,
   userId: string,
 ): Promise<void> {

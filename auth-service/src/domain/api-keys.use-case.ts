@@ -6,14 +6,34 @@ import {
   permissionsOf,
   type AccessClaims,
   type Permission,
+  type RevocationStore,
 } from '@secure-api/shared';
 
-import type { ApiKey } from '../data/api-key.repository.js';
 import { issue, view, type ApiKeyView } from './api-key-issuance.js';
-import type { AuthDeps, ClientInfo } from './auth-deps.js';
+import type { ApiKey, ApiKeyCachePurge, ApiKeySettings, ApiKeyStore } from './api-key-ports.js';
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';
-import { confirmPassword } from './password-confirmation.js';
+import { confirmPassword, type ConfirmPasswordDeps } from './password-confirmation.js';
+import type { ClientInfo, UnitOfWork, UserDirectory } from './ports.js';
+import type { TokenSigner } from './token-signer.js';
+
+export interface CreateApiKeyDeps extends ConfirmPasswordDeps {
+  uow: UnitOfWork;
+  apiKeys: Pick<ApiKeyStore, 'create'>;
+}
+
+export interface RotateApiKeyDeps extends CreateApiKeyDeps {
+  apiKeys: Pick<ApiKeyStore, 'create' | 'findOwned' | 'retire'>;
+  apiKeyCache: ApiKeyCachePurge;
+  settings: ApiKeySettings;
+}
+
+export interface ResolveApiKeyDeps {
+  apiKeys: Pick<ApiKeyStore, 'findByPrefix' | 'touch'>;
+  directory: Pick<UserDirectory, 'get'>;
+  signer: Pick<TokenSigner, 'accessToken'>;
+  revocation: Pick<RevocationStore, 'earliestIssueTime'>;
+}
 
 /** A resolved key becomes an access token this short-lived; the gateway caches it for less. */
 export const API_KEY_TOKEN_SECONDS = 60;
@@ -21,12 +41,16 @@ export const API_KEY_TOKEN_SECONDS = 60;
 export type { ApiKeyView } from './api-key-issuance.js';
 
 /** A key acts without the owner: issuing one needs the password, not only a (stealable) bearer. */
-const confirmOwner = (deps: AuthDeps, claims: AccessClaims, password: string, client: ClientInfo) =>
-  confirmPassword(deps, claims.sub, password, client, AuthProblems.invalidPassword);
+const confirmOwner = (
+  deps: ConfirmPasswordDeps,
+  claims: AccessClaims,
+  password: string,
+  client: ClientInfo,
+) => confirmPassword(deps, claims.sub, password, client, AuthProblems.invalidPassword);
 
 /** Scopes must be a subset of what the owner's role may do today. */
 export async function createApiKey(
-  deps: AuthDeps,
+  deps: CreateApiKeyDeps,
   claims: AccessClaims,
   input: {
     name: string;
@@ -61,11 +85,18 @@ export async function createApiKey(
   });
 }
 
-export async function listApiKeys(deps: AuthDeps, userId: string): Promise<ApiKeyView[]> {
+export async function listApiKeys(
+  deps: { apiKeys: Pick<ApiKeyStore, 'listActive'> },
+  userId: string,
+): Promise<ApiKeyView[]> {
   return (await deps.apiKeys.listActive(userId)).map(view);
 }
 
-export async function ownedLiveKey(deps: AuthDeps, userId: string, id: string): Promise<ApiKey> {
+export async function ownedLiveKey(
+  deps: { apiKeys: Pick<ApiKeyStore, 'findOwned'> },
+  userId: string,
+  id: string,
+): Promise<ApiKey> {
   const key = await deps.apiKeys.findOwned(userId, id);
   const live = key && !key.revokedAt && (!key.expiresAt || key.expiresAt > new Date());
   if (!key || !live) throw AuthProblems.apiKeyNotFound();
@@ -74,7 +105,7 @@ export async function ownedLiveKey(deps: AuthDeps, userId: string, id: string): 
 
 /** A new key with the same name and scopes; the old one works until the grace period ends. */
 export async function rotateApiKey(
-  deps: AuthDeps,
+  deps: RotateApiKeyDeps,
   claims: AccessClaims,
   id: string,
   input: { password: string },
@@ -112,7 +143,7 @@ export async function rotateApiKey(
  * The gateway's question "what may this key do now?": a 60-second access token for the owner,
  * with the key's scopes cut down to the owner's current role (a demotion shrinks every key).
  */
-export async function resolveApiKey(deps: AuthDeps, presented: string) {
+export async function resolveApiKey(deps: ResolveApiKeyDeps, presented: string) {
   const match = API_KEY_PATTERN.exec(presented);
   if (!match?.[1]) throw AuthProblems.apiKeyRefused();
   const key = await deps.apiKeys.findByPrefix(match[1]);

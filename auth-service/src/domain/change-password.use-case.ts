@@ -1,19 +1,30 @@
-import type { AccessClaims } from '@secure-api/shared';
+import type { AccessClaims, RevocationStore } from '@secure-api/shared';
 
-import type { AuthDeps, ClientInfo } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';
-import { confirmPassword } from './password-confirmation.js';
+import { confirmPassword, type ConfirmPasswordDeps } from './password-confirmation.js';
+import type { PasswordHasher } from './password-hasher.js';
 import { checkPassword } from './password-policy.js';
+import type { ClientInfo, CredentialStore, UnitOfWork, UserDirectory } from './ports.js';
 import { passwordPolicyOf } from './security-policy.js';
-import { accessTokenFor } from './session-issuer.js';
+import { accessTokenFor, type AccessTokenDeps } from './session-issuer.js';
+import type { SessionStore } from './session-ports.js';
+
+export interface ChangePasswordDeps extends ConfirmPasswordDeps, AccessTokenDeps {
+  uow: UnitOfWork;
+  credentials: Pick<CredentialStore, 'findById' | 'updatePasswordHash'>;
+  hasher: Pick<PasswordHasher, 'verify' | 'hash'>;
+  directory: Pick<UserDirectory, 'get'>;
+  sessions: Pick<SessionStore, 'revokeAllForUser'>;
+  revocation: Pick<RevocationStore, 'revokeUser' | 'earliestIssueTime'>;
+}
 
 /**
  * Verifies the current password, applies the policy, then ends every other session and every
  * access token issued so far; the caller's session continues with the fresh access token returned.
  */
 export async function changePassword(
-  deps: AuthDeps,
+  deps: ChangePasswordDeps,
   claims: AccessClaims,
   input: { current_password: string; new_password: string },
   client: ClientInfo,

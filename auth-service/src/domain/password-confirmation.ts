@@ -1,14 +1,27 @@
 import { maskEmail, type AppError } from '@secure-api/shared';
 
-import type { Credential } from '../data/credential.repository.js';
-import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';
-import type { PasswordAttempt } from './login-guard.js';
+import type { LoginGuard, PasswordAttempt } from './login-guard.js';
+import type { PasswordHasher } from './password-hasher.js';
+import type { Credential, CredentialStore, EventRecorder } from './ports.js';
+import type { PolicySource } from './security-policy.js';
+
+export interface CountFailureDeps {
+  guard: Pick<LoginGuard, 'recordFailure'>;
+  policies: PolicySource;
+  uow: EventRecorder;
+}
+
+export interface ConfirmPasswordDeps extends CountFailureDeps {
+  credentials: Pick<CredentialStore, 'findById'>;
+  hasher: Pick<PasswordHasher, 'verify'>;
+  guard: Pick<LoginGuard, 'check' | 'recordFailure' | 'recordSuccess'>;
+}
 
 /** Counts a wrong password; when this very failure locks the account, records the lock. */
 export async function countWrongPassword(
-  deps: Pick<AuthDeps, 'guard' | 'policies' | 'uow'>,
+  deps: CountFailureDeps,
   attempt: PasswordAttempt,
   userId: string | undefined,
 ): Promise<void> {
@@ -36,7 +49,7 @@ export async function countWrongPassword(
  * client's address is not known (user-service asking on the user's behalf): the account still counts.
  */
 export async function confirmPassword(
-  deps: Pick<AuthDeps, 'credentials' | 'hasher' | 'guard' | 'policies' | 'uow'>,
+  deps: ConfirmPasswordDeps,
   userId: string,
   password: string,
   client: { ip: string | undefined },

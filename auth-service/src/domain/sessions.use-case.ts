@@ -1,7 +1,13 @@
-import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';
-import { endSession } from './logout.use-case.js';
+import { endSession, type EndSessionDeps } from './logout.use-case.js';
+import type { UnitOfWork } from './ports.js';
+import type { SessionStore } from './session-ports.js';
+
+export interface EndOwnSessionDeps extends EndSessionDeps {
+  uow: UnitOfWork;
+  sessions: Pick<SessionStore, 'find' | 'revoke'>;
+}
 
 export interface SessionView {
   id: string;
@@ -13,7 +19,7 @@ export interface SessionView {
 }
 
 export async function listSessions(
-  deps: AuthDeps,
+  deps: { sessions: Pick<SessionStore, 'listActive'> },
   userId: string,
   currentSid?: string,
 ): Promise<SessionView[]> {
@@ -30,7 +36,7 @@ export async function listSessions(
 
 /** Only the owner's own sessions are visible: anyone else's id is simply not found. */
 export async function endOwnSession(
-  deps: AuthDeps,
+  deps: EndOwnSessionDeps,
   userId: string,
   sessionId: string,
 ): Promise<void> {

@@ -1,17 +1,30 @@
-import type { AccessClaims, AppError } from '@secure-api/shared';
+import type { AccessClaims, AppError, RevocationStore } from '@secure-api/shared';
 
-import type { AuthDeps, ClientInfo } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';
-import { confirmPassword } from './password-confirmation.js';
+import { confirmPassword, type ConfirmPasswordDeps } from './password-confirmation.js';
+import type { ClientInfo, UnitOfWork } from './ports.js';
 import {
   checkSecondFactor,
   newBackupCodes,
   normaliseBackupCode,
   verifySecondFactor,
+  type VerifyFactorDeps,
 } from './second-factor.js';
-import { accessTokenFor } from './session-issuer.js';
+import type { SecretBox } from './secret-box.js';
+import { accessTokenFor, type AccessTokenDeps } from './session-issuer.js';
+import type { SessionStore } from './session-ports.js';
 import { totp } from './totp.js';
+import type { TwoFactorStore } from './two-factor-ports.js';
+
+/** What the owner's own 2FA management touches. */
+export interface TwoFactorDeps extends ConfirmPasswordDeps, VerifyFactorDeps, AccessTokenDeps {
+  uow: UnitOfWork;
+  twoFactor: TwoFactorStore;
+  secretBox: Pick<SecretBox, 'seal' | 'open' | 'mac'>;
+  sessions: Pick<SessionStore, 'revokeAllForUser'>;
+  revocation: Pick<RevocationStore, 'revokeUser' | 'earliestIssueTime'>;
+}
 
 /** The caller acting on their own account. */
 const self = (claims: AccessClaims) => ({
@@ -25,7 +38,7 @@ const self = (claims: AccessClaims) => ({
  * password: with a bearer alone, a thief could enrol their own authenticator and keep the owner out.
  */
 export async function setupTwoFactor(
-  deps: AuthDeps,
+  deps: TwoFactorDeps,
   claims: AccessClaims,
   input: { password: string },
   client: ClientInfo,
@@ -47,7 +60,7 @@ export async function setupTwoFactor(
 
 /** Ends every other session and every older access token; the caller continues with a new one. */
 async function reissueForCaller(
-  deps: AuthDeps,
+  deps: TwoFactorDeps,
   claims: AccessClaims,
   reason: string,
   amr: string[],
@@ -62,7 +75,7 @@ async function reissueForCaller(
   };
 }
 
-export async function enableTwoFactor(deps: AuthDeps, claims: AccessClaims, code: string) {
+export async function enableTwoFactor(deps: TwoFactorDeps, claims: AccessClaims, code: string) {
   const factor = await deps.twoFactor.find(claims.sub);
   if (!factor) throw AuthProblems.twoFactorNotStarted();
   if (factor.enabled) throw AuthProblems.twoFactorAlreadyEnabled();
@@ -85,7 +98,7 @@ export async function enableTwoFactor(deps: AuthDeps, claims: AccessClaims, code
 
 /** The password first (counted like a login), then a code (counted against the account's cap). */
 async function confirmBoth(
-  deps: AuthDeps,
+  deps: TwoFactorDeps,
   claims: AccessClaims,
   input: { password: string; code: string },
   client: ClientInfo,
@@ -98,7 +111,7 @@ async function confirmBoth(
 }
 
 export async function disableTwoFactor(
-  deps: AuthDeps,
+  deps: TwoFactorDeps,
   claims: AccessClaims,
   input: { password: string; code: string },
   client: ClientInfo,
@@ -122,7 +135,7 @@ export async function disableTwoFactor(
 }
 
 export async function regenerateBackupCodes(
-  deps: AuthDeps,
+  deps: TwoFactorDeps,
   claims: AccessClaims,
   input: { password: string; code: string },
   client: ClientInfo,

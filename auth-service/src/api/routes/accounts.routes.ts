@@ -2,13 +2,13 @@ import { Router, type RequestHandler } from 'express';
 
 import { canManageRole, claimsOf, requirePermission, validate } from '@secure-api/shared';
 
-import type { AuthDeps } from '../../domain/auth-deps.js';
+import type { AuthComponents } from '../dependencies.js';
 import { AuthProblems } from '../../domain/auth-problems.js';
 import { createAccount } from '../../domain/register.use-case.js';
 import { createAccountSchema, type CreateAccountBody } from '../schemas/auth.schemas.js';
 
 /** POST /api/v1/users: an account with a password is a credential first, so auth-service runs it. */
-export function accountRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
+export function accountRoutes(deps: AuthComponents, bearer: RequestHandler): Router {
   const router = Router();
 
   router.post(

@@ -8,7 +8,7 @@ import {
   type TokenVerifier,
 } from '@secure-api/shared';
 
-import type { AuthDeps } from '../../domain/auth-deps.js';
+import type { AuthComponents } from '../dependencies.js';
 import { AuthProblems } from '../../domain/auth-problems.js';
 import type { DeviceCookie } from '../../domain/device-cookies.js';
 import { login } from '../../domain/login.use-case.js';
@@ -34,7 +34,7 @@ import {
 } from '../schemas/auth.schemas.js';
 
 export interface AuthRouteOptions {
-  deps: AuthDeps;
+  deps: AuthComponents;
   verifier: TokenVerifier<AccessClaims>;
   /** Bearer of a person (not an API key). */
   bearer: RequestHandler;
