@@ -10,7 +10,7 @@ import {
 import type { Config } from '../config.js';
 import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';
 import { createAccount } from '../domain/register.use-case.js';
-import { buildAuthDeps } from './dependencies.js';
+import { buildAuthComponents } from './dependencies.js';
 import { createAccountSchema } from './schemas/auth.schemas.js';
 
 /**
@@ -41,7 +41,7 @@ export async function runCreateAdmin(
   let redis: Redis | undefined;
   try {
     redis = await openRedis(config.redisUrl, logger);
-    const deps = await buildAuthDeps(config, sequelize, redis);
+    const deps = await buildAuthComponents(config, sequelize, redis);
     const profile = await createAccount(deps, parsed.data, { via: 'cli' });
     return `created admin ${profile.username} (${profile.id})`;
   } catch (error) {

@@ -4,10 +4,10 @@ import { RevocationStore, UnitOfWork, type Redis } from '@secure-api/shared';
 
 import type { Config } from '../config.js';
 import { CredentialRepository } from '../data/credential.repository.js';
+import { RefreshTokenRepository } from '../data/refresh-token.repository.js';
 import { SessionRepository } from '../data/session.repository.js';
 import { keysFromEnvironment, SigningKeyRepository } from '../data/signing-key.repository.js';
 import { UserDirectoryClient } from '../data/user-directory.client.js';
-import type { AuthDeps } from '../domain/auth-deps.js';
 import { PasswordHasher } from '../domain/password-hasher.js';
 import { TokenSigner } from '../domain/token-signer.js';
 import { MfaChallengeStore } from '../data/mfa-challenge.store.js';
@@ -36,13 +36,18 @@ export function defaultPolicy(config: Config): SecurityPolicy {
   };
 }
 
-/** The one place the use cases' collaborators are built (server and CLI alike). */
-export async function buildAuthDeps(
+/**
+ * The concrete collaborators, built once (server and CLI alike). Routes hand this to the use
+ * cases; each use case declares the narrow slice of it that it uses.
+ */
+export type AuthComponents = Awaited<ReturnType<typeof buildAuthComponents>>;
+
+export async function buildAuthComponents(
   config: Config,
   sequelize: Sequelize,
   redis: Redis,
   uow: UnitOfWork = new UnitOfWork(sequelize),
-): Promise<AuthDeps> {
+) {
   const keys = config.jwtPrivateKeys
     ? await keysFromEnvironment(config.jwtPrivateKeys)
     : await new SigningKeyRepository(sequelize).ensureDevelopmentKeys();
@@ -74,7 +79,8 @@ export async function buildAuthDeps(
       keyPrefix: `${config.redisKeyPrefix}bf`,
     }),
     credentials: new CredentialRepository(sequelize),
-    sessions: new SessionRepository(sequelize, uow),
+    sessions: new SessionRepository(sequelize),
+    refreshTokens: new RefreshTokenRepository(sequelize, uow),
     hasher: new PasswordHasher(config.argon2, config.hashing),
     signer,
     revocation: new RevocationStore(redis),
@@ -84,7 +90,6 @@ export async function buildAuthDeps(
       refreshFamilyMaxDays: config.refreshFamilyMaxDays,
       refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
       apiKeyRotationGraceSeconds: config.apiKeyRotationGraceSeconds,
-      redisKeyPrefix: config.redisKeyPrefix,
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 
-import type { LoginClient } from '../domain/auth-deps.js';
+import type { LoginClient } from '../domain/ports.js';
 import {
   DEVICE_COOKIE_DAYS,
   type DeviceCookie,

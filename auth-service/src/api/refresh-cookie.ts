@@ -1,6 +1,8 @@
 import type { Request, RequestHandler, Response } from 'express';
 
-import { clientIpOf, Problems } from '@secure-api/shared';
+import { clientIpOf } from '@secure-api/shared';
+
+import { AuthProblems } from '../domain/auth-problems.js';
 
 export const REFRESH_COOKIE = 'refresh_token';
 const COOKIE_PATH = '/api/v1/auth';
@@ -44,8 +46,7 @@ export function requireAllowedOrigin(origins: string[]): RequestHandler {
   const allowed = new Set(origins);
   return (req, _res, next) => {
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowed.has(origin))
-      throw Problems.forbidden('Origin not allowed');
+    if (origin !== undefined && !allowed.has(origin)) throw AuthProblems.originNotAllowed();
     next();
   };
 }

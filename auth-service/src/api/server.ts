@@ -18,7 +18,7 @@ import {
 
 import type { Config } from '../config.js';
 import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';
-import { buildAuthDeps } from './dependencies.js';
+import { buildAuthComponents } from './dependencies.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
@@ -52,7 +52,7 @@ export async function startServer(
   });
 
   const events = await startEventPipeline({ amqpUrl: config.amqpUrl, sequelize, logger });
-  const deps = await buildAuthDeps(config, sequelize, redis, events.uow);
+  const deps = await buildAuthComponents(config, sequelize, redis, events.uow);
   const { signer, revocation } = deps;
   // The gateway reads the login rate limit from Redis: mirror the persisted policy on start.
   await deps.policies.publish();

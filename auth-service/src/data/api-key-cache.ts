@@ -2,9 +2,11 @@ import {
   API_KEY_REVOKED_MARKER_SECONDS,
   apiKeyCacheKeyForHash,
   apiKeyRevokedKeyForHash,
-  Problems,
   type Redis,
 } from '@secure-api/shared';
+
+import type { ApiKeyCachePurge } from '../domain/api-key-ports.js';
+import { AuthProblems } from '../domain/auth-problems.js';
 
 /**
  * The gateway's short-lived cache of resolved keys. `purge` marks each key revoked and deletes its
@@ -14,7 +16,7 @@ import {
  * whatever happens next, and Redis being down stops the revocation before anything changed (503)
  * instead of leaving a revoked key cached.
  */
-export class ApiKeyCache {
+export class ApiKeyCache implements ApiKeyCachePurge {
   constructor(
     private readonly redis: Redis,
     private readonly keyPrefix: string,
@@ -35,7 +37,7 @@ export class ApiKeyCache {
     const results = await batch.exec().catch(() => null);
     // exec() reports a failed command in its result rather than rejecting.
     if (!results || results.some(([error]) => error !== null)) {
-      throw Problems.unavailable('A security dependency is unavailable, retry shortly');
+      throw AuthProblems.securityStoreUnavailable();
     }
   }
 }

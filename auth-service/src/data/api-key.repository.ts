@@ -8,6 +8,8 @@ import {
   type Sequelize,
 } from 'sequelize';
 
+import type { ApiKey, ApiKeyStore, NewApiKey } from '../domain/api-key-ports.js';
+
 interface ApiKeyRow extends Model<InferAttributes<ApiKeyRow>, InferCreationAttributes<ApiKeyRow>> {
   id: string;
   user_id: string;
@@ -20,19 +22,6 @@ interface ApiKeyRow extends Model<InferAttributes<ApiKeyRow>, InferCreationAttri
   revoked_at: Date | null;
   last_used_at: Date | null;
   replaced_by: string | null;
-}
-
-export interface ApiKey {
-  id: string;
-  userId: string;
-  name: string;
-  prefix: string;
-  keyHash: string;
-  scopes: string[];
-  createdAt: Date;
-  expiresAt: Date | null;
-  revokedAt: Date | null;
-  lastUsedAt: Date | null;
 }
 
 function toApiKey(row: ApiKeyRow): ApiKey {
@@ -50,7 +39,7 @@ function toApiKey(row: ApiKeyRow): ApiKey {
   };
 }
 
-export class ApiKeyRepository {
+export class ApiKeyRepository implements ApiKeyStore {
   private readonly model: ModelStatic<ApiKeyRow>;
 
   constructor(sequelize: Sequelize) {
@@ -73,7 +62,7 @@ export class ApiKeyRepository {
     );
   }
 
-  async create(key: Omit<ApiKey, 'createdAt' | 'revokedAt' | 'lastUsedAt'>): Promise<ApiKey> {
+  async create(key: NewApiKey): Promise<ApiKey> {
     const row = await this.model.create({
       id: key.id,
       user_id: key.userId,

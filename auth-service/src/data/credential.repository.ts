@@ -1,19 +1,11 @@
-import { UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { UniqueConstraintError, type Sequelize } from 'sequelize';
 
+import { EmailTakenError, type Credential, type CredentialStore } from '../domain/ports.js';
 import {
   defineCredentialModel,
   type CredentialModel,
   type CredentialRow,
 } from './models/credential.model.js';
-
-export interface Credential {
-  userId: string;
-  email: string;
-  passwordHash: string;
-  passwordChangedAt: Date;
-}
-
-export class EmailTakenError extends Error {}
 
 function toCredential(row: CredentialRow): Credential {
   return {
@@ -24,10 +16,10 @@ function toCredential(row: CredentialRow): Credential {
   };
 }
 
-export class CredentialRepository {
+export class CredentialRepository implements CredentialStore {
   private readonly model: CredentialModel;
 
-  constructor(private readonly sequelize: Sequelize) {
+  constructor(sequelize: Sequelize) {
     this.model = defineCredentialModel(sequelize);
   }
 
@@ -41,17 +33,14 @@ export class CredentialRepository {
     return row ? toCredential(row) : undefined;
   }
 
-  async create(credential: Omit<Credential, 'passwordChangedAt'>, transaction?: Transaction) {
+  async create(credential: Omit<Credential, 'passwordChangedAt'>): Promise<void> {
     try {
-      await this.model.create(
-        {
-          user_id: credential.userId,
-          email: credential.email,
-          password_hash: credential.passwordHash,
-          password_changed_at: new Date(),
-        },
-        { transaction },
-      );
+      await this.model.create({
+        user_id: credential.userId,
+        email: credential.email,
+        password_hash: credential.passwordHash,
+        password_changed_at: new Date(),
+      });
     } catch (error) {
       if (error instanceof UniqueConstraintError) throw new EmailTakenError();
       throw error;

@@ -2,18 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import type { Redis } from '@secure-api/shared';
 
+import type { CodeLimits, MfaChallenges, Reservation } from '../domain/two-factor-ports.js';
+
 const TTL_SECONDS = 5 * 60;
-
-/** How many codes may be checked: per mfa_token, and per account within a window. */
-export interface CodeLimits {
-  perChallenge: number;
-  perAccount: number;
-  accountWindowSeconds: number;
-}
-
-export type Reservation =
-  | { kind: 'reserved'; failures: number; windowMs: number }
-  | { kind: 'held' | 'expired' | 'exhausted' };
 
 // One script, so that no two requests can both pass a limit between a read and a write, and so
 // that a key is only ever incremented while it exists (HINCRBY on a vanished key would re-create
@@ -50,7 +41,7 @@ return 0
  * the account's count of wrong codes, shared by every challenge and every bearer-side check. Only
  * a hash of the token is stored.
  */
-export class MfaChallengeStore {
+export class MfaChallengeStore implements MfaChallenges {
   constructor(
     private readonly redis: Redis,
     private readonly keyPrefix: string,

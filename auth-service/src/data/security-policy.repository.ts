@@ -9,11 +9,8 @@ import {
 
 import type { Redis, UnitOfWork } from '@secure-api/shared';
 
-import {
-  securityPolicySchema,
-  type PolicySource,
-  type SecurityPolicy,
-} from '../domain/security-policy.js';
+import type { PolicyStore } from '../domain/ports.js';
+import { securityPolicySchema, type SecurityPolicy } from '../domain/security-policy.js';
 
 interface PolicyRow extends Model<InferAttributes<PolicyRow>, InferCreationAttributes<PolicyRow>> {
   version: number;
@@ -30,7 +27,7 @@ const CACHE_MS = 1000;
  * Versioned in PostgreSQL (the record), mirrored to Redis for the gateway. Replicas read the
  * database with a one-second cache, so a change is in force everywhere within a second.
  */
-export class SecurityPolicyRepository implements PolicySource {
+export class SecurityPolicyRepository implements PolicyStore {
   private readonly model: ModelStatic<PolicyRow>;
   private cached: { policy: SecurityPolicy; at: number } | undefined;
 

@@ -8,10 +8,11 @@ import {
   type Model,
   type ModelStatic,
   type Sequelize,
-  type Transaction,
 } from 'sequelize';
 
 import type { UnitOfWork } from '@secure-api/shared';
+
+import type { TotpFactor, TwoFactorStore } from '../domain/two-factor-ports.js';
 
 interface FactorRow extends Model<InferAttributes<FactorRow>, InferCreationAttributes<FactorRow>> {
   user_id: string;
@@ -41,14 +42,7 @@ interface DevSecretRow extends Model<
   created_at: Date;
 }
 
-export interface TotpFactor {
-  userId: string;
-  secretSealed: string;
-  enabled: boolean;
-  lastTimeStep: number | undefined;
-}
-
-export class TwoFactorRepository {
+export class TwoFactorRepository implements TwoFactorStore {
   private readonly factors: ModelStatic<FactorRow>;
   private readonly codes: ModelStatic<BackupCodeRow>;
   private readonly devSecrets: ModelStatic<DevSecretRow>;
@@ -131,21 +125,19 @@ export class TwoFactorRepository {
 
   /** Enables the factor and installs the backup codes in one transaction. */
   async enable(userId: string, codeHashes: string[]): Promise<void> {
-    await this.uow.run(async (transaction) => {
-      await this.factors.update(
-        { enabled_at: new Date() },
-        { where: { user_id: userId }, transaction },
-      );
-      await this.replaceCodesIn(userId, codeHashes, transaction);
+    await this.uow.run(async () => {
+      await this.factors.update({ enabled_at: new Date() }, { where: { user_id: userId } });
+      await this.replaceCodesIn(userId, codeHashes);
     });
   }
 
   async replaceCodes(userId: string, codeHashes: string[]): Promise<void> {
-    await this.uow.run((transaction) => this.replaceCodesIn(userId, codeHashes, transaction));
+    await this.uow.run(() => this.replaceCodesIn(userId, codeHashes));
   }
 
-  private async replaceCodesIn(userId: string, codeHashes: string[], transaction: Transaction) {
-    await this.codes.destroy({ where: { user_id: userId }, transaction });
+  /** Inside a unit of work: the old codes go and the new arrive together. */
+  private async replaceCodesIn(userId: string, codeHashes: string[]) {
+    await this.codes.destroy({ where: { user_id: userId } });
     const now = new Date();
     await this.codes.bulkCreate(
       codeHashes.map((code_hash) => ({
@@ -155,7 +147,6 @@ export class TwoFactorRepository {
         used_at: null,
         created_at: now,
       })),
-      { transaction },
     );
   }
 
@@ -173,9 +164,9 @@ export class TwoFactorRepository {
   }
 
   async remove(userId: string): Promise<void> {
-    await this.uow.run(async (transaction) => {
-      await this.codes.destroy({ where: { user_id: userId }, transaction });
-      await this.factors.destroy({ where: { user_id: userId }, transaction });
+    await this.uow.run(async () => {
+      await this.codes.destroy({ where: { user_id: userId } });
+      await this.factors.destroy({ where: { user_id: userId } });
     });
   }
 

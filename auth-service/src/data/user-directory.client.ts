@@ -3,23 +3,11 @@ import {
   isRole,
   Problems,
   requestIdHeaders,
-  type Role,
   USER_SERVICE_AUDIENCE,
 } from '@secure-api/shared';
 
+import { ProfileConflictError, type UserDirectory, type UserProfile } from '../domain/ports.js';
 import type { TokenSigner } from '../domain/token-signer.js';
-
-export interface UserProfile {
-  id: string;
-  username: string;
-  email: string;
-  full_name: string | null;
-  role: Role;
-  is_active: boolean;
-  created_at: string;
-}
-
-export class ProfileConflictError extends Error {}
 
 const TIMEOUT_MS = 3000;
 
@@ -29,7 +17,7 @@ function isProfile(value: unknown): value is UserProfile {
 }
 
 /** auth-service's view of user-service: its /internal routes, with a 60-second service JWT. */
-export class UserDirectoryClient {
+export class UserDirectoryClient implements UserDirectory {
   constructor(
     private readonly baseUrl: string,
     private readonly signer: TokenSigner,

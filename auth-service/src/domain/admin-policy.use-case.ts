@@ -1,7 +1,7 @@
-import { AppError, Problems } from '@secure-api/shared';
-
-import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { AuthProblems } from './auth-problems.js';
+import type { LoginGuard } from './login-guard.js';
+import type { CredentialStore, EventRecorder, PolicyStore, UnitOfWork } from './ports.js';
 import {
   checkPolicyCoherence,
   securityPolicySchema,
@@ -32,15 +32,13 @@ function diffPolicy(before: SecurityPolicy, after: SecurityPolicy) {
 
 /** Fields left out keep their current value; the result must satisfy every bound. */
 export async function updatePolicy(
-  deps: AuthDeps,
+  deps: { uow: UnitOfWork; policies: PolicyStore },
   actorId: string,
   changes: Partial<SecurityPolicy>,
 ): Promise<{ policy: SecurityPolicy; previous: SecurityPolicy; version: number }> {
   const merged = securityPolicySchema.parse({ ...(await deps.policies.current()), ...changes });
   const incoherent = checkPolicyCoherence(merged);
-  if (incoherent) {
-    throw Problems.validation([{ field: 'password_min_length', message: incoherent }]);
-  }
+  if (incoherent) throw AuthProblems.policyIncoherent(incoherent);
   return deps.uow.run(async () => {
     const { previous, version } = await deps.policies.replace(merged, actorId);
     await deps.uow.record(
@@ -55,13 +53,19 @@ export async function updatePolicy(
 }
 
 /** Clears an account lock (and only that): the owner can log in again at once. */
+export interface UnlockDeps {
+  uow: EventRecorder;
+  credentials: Pick<CredentialStore, 'findById'>;
+  guard: Pick<LoginGuard, 'unlock'>;
+}
+
 export async function unlockAccount(
-  deps: AuthDeps,
+  deps: UnlockDeps,
   adminId: string,
   userId: string,
 ): Promise<void> {
   const credential = await deps.credentials.findById(userId);
-  if (!credential) throw new AppError(404, 'not-found', 'User not found');
+  if (!credential) throw AuthProblems.userNotFound();
   await deps.guard.unlock(credential.email);
   await deps.uow.record(
     authEvent('auth.account.unlocked', {

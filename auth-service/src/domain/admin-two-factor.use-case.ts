@@ -1,9 +1,14 @@
-import { AppError } from '@secure-api/shared';
-
-import { revokeAllKeysOf } from './api-key-revocation.use-case.js';
-import type { AuthDeps } from './auth-deps.js';
+import { revokeAllKeysOf, type RevokeKeysDeps } from './api-key-revocation.use-case.js';
 import { authEvent } from './auth-events.js';
-import { revokeEverything } from './logout.use-case.js';
+import { AuthProblems } from './auth-problems.js';
+import { revokeEverything, type RevokeEverythingDeps } from './logout.use-case.js';
+import type { CredentialStore } from './ports.js';
+import type { TwoFactorStore } from './two-factor-ports.js';
+
+export interface ResetTwoFactorDeps extends RevokeKeysDeps, RevokeEverythingDeps {
+  credentials: Pick<CredentialStore, 'findById'>;
+  twoFactor: Pick<TwoFactorStore, 'find' | 'remove'>;
+}
 
 /**
  * The way back for a user whose second factor was hijacked or lost: an admin turns it off, and
@@ -12,16 +17,12 @@ import { revokeEverything } from './logout.use-case.js';
  * go first: a retry after a failure further on finds them gone and the factor still to reset.
  */
 export async function resetTwoFactor(
-  deps: AuthDeps,
+  deps: ResetTwoFactorDeps,
   adminId: string,
   userId: string,
 ): Promise<void> {
-  if (!(await deps.credentials.findById(userId))) {
-    throw new AppError(404, 'not-found', 'User not found');
-  }
-  if (!(await deps.twoFactor.find(userId))?.enabled) {
-    throw new AppError(404, 'not-found', 'Two-factor authentication is not enabled for this user');
-  }
+  if (!(await deps.credentials.findById(userId))) throw AuthProblems.userNotFound();
+  if (!(await deps.twoFactor.find(userId))?.enabled) throw AuthProblems.userTwoFactorNotEnabled();
   await revokeAllKeysOf(deps, userId, { actorId: adminId, reason: 'admin' });
   await deps.uow.run(async () => {
     await deps.twoFactor.remove(userId);

@@ -2,8 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 
 import { apiKeyHash, type Permission } from '@secure-api/shared';
 
-import type { ApiKey } from '../data/api-key.repository.js';
-import type { AuthDeps } from './auth-deps.js';
+import type { ApiKey, ApiKeyStore } from './api-key-ports.js';
 
 const PREFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -37,7 +36,7 @@ function newKeyMaterial(): { prefix: string; key: string } {
 }
 
 export async function issue(
-  deps: AuthDeps,
+  deps: { apiKeys: Pick<ApiKeyStore, 'create'> },
   owner: string,
   input: { name: string; scopes: Permission[]; expiresAt: Date | null },
 ): Promise<ApiKeyView & { key: string }> {

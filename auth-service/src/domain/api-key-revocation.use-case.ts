@@ -1,10 +1,28 @@
 import type { AccessClaims } from '@secure-api/shared';
 
-import type { ApiKey } from '../data/api-key.repository.js';
+import type { ApiKey, ApiKeyCachePurge, ApiKeyStore } from './api-key-ports.js';
 import { ownedLiveKey } from './api-keys.use-case.js';
-import type { AuthDeps, ClientInfo } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
+import { AuthProblems } from './auth-problems.js';
+import { confirmPassword, type ConfirmPasswordDeps } from './password-confirmation.js';
+import type { ClientInfo, UnitOfWork } from './ports.js';
+
+interface RevocationDeps {
+  uow: UnitOfWork;
+  apiKeyCache: ApiKeyCachePurge;
+}
+
+export interface RevokeKeyDeps extends RevocationDeps {
+  apiKeys: Pick<ApiKeyStore, 'findOwned' | 'revoke'>;
+}
+
+export interface RevokeKeysDeps extends RevocationDeps {
+  apiKeys: Pick<ApiKeyStore, 'hashesOf' | 'revokeAllOf'>;
+}
+
+export interface RevokeAllKeysDeps extends RevokeKeysDeps, ConfirmPasswordDeps {
+  uow: UnitOfWork;
+}
 
 /**
  * Marked revoked at the gateway first (see ApiKeyCache), then revoked in the database with one
@@ -12,7 +30,7 @@ import { confirmationRefusals, confirmPassword } from './password-confirmation.j
  * marked after.
  */
 async function revoke(
-  deps: AuthDeps,
+  deps: RevocationDeps,
   by: { actorId: string; reason: 'user' | 'admin' },
   known: string[],
   find: () => Promise<ApiKey[]>,
@@ -38,7 +56,7 @@ async function revoke(
   );
 }
 
-export async function revokeApiKey(deps: AuthDeps, userId: string, id: string): Promise<void> {
+export async function revokeApiKey(deps: RevokeKeyDeps, userId: string, id: string): Promise<void> {
   const key = await ownedLiveKey(deps, userId, id);
   await revoke(deps, { actorId: userId, reason: 'user' }, [key.keyHash], async () => {
     await deps.apiKeys.revoke(key.id);
@@ -51,24 +69,18 @@ export async function revokeApiKey(deps: AuthDeps, userId: string, id: string): 
  * keys still in their grace period included. Needs the password, like issuing a key.
  */
 export async function revokeAllApiKeys(
-  deps: AuthDeps,
+  deps: RevokeAllKeysDeps,
   claims: AccessClaims,
   input: { password: string },
   client: ClientInfo,
 ): Promise<void> {
-  await confirmPassword(
-    deps,
-    claims.sub,
-    input.password,
-    client,
-    confirmationRefusals.invalidPassword,
-  );
+  await confirmPassword(deps, claims.sub, input.password, client, AuthProblems.invalidPassword);
   await revokeAllKeysOf(deps, claims.sub, { actorId: claims.sub, reason: 'user' });
 }
 
 /** Every live key of the user, by the user or by an admin ending a hijacked account's access. */
 export async function revokeAllKeysOf(
-  deps: AuthDeps,
+  deps: RevokeKeysDeps,
   userId: string,
   by: { actorId: string; reason: 'user' | 'admin' },
 ): Promise<void> {

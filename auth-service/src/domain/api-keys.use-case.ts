@@ -3,18 +3,37 @@ import { timingSafeEqual } from 'node:crypto';
 import {
   API_KEY_PATTERN,
   apiKeyHash,
-  AppError,
   permissionsOf,
-  Problems,
   type AccessClaims,
   type Permission,
+  type RevocationStore,
 } from '@secure-api/shared';
 
-import type { ApiKey } from '../data/api-key.repository.js';
 import { issue, view, type ApiKeyView } from './api-key-issuance.js';
-import type { AuthDeps, ClientInfo } from './auth-deps.js';
+import type { ApiKey, ApiKeyCachePurge, ApiKeySettings, ApiKeyStore } from './api-key-ports.js';
 import { authEvent } from './auth-events.js';
-import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
+import { AuthProblems } from './auth-problems.js';
+import { confirmPassword, type ConfirmPasswordDeps } from './password-confirmation.js';
+import type { ClientInfo, UnitOfWork, UserDirectory } from './ports.js';
+import type { TokenSigner } from './token-signer.js';
+
+export interface CreateApiKeyDeps extends ConfirmPasswordDeps {
+  uow: UnitOfWork;
+  apiKeys: Pick<ApiKeyStore, 'create'>;
+}
+
+export interface RotateApiKeyDeps extends CreateApiKeyDeps {
+  apiKeys: Pick<ApiKeyStore, 'create' | 'findOwned' | 'retire'>;
+  apiKeyCache: ApiKeyCachePurge;
+  settings: ApiKeySettings;
+}
+
+export interface ResolveApiKeyDeps {
+  apiKeys: Pick<ApiKeyStore, 'findByPrefix' | 'touch'>;
+  directory: Pick<UserDirectory, 'get'>;
+  signer: Pick<TokenSigner, 'accessToken'>;
+  revocation: Pick<RevocationStore, 'earliestIssueTime'>;
+}
 
 /** A resolved key becomes an access token this short-lived; the gateway caches it for less. */
 export const API_KEY_TOKEN_SECONDS = 60;
@@ -22,12 +41,16 @@ export const API_KEY_TOKEN_SECONDS = 60;
 export type { ApiKeyView } from './api-key-issuance.js';
 
 /** A key acts without the owner: issuing one needs the password, not only a (stealable) bearer. */
-const confirmOwner = (deps: AuthDeps, claims: AccessClaims, password: string, client: ClientInfo) =>
-  confirmPassword(deps, claims.sub, password, client, confirmationRefusals.invalidPassword);
+const confirmOwner = (
+  deps: ConfirmPasswordDeps,
+  claims: AccessClaims,
+  password: string,
+  client: ClientInfo,
+) => confirmPassword(deps, claims.sub, password, client, AuthProblems.invalidPassword);
 
 /** Scopes must be a subset of what the owner's role may do today. */
 export async function createApiKey(
-  deps: AuthDeps,
+  deps: CreateApiKeyDeps,
   claims: AccessClaims,
   input: {
     name: string;
@@ -39,7 +62,8 @@ export async function createApiKey(
 ) {
   await confirmOwner(deps, claims, input.password, client);
   const allowed = new Set(permissionsOf(claims.role));
-  if (!input.scopes.every((scope) => allowed.has(scope))) throw Problems.forbidden();
+  if (!input.scopes.every((scope) => allowed.has(scope)))
+    throw AuthProblems.insufficientPermissions();
   const expiresAt = input.expires_in_days
     ? new Date(Date.now() + input.expires_in_days * 86_400_000)
     : null;
@@ -61,20 +85,27 @@ export async function createApiKey(
   });
 }
 
-export async function listApiKeys(deps: AuthDeps, userId: string): Promise<ApiKeyView[]> {
+export async function listApiKeys(
+  deps: { apiKeys: Pick<ApiKeyStore, 'listActive'> },
+  userId: string,
+): Promise<ApiKeyView[]> {
   return (await deps.apiKeys.listActive(userId)).map(view);
 }
 
-export async function ownedLiveKey(deps: AuthDeps, userId: string, id: string): Promise<ApiKey> {
+export async function ownedLiveKey(
+  deps: { apiKeys: Pick<ApiKeyStore, 'findOwned'> },
+  userId: string,
+  id: string,
+): Promise<ApiKey> {
   const key = await deps.apiKeys.findOwned(userId, id);
   const live = key && !key.revokedAt && (!key.expiresAt || key.expiresAt > new Date());
-  if (!key || !live) throw new AppError(404, 'not-found', 'API key not found');
+  if (!key || !live) throw AuthProblems.apiKeyNotFound();
   return key;
 }
 
 /** A new key with the same name and scopes; the old one works until the grace period ends. */
 export async function rotateApiKey(
-  deps: AuthDeps,
+  deps: RotateApiKeyDeps,
   claims: AccessClaims,
   id: string,
   input: { password: string },
@@ -108,25 +139,23 @@ export async function rotateApiKey(
   return fresh;
 }
 
-const KEY_REFUSED = 'Invalid or expired API key';
-
 /**
  * The gateway's question "what may this key do now?": a 60-second access token for the owner,
  * with the key's scopes cut down to the owner's current role (a demotion shrinks every key).
  */
-export async function resolveApiKey(deps: AuthDeps, presented: string) {
+export async function resolveApiKey(deps: ResolveApiKeyDeps, presented: string) {
   const match = API_KEY_PATTERN.exec(presented);
-  if (!match?.[1]) throw Problems.unauthorized(KEY_REFUSED);
+  if (!match?.[1]) throw AuthProblems.apiKeyRefused();
   const key = await deps.apiKeys.findByPrefix(match[1]);
   const presentedHash = Buffer.from(apiKeyHash(presented), 'hex');
   const matches =
     key !== undefined && timingSafeEqual(presentedHash, Buffer.from(key.keyHash, 'hex'));
   const now = new Date();
   if (!key || !matches || key.revokedAt || (key.expiresAt && key.expiresAt <= now)) {
-    throw Problems.unauthorized(KEY_REFUSED);
+    throw AuthProblems.apiKeyRefused();
   }
   const owner = await deps.directory.get(key.userId);
-  if (!owner?.is_active) throw Problems.unauthorized(KEY_REFUSED);
+  if (!owner?.is_active) throw AuthProblems.apiKeyRefused();
   const allowed = new Set(permissionsOf(owner.role));
   const scope = key.scopes.filter((s): s is Permission => allowed.has(s as Permission));
   const access = await deps.signer.accessToken({

@@ -1,18 +1,30 @@
-import { AppError, Problems, type AccessClaims } from '@secure-api/shared';
+import type { AccessClaims, RevocationStore } from '@secure-api/shared';
 
-import type { AuthDeps, ClientInfo } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
+import { AuthProblems } from './auth-problems.js';
+import { confirmPassword, type ConfirmPasswordDeps } from './password-confirmation.js';
+import type { PasswordHasher } from './password-hasher.js';
 import { checkPassword } from './password-policy.js';
+import type { ClientInfo, CredentialStore, UnitOfWork, UserDirectory } from './ports.js';
 import { passwordPolicyOf } from './security-policy.js';
-import { accessTokenFor } from './session-issuer.js';
+import { accessTokenFor, type AccessTokenDeps } from './session-issuer.js';
+import type { SessionStore } from './session-ports.js';
+
+export interface ChangePasswordDeps extends ConfirmPasswordDeps, AccessTokenDeps {
+  uow: UnitOfWork;
+  credentials: Pick<CredentialStore, 'findById' | 'updatePasswordHash'>;
+  hasher: Pick<PasswordHasher, 'verify' | 'hash'>;
+  directory: Pick<UserDirectory, 'get'>;
+  sessions: Pick<SessionStore, 'revokeAllForUser'>;
+  revocation: Pick<RevocationStore, 'revokeUser' | 'earliestIssueTime'>;
+}
 
 /**
  * Verifies the current password, applies the policy, then ends every other session and every
  * access token issued so far; the caller's session continues with the fresh access token returned.
  */
 export async function changePassword(
-  deps: AuthDeps,
+  deps: ChangePasswordDeps,
   claims: AccessClaims,
   input: { current_password: string; new_password: string },
   client: ClientInfo,
@@ -22,19 +34,17 @@ export async function changePassword(
     claims.sub,
     input.current_password,
     client,
-    confirmationRefusals.wrongCurrentPassword,
+    AuthProblems.wrongCurrentPassword,
   );
   const profile = await deps.directory.get(claims.sub);
-  if (!profile?.is_active) throw Problems.unauthorized();
+  if (!profile?.is_active) throw AuthProblems.notAuthenticated();
   const weak = checkPassword(
     input.new_password,
     { username: profile.username, email: credential.email },
     passwordPolicyOf(await deps.policies.current()),
   );
   if (weak) throw weak;
-  if (input.new_password === input.current_password) {
-    throw new AppError(400, 'weak-password', 'New password must differ from the current one');
-  }
+  if (input.new_password === input.current_password) throw AuthProblems.samePassword();
 
   const passwordHash = await deps.hasher.hash(input.new_password);
   await deps.uow.run(async () => {

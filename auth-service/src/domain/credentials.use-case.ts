@@ -1,9 +1,20 @@
-import { AppError, type AccessClaims } from '@secure-api/shared';
+import type { AccessClaims } from '@secure-api/shared';
 
-import { EmailTakenError } from '../data/credential.repository.js';
-import type { AuthDeps } from './auth-deps.js';
-import { revokeEverything } from './logout.use-case.js';
-import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
+import type { ApiKeyCachePurge, ApiKeyStore } from './api-key-ports.js';
+import { AuthProblems } from './auth-problems.js';
+import { revokeEverything, type RevokeEverythingDeps } from './logout.use-case.js';
+import { confirmPassword, type ConfirmPasswordDeps } from './password-confirmation.js';
+import { EmailTakenError, type CredentialStore } from './ports.js';
+
+export interface ChangeEmailDeps extends ConfirmPasswordDeps {
+  credentials: Pick<CredentialStore, 'findById' | 'updateEmail'>;
+}
+
+export interface DeleteCredentialsDeps extends RevokeEverythingDeps {
+  credentials: Pick<CredentialStore, 'delete'>;
+  apiKeys: Pick<ApiKeyStore, 'hashesOf'>;
+  apiKeyCache: ApiKeyCachePurge;
+}
 
 /**
  * user-service, on behalf of the user (their own bearer): the login email follows the profile.
@@ -12,7 +23,7 @@ import { confirmationRefusals, confirmPassword } from './password-confirmation.j
  * block every email change).
  */
 export async function changeEmail(
-  deps: AuthDeps,
+  deps: ChangeEmailDeps,
   claims: AccessClaims,
   input: { current_password: string; email: string },
 ): Promise<void> {
@@ -21,24 +32,21 @@ export async function changeEmail(
     claims.sub,
     input.current_password,
     { ip: undefined },
-    confirmationRefusals.wrongCurrentPassword,
+    AuthProblems.wrongCurrentPassword,
   );
   try {
     await deps.credentials.updateEmail(claims.sub, input.email);
   } catch (error) {
-    if (error instanceof EmailTakenError) {
-      throw new AppError(
-        400,
-        'update-refused',
-        'Unable to update account with provided information',
-      );
-    }
+    if (error instanceof EmailTakenError) throw AuthProblems.emailChangeRefused();
     throw error;
   }
 }
 
 /** user-service deleting a user (the admin's bearer): credentials and sessions go, tokens die now. */
-export async function deleteCredentials(deps: AuthDeps, userId: string): Promise<void> {
+export async function deleteCredentials(
+  deps: DeleteCredentialsDeps,
+  userId: string,
+): Promise<void> {
   // Keys go with the credential (ON DELETE CASCADE); their cached resolutions go now.
   await deps.apiKeyCache.purge(await deps.apiKeys.hashesOf(userId));
   await revokeEverything(deps, userId, 'deleted');

@@ -1,20 +1,20 @@
-import type { RevocationStore, UnitOfWork } from '@secure-api/shared';
+import type { RevocationStore } from '@secure-api/shared';
 
+import type { ApiKeyCachePurge, ApiKeyStore } from './api-key-ports.js';
 import { authEvent } from './auth-events.js';
+import type { UnitOfWork } from './ports.js';
+import type { SessionSettings, SessionStore } from './session-ports.js';
 
 const DAY_SECONDS = 24 * 3600;
 
 /** What ending an account's sessions touches, and nothing more. */
 export interface EndSessionsDeps {
-  uow: Pick<UnitOfWork, 'run' | 'record'>;
-  sessions: { revokeAllForUser(userId: string, reason: string): Promise<string[]> };
+  uow: UnitOfWork;
+  sessions: Pick<SessionStore, 'revokeAllForUser'>;
   revocation: Pick<RevocationStore, 'revokeUser' | 'revokeSession'>;
-  apiKeys: {
-    hashesOf(userId: string): Promise<string[]>;
-    revokeAllOf(userId: string): Promise<{ id: string }[]>;
-  };
-  apiKeyCache: { purge(hashes: string[]): Promise<void> };
-  settings: { refreshFamilyMaxDays: number };
+  apiKeys: Pick<ApiKeyStore, 'hashesOf' | 'revokeAllOf'>;
+  apiKeyCache: ApiKeyCachePurge;
+  settings: Pick<SessionSettings, 'refreshFamilyMaxDays'>;
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { RateLimiterRedis } from 'rate-limiter-flexible';
 
-import { Problems, rateLimitKey, type Redis } from '@secure-api/shared';
+import { rateLimitKey, type Redis } from '@secure-api/shared';
+
+import { AuthProblems } from './auth-problems.js';
 
 import { emailKey, isRes, limiter, pairKey, PolicyLocks } from './guard-limiters.js';
 import type { PolicySource, SecurityPolicy } from './security-policy.js';
@@ -96,7 +98,7 @@ export class LoginGuard {
       lock.get(lockKey),
     ]);
     if (ipState && ipState.consumedPoints >= this.settings.ipFailuresPerDay) {
-      throw Problems.tooManyRequests(Math.max(Math.ceil(ipState.msBeforeNext / 1000), 1));
+      throw AuthProblems.addressBlocked(Math.max(Math.ceil(ipState.msBeforeNext / 1000), 1));
     }
     const pairBlocked = (pairState?.consumedPoints ?? 0) > this.settings.pairFreeFailures;
     const locked = (lockState?.consumedPoints ?? 0) >= policy.max_login_attempts;

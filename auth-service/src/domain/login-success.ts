@@ -1,9 +1,16 @@
 import type { Role } from '@secure-api/shared';
 
-import type { AuthDeps, LoginClient } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import type { DeviceCookie } from './device-cookies.js';
-import { startSession, type TokenPair } from './session-issuer.js';
+import type { DeviceCookie, DeviceCookies } from './device-cookies.js';
+import type { LoginClient, UnitOfWork } from './ports.js';
+import type { PolicySource } from './security-policy.js';
+import { startSession, type StartSessionDeps, type TokenPair } from './session-issuer.js';
+
+export interface FinishLoginDeps extends StartSessionDeps {
+  uow: UnitOfWork;
+  policies: PolicySource;
+  devices: Pick<DeviceCookies, 'recognise' | 'issue'>;
+}
 
 export interface LoginSuccess {
   tokens: TokenPair;
@@ -17,7 +24,7 @@ export interface LoginSuccess {
  * login earns the cookie, never the password step of an account with two-factor on.
  */
 export async function finishLogin(
-  deps: AuthDeps,
+  deps: FinishLoginDeps,
   user: { id: string; role: Role },
   amr: ('pwd' | 'otp')[],
   client: LoginClient,

@@ -1,23 +1,38 @@
-import { AppError, maskEmail } from '@secure-api/shared';
+import { maskEmail } from '@secure-api/shared';
 
-import type { AuthDeps, LoginClient } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import type { PasswordAttempt } from './login-guard.js';
-import { finishLogin, type LoginSuccess } from './login-success.js';
-import { countWrongPassword } from './password-confirmation.js';
+import { AuthProblems } from './auth-problems.js';
+import type { LoginGuard, PasswordAttempt } from './login-guard.js';
+import { finishLogin, type FinishLoginDeps, type LoginSuccess } from './login-success.js';
+import { countWrongPassword, type CountFailureDeps } from './password-confirmation.js';
+import type { PasswordHasher } from './password-hasher.js';
+import type {
+  CredentialStore,
+  EventRecorder,
+  LoginClient,
+  UnitOfWork,
+  UserDirectory,
+} from './ports.js';
+import type { MfaChallenges, TwoFactorStore } from './two-factor-ports.js';
 
-export const LOGIN_REFUSED = 'Invalid email or password';
-
-/** One body for every refusal: unknown email, wrong password, locked, inactive or missing profile. */
-export function loginRefused(): AppError {
-  return new AppError(401, 'invalid-credentials', LOGIN_REFUSED);
+export interface LoginDeps extends FinishLoginDeps, CountFailureDeps {
+  uow: UnitOfWork;
+  credentials: Pick<CredentialStore, 'findByEmail' | 'updatePasswordHash'>;
+  guard: Pick<LoginGuard, 'check' | 'recordFailure' | 'recordSuccess'>;
+  hasher: Pick<PasswordHasher, 'verify' | 'verifyAgainstDummy' | 'needsRehash' | 'hash'>;
+  directory: Pick<UserDirectory, 'get'>;
+  twoFactor: Pick<TwoFactorStore, 'find'>;
+  mfa: Pick<MfaChallenges, 'create'>;
 }
 
 type FailureReason = 'unknown_account' | 'wrong_password' | 'inactive' | 'locked' | 'device_locked';
 
-/** The refusal the client sees is always the same; the audit record says what really happened. */
+/**
+ * One body for every refusal (unknown email, wrong password, locked, inactive or missing profile);
+ * the audit record says what really happened.
+ */
 async function refuse(
-  deps: AuthDeps,
+  deps: { uow: EventRecorder },
   email: string,
   reason: FailureReason,
   userId?: string,
@@ -29,13 +44,13 @@ async function refuse(
       data: { email_masked: maskEmail(email), reason },
     }),
   );
-  throw loginRefused();
+  throw AuthProblems.loginRefused();
 }
 
 export type LoginOutcome = ({ kind: 'tokens' } & LoginSuccess) | { kind: 'mfa'; mfaToken: string };
 
 export async function login(
-  deps: AuthDeps,
+  deps: LoginDeps,
   input: { email: string; password: string },
   client: LoginClient,
 ): Promise<LoginOutcome> {

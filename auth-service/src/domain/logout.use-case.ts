@@ -1,9 +1,31 @@
-import { Problems, type AccessClaims } from '@secure-api/shared';
+import type { AccessClaims, RevocationStore } from '@secure-api/shared';
 
-import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { AuthProblems } from './auth-problems.js';
+import type { UnitOfWork } from './ports.js';
 import { ttlUntil } from './refresh.use-case.js';
 import { hashRefreshToken } from './session-issuer.js';
+import type { SessionStore } from './session-ports.js';
+
+export interface EndSessionDeps {
+  sessions: Pick<SessionStore, 'revoke'>;
+  revocation: Pick<RevocationStore, 'revokeSession'>;
+}
+
+export interface RevokeEverythingDeps {
+  sessions: Pick<SessionStore, 'revokeAllForUser'>;
+  revocation: Pick<RevocationStore, 'revokeUser'>;
+}
+
+export interface LogoutDeps extends EndSessionDeps {
+  uow: UnitOfWork;
+  sessions: Pick<SessionStore, 'revoke' | 'find' | 'findByTokenHash'>;
+  revocation: Pick<RevocationStore, 'revokeSession' | 'revokeToken'>;
+}
+
+export interface LogoutAllDeps extends RevokeEverythingDeps {
+  uow: UnitOfWork;
+}
 
 /**
  * Ends the presented refresh family and the presented access token, whichever were given. The
@@ -11,10 +33,10 @@ import { hashRefreshToken } from './session-issuer.js';
  * bearer (`claims` undefined) must not keep a session alive. A bearer alone must be valid.
  */
 export async function logout(
-  deps: AuthDeps,
+  deps: LogoutDeps,
   input: { refreshToken?: string | undefined; claims?: AccessClaims | undefined },
 ): Promise<void> {
-  if (!input.refreshToken && !input.claims) throw Problems.unauthorized();
+  if (!input.refreshToken && !input.claims) throw AuthProblems.notAuthenticated();
   await deps.uow.run(async () => {
     let userId = input.claims?.sub;
     let ended = 0;
@@ -48,7 +70,7 @@ export async function logout(
 }
 
 export async function endSession(
-  deps: AuthDeps,
+  deps: EndSessionDeps,
   sessionId: string,
   expiresAt: Date,
   reason: string,
@@ -59,7 +81,7 @@ export async function endSession(
 
 /** Every session and every access token of the user, now; returns how many sessions ended. */
 export async function revokeEverything(
-  deps: AuthDeps,
+  deps: RevokeEverythingDeps,
   userId: string,
   reason: string,
 ): Promise<number> {
@@ -69,7 +91,7 @@ export async function revokeEverything(
 }
 
 /** The user ends all their own sessions (POST /auth/logout-all). */
-export async function logoutAll(deps: AuthDeps, userId: string): Promise<void> {
+export async function logoutAll(deps: LogoutAllDeps, userId: string): Promise<void> {
   await deps.uow.run(async () => {
     const ended = await revokeEverything(deps, userId, 'logout-all');
     await deps.uow.record(
@@ -85,7 +107,7 @@ export async function logoutAll(deps: AuthDeps, userId: string): Promise<void> {
 
 /** An admin ends every session of a user (DELETE /admin/users/{id}/sessions). */
 export async function revokeUserSessions(
-  deps: AuthDeps,
+  deps: LogoutAllDeps,
   adminId: string,
   userId: string,
 ): Promise<void> {

@@ -1,11 +1,18 @@
-import { maskEmail, Problems } from '@secure-api/shared';
+import { maskEmail } from '@secure-api/shared';
 
-import type { AuthDeps, LoginClient } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import { finishLogin, type LoginSuccess } from './login-success.js';
-import { verifySecondFactor, type FactorVerdict } from './second-factor.js';
+import { AuthProblems } from './auth-problems.js';
+import { finishLogin, type FinishLoginDeps, type LoginSuccess } from './login-success.js';
+import type { CredentialStore, LoginClient, UnitOfWork, UserDirectory } from './ports.js';
+import { verifySecondFactor, type FactorVerdict, type VerifyFactorDeps } from './second-factor.js';
+import type { MfaChallenges } from './two-factor-ports.js';
 
-const REFUSED = 'Invalid or expired code';
+export interface MfaLoginDeps extends FinishLoginDeps, VerifyFactorDeps {
+  uow: UnitOfWork;
+  mfa: Pick<MfaChallenges, 'userOf' | 'consume' | 'reserve' | 'release'>;
+  credentials: Pick<CredentialStore, 'findById'>;
+  directory: Pick<UserDirectory, 'get'>;
+}
 
 type Reason = 'mfa_invalid' | 'mfa_expired' | 'mfa_exhausted' | 'locked' | 'inactive';
 
@@ -21,12 +28,12 @@ const REASONS = new Map<Exclude<FactorVerdict, 'accepted'>, Reason>([
  * refusal — wrong code, spent token, too many codes for the token or the account — is one 401.
  */
 export async function completeMfaLogin(
-  deps: AuthDeps,
+  deps: MfaLoginDeps,
   input: { mfa_token: string; code: string },
   client: LoginClient,
 ): Promise<LoginSuccess> {
   const userId = await deps.mfa.userOf(input.mfa_token);
-  if (!userId) throw Problems.unauthorized(REFUSED);
+  if (!userId) throw AuthProblems.mfaRefused();
   const refuse = async (reason: Reason): Promise<never> => {
     const credential = await deps.credentials.findById(userId);
     await deps.uow.record(
@@ -36,7 +43,7 @@ export async function completeMfaLogin(
         data: { email_masked: maskEmail(credential?.email ?? 'unknown@unknown.invalid'), reason },
       }),
     );
-    throw Problems.unauthorized(REFUSED);
+    throw AuthProblems.mfaRefused();
   };
   const verdict = await verifySecondFactor(deps, userId, input.code, {
     allowBackupCode: true,

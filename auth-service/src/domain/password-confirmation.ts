@@ -1,23 +1,27 @@
-import { AppError, maskEmail, Problems } from '@secure-api/shared';
+import { maskEmail, type AppError } from '@secure-api/shared';
 
-import type { Credential } from '../data/credential.repository.js';
-import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import type { PasswordAttempt } from './login-guard.js';
+import { AuthProblems } from './auth-problems.js';
+import type { LoginGuard, PasswordAttempt } from './login-guard.js';
+import type { PasswordHasher } from './password-hasher.js';
+import type { Credential, CredentialStore, EventRecorder } from './ports.js';
+import type { PolicySource } from './security-policy.js';
 
-export const WRONG_CURRENT_PASSWORD = 'Current password is incorrect';
+export interface CountFailureDeps {
+  guard: Pick<LoginGuard, 'recordFailure'>;
+  policies: PolicySource;
+  uow: EventRecorder;
+}
 
-/** How a refused confirmation is answered; each route keeps the answer its clients know. */
-export const confirmationRefusals = {
-  /** Password change, email change, 2FA disable: a business-rule 400. */
-  wrongCurrentPassword: () => new AppError(400, 'wrong-password', WRONG_CURRENT_PASSWORD),
-  /** Step-up before a sensitive change. No WWW-Authenticate: the bearer itself was fine. */
-  invalidPassword: () => new AppError(401, 'invalid-password', 'Invalid password'),
-};
+export interface ConfirmPasswordDeps extends CountFailureDeps {
+  credentials: Pick<CredentialStore, 'findById'>;
+  hasher: Pick<PasswordHasher, 'verify'>;
+  guard: Pick<LoginGuard, 'check' | 'recordFailure' | 'recordSuccess'>;
+}
 
 /** Counts a wrong password; when this very failure locks the account, records the lock. */
 export async function countWrongPassword(
-  deps: Pick<AuthDeps, 'guard' | 'policies' | 'uow'>,
+  deps: CountFailureDeps,
   attempt: PasswordAttempt,
   userId: string | undefined,
 ): Promise<void> {
@@ -45,14 +49,14 @@ export async function countWrongPassword(
  * client's address is not known (user-service asking on the user's behalf): the account still counts.
  */
 export async function confirmPassword(
-  deps: Pick<AuthDeps, 'credentials' | 'hasher' | 'guard' | 'policies' | 'uow'>,
+  deps: ConfirmPasswordDeps,
   userId: string,
   password: string,
   client: { ip: string | undefined },
   refusal: () => AppError,
 ): Promise<Credential> {
   const credential = await deps.credentials.findById(userId);
-  if (!credential) throw Problems.unauthorized();
+  if (!credential) throw AuthProblems.notAuthenticated();
   const attempt: PasswordAttempt = { email: credential.email, ip: client.ip };
   const verdict = await deps.guard.check(attempt);
   // The Argon2 work is done even when held, so timing does not tell a lock from a wrong password.

@@ -1,6 +1,6 @@
 import argon2 from 'argon2';
 
-import { Problems } from '@secure-api/shared';
+import { AuthProblems } from './auth-problems.js';
 
 export interface Argon2Parameters {
   timeCost: number;
@@ -61,7 +61,7 @@ export class PasswordHasher {
   private async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running >= this.limits.concurrency) {
       if (this.waiting.length >= this.limits.maxQueue) {
-        throw Problems.unavailable('The service is busy, retry shortly');
+        throw AuthProblems.hashingBusy();
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {

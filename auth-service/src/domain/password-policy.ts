@@ -1,6 +1,8 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 
-import { AppError } from '@secure-api/shared';
+import type { AppError } from '@secure-api/shared';
+
+import { AuthProblems } from './auth-problems.js';
 
 // ~49,000 most common passwords (zxcvbn-ts common dictionary), compared case-insensitively.
 const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
@@ -22,10 +24,6 @@ export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
   maxLength: 128,
 };
 
-function weak(detail: string): AppError {
-  return new AppError(400, 'weak-password', detail);
-}
-
 /** The first rule the password breaks, as a client-facing 400; nothing when it is acceptable. */
 export function checkPassword(
   password: string,
@@ -35,26 +33,35 @@ export function checkPassword(
   // Code points, not UTF-16 units: NIST counts characters as the user typed them.
   const length = Array.from(password).length;
   if (length < policy.minLength) {
-    return weak(`Password must be at least ${policy.minLength} characters long`);
+    return AuthProblems.weakPassword(
+      `Password must be at least ${policy.minLength} characters long`,
+    );
   }
   if (length > policy.maxLength) {
-    return weak(`Password must be at most ${policy.maxLength} characters long`);
+    return AuthProblems.weakPassword(
+      `Password must be at most ${policy.maxLength} characters long`,
+    );
   }
   if (policy.style === 'composition') {
-    if (!/\p{Lu}/u.test(password)) return weak('Password must contain an uppercase letter');
-    if (!/\p{Ll}/u.test(password)) return weak('Password must contain a lowercase letter');
-    if (!/\p{Nd}/u.test(password)) return weak('Password must contain a digit');
-    if (!/[^\p{L}\p{Nd}]/u.test(password)) return weak('Password must contain a special character');
+    if (!/\p{Lu}/u.test(password))
+      return AuthProblems.weakPassword('Password must contain an uppercase letter');
+    if (!/\p{Ll}/u.test(password))
+      return AuthProblems.weakPassword('Password must contain a lowercase letter');
+    if (!/\p{Nd}/u.test(password))
+      return AuthProblems.weakPassword('Password must contain a digit');
+    if (!/[^\p{L}\p{Nd}]/u.test(password))
+      return AuthProblems.weakPassword('Password must contain a special character');
   }
   const lower = password.toLowerCase();
-  if (COMMON_PASSWORDS.has(lower)) return weak('Password is too common');
+  if (COMMON_PASSWORDS.has(lower)) return AuthProblems.weakPassword('Password is too common');
   // Common passwords dressed up with a capital and a trailing digit/symbol are still common.
   const core = lower.replace(/[^a-z0-9]+$/, '');
-  if (core !== lower && COMMON_PASSWORDS.has(core)) return weak('Password is too common');
+  if (core !== lower && COMMON_PASSWORDS.has(core))
+    return AuthProblems.weakPassword('Password is too common');
   const localPart = identity.email?.split('@')[0]?.toLowerCase();
   for (const part of [identity.username?.toLowerCase(), localPart]) {
     if (part && part.length >= 3 && lower.includes(part)) {
-      return weak('Password must not contain your username or email');
+      return AuthProblems.weakPassword('Password must not contain your username or email');
     }
   }
   return undefined;

@@ -1,20 +1,30 @@
-import { Problems } from '@secure-api/shared';
+import type { RevocationStore } from '@secure-api/shared';
 
-import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { AuthProblems } from './auth-problems.js';
+import type { UnitOfWork, UserDirectory } from './ports.js';
 import {
   accessTokenFor,
   hashRefreshToken,
   newRefreshToken,
   refreshExpiry,
+  type AccessTokenDeps,
   type TokenPair,
 } from './session-issuer.js';
+import type { RefreshTokenStore, SessionSettings, SessionStore } from './session-ports.js';
+
+export interface RefreshDeps extends AccessTokenDeps {
+  uow: Pick<UnitOfWork, 'record'>;
+  sessions: Pick<SessionStore, 'revoke'>;
+  refreshTokens: RefreshTokenStore;
+  revocation: Pick<RevocationStore, 'revokeSession' | 'earliestIssueTime'>;
+  directory: Pick<UserDirectory, 'get'>;
+  settings: Pick<SessionSettings, 'refreshTokenDays' | 'refreshReuseGraceSeconds'>;
+}
 
 export type RefreshOutcome =
   | { kind: 'rotated'; tokens: TokenPair; userId: string; sessionId: string }
   | { kind: 'reuse'; userId: string; sessionId: string };
-
-const REFUSED = 'Invalid or expired refresh token';
 
 /**
  * Rotation with reuse detection. A token already rotated is a stolen copy, unless it is the
@@ -24,20 +34,20 @@ const REFUSED = 'Invalid or expired refresh token';
  * reuse. Concurrent refreshes of a family are serialised on the session row, so each sees the
  * sibling the previous one recorded.
  */
-export async function refresh(deps: AuthDeps, presented: string): Promise<RefreshOutcome> {
+export async function refresh(deps: RefreshDeps, presented: string): Promise<RefreshOutcome> {
   const graceMs = deps.settings.refreshReuseGraceSeconds * 1000;
-  const outcome = await deps.sessions.withTokenLocked(
+  const outcome = await deps.refreshTokens.withTokenLocked(
     hashRefreshToken(presented),
-    async (found, tx) => {
+    async (found) => {
       const now = new Date();
-      if (!found) throw Problems.unauthorized(REFUSED);
+      if (!found) throw AuthProblems.refreshRefused();
       const { token, session } = found;
       if (session.revokedAt || session.expiresAt <= now || token.expiresAt <= now) {
-        throw Problems.unauthorized(REFUSED);
+        throw AuthProblems.refreshRefused();
       }
       if (token.rotatedAt) {
         const successor = token.replacedBy
-          ? await deps.sessions.findToken(token.replacedBy, tx)
+          ? await deps.refreshTokens.find(token.replacedBy)
           : undefined;
         const inGrace =
           graceMs > 0 &&
@@ -45,7 +55,7 @@ export async function refresh(deps: AuthDeps, presented: string): Promise<Refres
           token.siblingId === null &&
           successor?.rotatedAt === null;
         if (!inGrace) {
-          await deps.sessions.revoke(session.id, 'reuse', tx);
+          await deps.sessions.revoke(session.id, 'reuse');
           await deps.uow.record(
             authEvent('auth.token.reuse_detected', {
               subject: { user_id: session.userId, session_id: session.id },
@@ -57,14 +67,13 @@ export async function refresh(deps: AuthDeps, presented: string): Promise<Refres
         }
       }
       const next = newRefreshToken();
-      const refreshExpiresAt = refreshExpiry(deps, session.expiresAt);
-      const nextId = await deps.sessions.addToken(
-        session.id,
-        { hash: next.hash, expiresAt: refreshExpiresAt },
-        tx,
-      );
-      if (!token.rotatedAt) await deps.sessions.markRotated(token.id, nextId, tx);
-      else await deps.sessions.markSiblingIssued(token.id, nextId, tx);
+      const refreshExpiresAt = refreshExpiry(deps.settings, session.expiresAt);
+      const nextId = await deps.refreshTokens.add(session.id, {
+        hash: next.hash,
+        expiresAt: refreshExpiresAt,
+      });
+      if (!token.rotatedAt) await deps.refreshTokens.markRotated(token.id, nextId);
+      else await deps.refreshTokens.markSiblingIssued(token.id, nextId);
       await deps.uow.record(
         authEvent('auth.token.refreshed', {
           actorId: session.userId,
@@ -86,7 +95,7 @@ export async function refresh(deps: AuthDeps, presented: string): Promise<Refres
   const profile = await deps.directory.get(session.userId);
   if (!profile?.is_active) {
     await deps.sessions.revoke(session.id, 'inactive');
-    throw Problems.unauthorized(REFUSED);
+    throw AuthProblems.refreshRefused();
   }
   const access = await accessTokenFor(deps, profile, session.id, session.amr);
   return {

@@ -1,13 +1,28 @@
 import { randomUUID } from 'node:crypto';
 
-import { AppError, maskEmail, type Role } from '@secure-api/shared';
+import { maskEmail, type Role } from '@secure-api/shared';
 
-import { EmailTakenError } from '../data/credential.repository.js';
-import { ProfileConflictError, type UserProfile } from '../data/user-directory.client.js';
-import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import { AuthProblems } from './auth-problems.js';
+import type { PasswordHasher } from './password-hasher.js';
 import { checkPassword } from './password-policy.js';
-import { passwordPolicyOf } from './security-policy.js';
+import {
+  EmailTakenError,
+  ProfileConflictError,
+  type CredentialStore,
+  type UnitOfWork,
+  type UserDirectory,
+  type UserProfile,
+} from './ports.js';
+import { passwordPolicyOf, type PolicySource } from './security-policy.js';
+
+export interface CreateAccountDeps {
+  uow: UnitOfWork;
+  policies: PolicySource;
+  hasher: Pick<PasswordHasher, 'hash'>;
+  credentials: Pick<CredentialStore, 'create'>;
+  directory: Pick<UserDirectory, 'create' | 'remove'>;
+}
 
 export interface NewAccount {
   username: string;
@@ -17,18 +32,12 @@ export interface NewAccount {
   role: Role;
 }
 
-export const ACCOUNT_REFUSED = 'Unable to create account with provided information';
-
-function refused(): AppError {
-  return new AppError(400, 'registration-refused', ACCOUNT_REFUSED);
-}
-
 /**
  * Registration saga: the credential row and the user-service profile are created together or not
  * at all. The hash is computed before any lookup so a taken email costs the same time as a free one.
  */
 export async function createAccount(
-  deps: AuthDeps,
+  deps: CreateAccountDeps,
   account: NewAccount,
   /** Who created it: nobody (self-registration), an admin (POST /api/v1/users), or the CLI. */
   origin: { via: 'self_registration' | 'cli' } | { via: 'admin'; actorId: string } = {
@@ -45,8 +54,8 @@ export async function createAccount(
   const userId = randomUUID();
 
   try {
-    return await deps.uow.run(async (transaction) => {
-      await deps.credentials.create({ userId, email: account.email, passwordHash }, transaction);
+    return await deps.uow.run(async () => {
+      await deps.credentials.create({ userId, email: account.email, passwordHash });
       const profile = await deps.directory.create({
         id: userId,
         username: account.username,
@@ -73,7 +82,8 @@ export async function createAccount(
       return profile;
     });
   } catch (error) {
-    if (error instanceof EmailTakenError || error instanceof ProfileConflictError) throw refused();
+    if (error instanceof EmailTakenError || error instanceof ProfileConflictError)
+      throw AuthProblems.registrationRefused();
     // Anything else (user-service unreachable, a lost response, a failed commit): the profile may
     // exist without its credential, so remove it; removal is idempotent.
     await deps.directory.remove(userId).catch(() => undefined);

@@ -1,9 +1,20 @@
 import { randomInt } from 'node:crypto';
 
-import type { CodeLimits } from '../data/mfa-challenge.store.js';
-import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
+import type { EventRecorder } from './ports.js';
+import type { SecretBox } from './secret-box.js';
 import { totp } from './totp.js';
+import type { CodeLimits, MfaChallenges, TwoFactorStore } from './two-factor-ports.js';
+
+export interface CheckFactorDeps {
+  twoFactor: Pick<TwoFactorStore, 'find' | 'acceptTimeStep' | 'consumeCode'>;
+  secretBox: Pick<SecretBox, 'open' | 'mac'>;
+}
+
+export interface VerifyFactorDeps extends CheckFactorDeps {
+  mfa: Pick<MfaChallenges, 'reserve' | 'release'>;
+  uow: EventRecorder;
+}
 
 const ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 export const BACKUP_CODE_COUNT = 10;
@@ -22,7 +33,7 @@ export function normaliseBackupCode(code: string): string {
 
 /** The user's TOTP seed, decrypted; undefined when there is no factor. */
 export async function totpSecretOf(
-  deps: Pick<AuthDeps, 'twoFactor' | 'secretBox'>,
+  deps: { twoFactor: Pick<TwoFactorStore, 'find'>; secretBox: Pick<SecretBox, 'open'> },
   userId: string,
 ) {
   const factor = await deps.twoFactor.find(userId);
@@ -36,7 +47,7 @@ export async function totpSecretOf(
  * Uncounted: only enrolment (a factor not yet enabled) calls it directly.
  */
 export async function checkSecondFactor(
-  deps: Pick<AuthDeps, 'twoFactor' | 'secretBox'>,
+  deps: CheckFactorDeps,
   userId: string,
   code: string,
   { allowBackupCode }: { allowBackupCode: boolean },
@@ -69,7 +80,7 @@ export type FactorVerdict = 'accepted' | 'wrong' | 'held' | 'expired' | 'exhaust
  * only when the code was right. `challenge`: the mfa_token of a login's second step.
  */
 export async function verifySecondFactor(
-  deps: Pick<AuthDeps, 'mfa' | 'twoFactor' | 'secretBox' | 'uow'>,
+  deps: VerifyFactorDeps,
   userId: string,
   code: string,
   options: { allowBackupCode: boolean; challenge?: string },

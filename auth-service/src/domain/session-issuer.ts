@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-import type { Role } from '@secure-api/shared';
+import type { RevocationStore, Role } from '@secure-api/shared';
 
-import type { AuthDeps, ClientInfo } from './auth-deps.js';
+import type { ClientInfo, UnitOfWork } from './ports.js';
+import type { RefreshTokenStore, SessionSettings, SessionStore } from './session-ports.js';
+import type { TokenSigner } from './token-signer.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -24,13 +26,21 @@ export function hashRefreshToken(token: string): string {
 }
 
 /** A refresh token lives 7 days but never past its family's absolute lifetime. */
-export function refreshExpiry(deps: AuthDeps, sessionExpiresAt: Date): Date {
-  const sliding = new Date(Date.now() + deps.settings.refreshTokenDays * DAY_MS);
+export function refreshExpiry(
+  settings: Pick<SessionSettings, 'refreshTokenDays'>,
+  sessionExpiresAt: Date,
+): Date {
+  const sliding = new Date(Date.now() + settings.refreshTokenDays * DAY_MS);
   return sliding < sessionExpiresAt ? sliding : sessionExpiresAt;
 }
 
+export interface AccessTokenDeps {
+  signer: Pick<TokenSigner, 'accessToken'>;
+  revocation: Pick<RevocationStore, 'earliestIssueTime'>;
+}
+
 export async function accessTokenFor(
-  deps: AuthDeps,
+  deps: AccessTokenDeps,
   user: { id: string; role: Role },
   sessionId: string | undefined,
   amr: string[],
@@ -44,26 +54,34 @@ export async function accessTokenFor(
   });
 }
 
+export interface StartSessionDeps extends AccessTokenDeps {
+  uow: Pick<UnitOfWork, 'run'>;
+  sessions: Pick<SessionStore, 'create'>;
+  refreshTokens: Pick<RefreshTokenStore, 'add'>;
+  settings: Pick<SessionSettings, 'refreshTokenDays' | 'refreshFamilyMaxDays'>;
+}
+
 /** A new session (refresh family) and its first token pair. */
 export async function startSession(
-  deps: AuthDeps,
+  deps: StartSessionDeps,
   user: { id: string; role: Role },
   amr: string[],
   client: ClientInfo,
 ): Promise<TokenPair & { sessionId: string }> {
   const refresh = newRefreshToken();
   const familyExpiresAt = new Date(Date.now() + deps.settings.refreshFamilyMaxDays * DAY_MS);
-  const refreshExpiresAt = refreshExpiry(deps, familyExpiresAt);
-  const session = await deps.sessions.create(
-    {
+  const refreshExpiresAt = refreshExpiry(deps.settings, familyExpiresAt);
+  const session = await deps.uow.run(async () => {
+    const created = await deps.sessions.create({
       userId: user.id,
       userAgent: client.userAgent?.slice(0, 256) ?? null,
       ip: client.ip?.slice(0, 64) ?? null,
       amr,
       expiresAt: familyExpiresAt,
-    },
-    { hash: refresh.hash, expiresAt: refreshExpiresAt },
-  );
+    });
+    await deps.refreshTokens.add(created.id, { hash: refresh.hash, expiresAt: refreshExpiresAt });
+    return created;
+  });
   const access = await accessTokenFor(deps, user, session.id, amr);
   return {
     sessionId: session.id,

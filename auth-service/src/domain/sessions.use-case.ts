@@ -1,8 +1,13 @@
-import { Problems } from '@secure-api/shared';
-
-import type { AuthDeps } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import { endSession } from './logout.use-case.js';
+import { AuthProblems } from './auth-problems.js';
+import { endSession, type EndSessionDeps } from './logout.use-case.js';
+import type { UnitOfWork } from './ports.js';
+import type { SessionStore } from './session-ports.js';
+
+export interface EndOwnSessionDeps extends EndSessionDeps {
+  uow: UnitOfWork;
+  sessions: Pick<SessionStore, 'find' | 'revoke'>;
+}
 
 export interface SessionView {
   id: string;
@@ -14,7 +19,7 @@ export interface SessionView {
 }
 
 export async function listSessions(
-  deps: AuthDeps,
+  deps: { sessions: Pick<SessionStore, 'listActive'> },
   userId: string,
   currentSid?: string,
 ): Promise<SessionView[]> {
@@ -31,13 +36,14 @@ export async function listSessions(
 
 /** Only the owner's own sessions are visible: anyone else's id is simply not found. */
 export async function endOwnSession(
-  deps: AuthDeps,
+  deps: EndOwnSessionDeps,
   userId: string,
   sessionId: string,
 ): Promise<void> {
   const session = await deps.sessions.find(sessionId);
-  if (!session || session.userId !== userId || session.revokedAt)
-    throw Problems.notFound('Session not found');
+  if (!session || session.userId !== userId || session.revokedAt) {
+    throw AuthProblems.sessionNotFound();
+  }
   await deps.uow.run(async () => {
     await endSession(deps, session.id, session.expiresAt, 'ended');
     await deps.uow.record(

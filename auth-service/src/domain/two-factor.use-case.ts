@@ -1,16 +1,30 @@
-import { AppError, type AccessClaims } from '@secure-api/shared';
+import type { AccessClaims, AppError, RevocationStore } from '@secure-api/shared';
 
-import type { AuthDeps, ClientInfo } from './auth-deps.js';
 import { authEvent } from './auth-events.js';
-import { confirmationRefusals, confirmPassword } from './password-confirmation.js';
+import { AuthProblems } from './auth-problems.js';
+import { confirmPassword, type ConfirmPasswordDeps } from './password-confirmation.js';
+import type { ClientInfo, UnitOfWork } from './ports.js';
 import {
   checkSecondFactor,
   newBackupCodes,
   normaliseBackupCode,
   verifySecondFactor,
+  type VerifyFactorDeps,
 } from './second-factor.js';
-import { accessTokenFor } from './session-issuer.js';
+import type { SecretBox } from './secret-box.js';
+import { accessTokenFor, type AccessTokenDeps } from './session-issuer.js';
+import type { SessionStore } from './session-ports.js';
 import { totp } from './totp.js';
+import type { TwoFactorStore } from './two-factor-ports.js';
+
+/** What the owner's own 2FA management touches. */
+export interface TwoFactorDeps extends ConfirmPasswordDeps, VerifyFactorDeps, AccessTokenDeps {
+  uow: UnitOfWork;
+  twoFactor: TwoFactorStore;
+  secretBox: Pick<SecretBox, 'seal' | 'open' | 'mac'>;
+  sessions: Pick<SessionStore, 'revokeAllForUser'>;
+  revocation: Pick<RevocationStore, 'revokeUser' | 'earliestIssueTime'>;
+}
 
 /** The caller acting on their own account. */
 const self = (claims: AccessClaims) => ({
@@ -19,18 +33,12 @@ const self = (claims: AccessClaims) => ({
   outcome: 'success' as const,
 });
 
-const invalidCode = () => new AppError(400, 'invalid-code', 'Invalid code');
-const alreadyEnabled = () =>
-  new AppError(400, 'two-factor-enabled', 'Two-factor authentication is already enabled');
-const notEnabled = () =>
-  new AppError(400, 'two-factor-disabled', 'Two-factor authentication is not enabled');
-
 /**
  * Starts (or restarts) enrolment: a fresh seed, shown once, enabled only by /verify. Needs the
  * password: with a bearer alone, a thief could enrol their own authenticator and keep the owner out.
  */
 export async function setupTwoFactor(
-  deps: AuthDeps,
+  deps: TwoFactorDeps,
   claims: AccessClaims,
   input: { password: string },
   client: ClientInfo,
@@ -40,9 +48,10 @@ export async function setupTwoFactor(
     claims.sub,
     input.password,
     client,
-    confirmationRefusals.invalidPassword,
+    AuthProblems.invalidPassword,
   );
-  if ((await deps.twoFactor.find(claims.sub))?.enabled) throw alreadyEnabled();
+  if ((await deps.twoFactor.find(claims.sub))?.enabled)
+    throw AuthProblems.twoFactorAlreadyEnabled();
   const secret = totp.newSecret();
   await deps.twoFactor.savePending(claims.sub, deps.secretBox.seal(secret, claims.sub));
   const otpauthUrl = totp.uri(secret, credential.email);
@@ -51,7 +60,7 @@ export async function setupTwoFactor(
 
 /** Ends every other session and every older access token; the caller continues with a new one. */
 async function reissueForCaller(
-  deps: AuthDeps,
+  deps: TwoFactorDeps,
   claims: AccessClaims,
   reason: string,
   amr: string[],
@@ -66,13 +75,13 @@ async function reissueForCaller(
   };
 }
 
-export async function enableTwoFactor(deps: AuthDeps, claims: AccessClaims, code: string) {
+export async function enableTwoFactor(deps: TwoFactorDeps, claims: AccessClaims, code: string) {
   const factor = await deps.twoFactor.find(claims.sub);
-  if (!factor) throw new AppError(400, 'two-factor-not-started', 'Start two-factor setup first');
-  if (factor.enabled) throw alreadyEnabled();
+  if (!factor) throw AuthProblems.twoFactorNotStarted();
+  if (factor.enabled) throw AuthProblems.twoFactorAlreadyEnabled();
   // A factor not yet enabled protects nothing: its codes are not counted against the account.
   if (!(await checkSecondFactor(deps, claims.sub, code, { allowBackupCode: false })))
-    throw invalidCode();
+    throw AuthProblems.invalidCode();
   const codes = newBackupCodes();
   const amr = [...new Set([...claims.amr, 'otp'])];
   return deps.uow.run(async () => {
@@ -89,26 +98,26 @@ export async function enableTwoFactor(deps: AuthDeps, claims: AccessClaims, code
 
 /** The password first (counted like a login), then a code (counted against the account's cap). */
 async function confirmBoth(
-  deps: AuthDeps,
+  deps: TwoFactorDeps,
   claims: AccessClaims,
   input: { password: string; code: string },
   client: ClientInfo,
   options: { refusal: () => AppError; allowBackupCode: boolean },
 ) {
   await confirmPassword(deps, claims.sub, input.password, client, options.refusal);
-  if (!(await deps.twoFactor.find(claims.sub))?.enabled) throw notEnabled();
+  if (!(await deps.twoFactor.find(claims.sub))?.enabled) throw AuthProblems.twoFactorNotEnabled();
   const verdict = await verifySecondFactor(deps, claims.sub, input.code, options);
-  if (verdict !== 'accepted') throw invalidCode();
+  if (verdict !== 'accepted') throw AuthProblems.invalidCode();
 }
 
 export async function disableTwoFactor(
-  deps: AuthDeps,
+  deps: TwoFactorDeps,
   claims: AccessClaims,
   input: { password: string; code: string },
   client: ClientInfo,
 ) {
   await confirmBoth(deps, claims, input, client, {
-    refusal: confirmationRefusals.wrongCurrentPassword,
+    refusal: AuthProblems.wrongCurrentPassword,
     allowBackupCode: true,
   });
   return deps.uow.run(async () => {
@@ -126,13 +135,13 @@ export async function disableTwoFactor(
 }
 
 export async function regenerateBackupCodes(
-  deps: AuthDeps,
+  deps: TwoFactorDeps,
   claims: AccessClaims,
   input: { password: string; code: string },
   client: ClientInfo,
 ) {
   await confirmBoth(deps, claims, input, client, {
-    refusal: confirmationRefusals.invalidPassword,
+    refusal: AuthProblems.invalidPassword,
     allowBackupCode: false,
   });
   const codes = newBackupCodes();

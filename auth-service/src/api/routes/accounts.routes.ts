@@ -1,13 +1,14 @@
 import { Router, type RequestHandler } from 'express';
 
-import { canManageRole, claimsOf, Problems, requirePermission, validate } from '@secure-api/shared';
+import { canManageRole, claimsOf, requirePermission, validate } from '@secure-api/shared';
 
-import type { AuthDeps } from '../../domain/auth-deps.js';
+import type { AuthComponents } from '../dependencies.js';
+import { AuthProblems } from '../../domain/auth-problems.js';
 import { createAccount } from '../../domain/register.use-case.js';
 import { createAccountSchema, type CreateAccountBody } from '../schemas/auth.schemas.js';
 
 /** POST /api/v1/users: an account with a password is a credential first, so auth-service runs it. */
-export function accountRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
+export function accountRoutes(deps: AuthComponents, bearer: RequestHandler): Router {
   const router = Router();
 
   router.post(
@@ -17,7 +18,8 @@ export function accountRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
     validate(createAccountSchema),
     async (req, res) => {
       const body = req.body as CreateAccountBody;
-      if (!canManageRole(claimsOf(req).role, body.role)) throw Problems.forbidden();
+      if (!canManageRole(claimsOf(req).role, body.role))
+        throw AuthProblems.insufficientPermissions();
       res
         .status(201)
         .json(await createAccount(deps, body, { via: 'admin', actorId: claimsOf(req).sub }));

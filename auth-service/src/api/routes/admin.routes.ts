@@ -4,11 +4,11 @@ import { claimsOf, requirePermission, validate } from '@secure-api/shared';
 
 import { unlockAccount, updatePolicy } from '../../domain/admin-policy.use-case.js';
 import { resetTwoFactor } from '../../domain/admin-two-factor.use-case.js';
-import type { AuthDeps } from '../../domain/auth-deps.js';
+import type { AuthComponents } from '../dependencies.js';
 import { updatePolicySchema, type UpdatePolicyBody } from '../schemas/admin.schemas.js';
 import { idParamSchema } from '../schemas/auth.schemas.js';
 
-export function adminRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
+export function adminRoutes(deps: AuthComponents, bearer: RequestHandler): Router {
   const router = Router();
 
   router.get('/api/v1/admin/config', bearer, requirePermission('admin:read'), async (_req, res) => {

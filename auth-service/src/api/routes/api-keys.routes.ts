@@ -4,7 +4,7 @@ import { claimsOf, validate } from '@secure-api/shared';
 
 import { revokeAllApiKeys, revokeApiKey } from '../../domain/api-key-revocation.use-case.js';
 import { createApiKey, listApiKeys, rotateApiKey } from '../../domain/api-keys.use-case.js';
-import type { AuthDeps } from '../../domain/auth-deps.js';
+import type { AuthComponents } from '../dependencies.js';
 import { clientInfo } from '../refresh-cookie.js';
 import {
   apiKeyIdSchema,
@@ -15,7 +15,7 @@ import {
   type StepUpBody,
 } from '../schemas/auth.schemas.js';
 
-export function apiKeyRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
+export function apiKeyRoutes(deps: AuthComponents, bearer: RequestHandler): Router {
   const router = Router();
 
   router.get('/api/v1/auth/api-keys', bearer, async (req, res) => {

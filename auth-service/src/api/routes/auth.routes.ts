@@ -3,13 +3,13 @@ import { Router, type RequestHandler, type Response } from 'express';
 import {
   claimsOf,
   optionalClaims,
-  Problems,
   validate,
   type AccessClaims,
   type TokenVerifier,
 } from '@secure-api/shared';
 
-import type { AuthDeps } from '../../domain/auth-deps.js';
+import type { AuthComponents } from '../dependencies.js';
+import { AuthProblems } from '../../domain/auth-problems.js';
 import type { DeviceCookie } from '../../domain/device-cookies.js';
 import { login } from '../../domain/login.use-case.js';
 import { completeMfaLogin } from '../../domain/mfa-login.use-case.js';
@@ -34,7 +34,7 @@ import {
 } from '../schemas/auth.schemas.js';
 
 export interface AuthRouteOptions {
-  deps: AuthDeps;
+  deps: AuthComponents;
   verifier: TokenVerifier<AccessClaims>;
   /** Bearer of a person (not an API key). */
   bearer: RequestHandler;
@@ -85,11 +85,11 @@ export function authRoutes({
 
   router.post('/api/v1/auth/refresh', sameOrigin, async (req, res) => {
     const presented = readRefreshCookie(req);
-    if (!presented) throw Problems.unauthorized('Invalid or expired refresh token');
+    if (!presented) throw AuthProblems.refreshRefused();
     const outcome = await refresh(deps, presented);
     if (outcome.kind === 'reuse') {
       clearRefreshCookie(res, cookieSecure);
-      throw Problems.unauthorized('Invalid or expired refresh token');
+      throw AuthProblems.refreshRefused();
     }
     sendTokens(res, outcome.tokens);
   });

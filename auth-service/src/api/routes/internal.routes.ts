@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express';
 
 import { claimsOf, requirePermission, validate } from '@secure-api/shared';
 
-import type { AuthDeps } from '../../domain/auth-deps.js';
+import type { AuthComponents } from '../dependencies.js';
 import { changeEmail, deleteCredentials } from '../../domain/credentials.use-case.js';
 import { resolveApiKey } from '../../domain/api-keys.use-case.js';
 import { endAccountSessions } from '../../domain/end-sessions.use-case.js';
@@ -18,7 +18,7 @@ import {
  * Called by user-service on behalf of a user, with that user's own bearer token: auth-service
  * re-checks who they are and what they may do. Never routed by the gateway.
  */
-export function internalRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
+export function internalRoutes(deps: AuthComponents, bearer: RequestHandler): Router {
   const router = Router();
 
   router.post(

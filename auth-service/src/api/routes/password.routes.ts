@@ -2,12 +2,12 @@ import { Router, type RequestHandler } from 'express';
 
 import { claimsOf, requirePermission, validate } from '@secure-api/shared';
 
-import type { AuthDeps } from '../../domain/auth-deps.js';
+import type { AuthComponents } from '../dependencies.js';
 import { changePassword } from '../../domain/change-password.use-case.js';
 import { clientInfo } from '../refresh-cookie.js';
 import { changePasswordSchema, type ChangePasswordBody } from '../schemas/auth.schemas.js';
 
-export function passwordRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
+export function passwordRoutes(deps: AuthComponents, bearer: RequestHandler): Router {
   const router = Router();
 
   router.post(

@@ -2,12 +2,12 @@ import { Router, type RequestHandler } from 'express';
 
 import { claimsOf, requirePermission, validate } from '@secure-api/shared';
 
-import type { AuthDeps } from '../../domain/auth-deps.js';
+import type { AuthComponents } from '../dependencies.js';
 import { revokeUserSessions } from '../../domain/logout.use-case.js';
 import { endOwnSession, listSessions } from '../../domain/sessions.use-case.js';
 import { idParamSchema } from '../schemas/auth.schemas.js';
 
-export function sessionRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
+export function sessionRoutes(deps: AuthComponents, bearer: RequestHandler): Router {
   const router = Router();
 
   router.get('/api/v1/auth/sessions', bearer, async (req, res) => {

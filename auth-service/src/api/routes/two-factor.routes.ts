@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express';
 
 import { claimsOf, validate } from '@secure-api/shared';
 
-import type { AuthDeps } from '../../domain/auth-deps.js';
+import type { AuthComponents } from '../dependencies.js';
 import {
   disableTwoFactor,
   enableTwoFactor,
@@ -21,7 +21,7 @@ import {
   type StepUpBody,
 } from '../schemas/auth.schemas.js';
 
-export function twoFactorRoutes(deps: AuthDeps, bearer: RequestHandler): Router {
+export function twoFactorRoutes(deps: AuthComponents, bearer: RequestHandler): Router {
   const router = Router();
 
   router.post('/api/v1/auth/2fa/setup', bearer, validate(stepUpSchema), async (req, res) => {

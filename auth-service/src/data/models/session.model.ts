@@ -41,10 +41,17 @@ export interface RefreshTokenRow extends Model<
 export type SessionModel = ModelStatic<SessionRow>;
 export type RefreshTokenModel = ModelStatic<RefreshTokenRow>;
 
+/** Both repositories of a Sequelize instance share one pair of models: defined on first use. */
 export function defineSessionModels(sequelize: Sequelize): {
   Session: SessionModel;
   RefreshToken: RefreshTokenModel;
 } {
+  if (sequelize.isDefined('Session') && sequelize.isDefined('RefreshToken')) {
+    return {
+      Session: sequelize.model('Session') as SessionModel,
+      RefreshToken: sequelize.model('RefreshToken') as RefreshTokenModel,
+    };
+  }
   const Session = sequelize.define<SessionRow>(
     'Session',
     {
