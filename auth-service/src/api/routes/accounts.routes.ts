@@ -1,11 +1,11 @@
 import { Router, type RequestHandler } from 'express';
 
-import { canManageRole, claimsOf, requirePermission, validate } from '@secure-api/shared';
+import { canManageRole, claimsOf, requirePermission, validated } from '@secure-api/shared';
 
 import type { AuthComponents } from '../dependencies.js';
 import { AuthProblems } from '../../domain/auth-problems.js';
 import { createAccount } from '../../domain/register.use-case.js';
-import { createAccountSchema, type CreateAccountBody } from '../schemas/auth.schemas.js';
+import { createAccountSchema } from '../schemas/auth.schemas.js';
 
 /** POST /api/v1/users: an account with a password is a credential first, so auth-service runs it. */
 export function accountRoutes(deps: AuthComponents, bearer: RequestHandler): Router {
@@ -15,15 +15,14 @@ export function accountRoutes(deps: AuthComponents, bearer: RequestHandler): Rou
     '/api/v1/users',
     bearer,
     requirePermission('users:write'),
-    validate(createAccountSchema),
-    async (req, res) => {
-      const body = req.body as CreateAccountBody;
+    validated(createAccountSchema, async (req, res) => {
+      const body = req.body;
       if (!canManageRole(claimsOf(req).role, body.role))
         throw AuthProblems.insufficientPermissions();
       res
         .status(201)
         .json(await createAccount(deps, body, { via: 'admin', actorId: claimsOf(req).sub }));
-    },
+    }),
   );
 
   return router;

@@ -1,11 +1,11 @@
 import { Router, type RequestHandler } from 'express';
 
-import { claimsOf, requirePermission, validate } from '@secure-api/shared';
+import { claimsOf, requirePermission, validated } from '@secure-api/shared';
 
 import { unlockAccount, updatePolicy } from '../../domain/admin-policy.use-case.js';
 import { resetTwoFactor } from '../../domain/admin-two-factor.use-case.js';
 import type { AuthComponents } from '../dependencies.js';
-import { updatePolicySchema, type UpdatePolicyBody } from '../schemas/admin.schemas.js';
+import { updatePolicySchema } from '../schemas/admin.schemas.js';
 import { idParamSchema } from '../schemas/auth.schemas.js';
 
 export function adminRoutes(deps: AuthComponents, bearer: RequestHandler): Router {
@@ -19,22 +19,20 @@ export function adminRoutes(deps: AuthComponents, bearer: RequestHandler): Route
     '/api/v1/admin/config',
     bearer,
     requirePermission('admin:write'),
-    validate(updatePolicySchema),
-    async (req, res) => {
-      const { policy } = await updatePolicy(deps, claimsOf(req).sub, req.body as UpdatePolicyBody);
+    validated(updatePolicySchema, async (req, res) => {
+      const { policy } = await updatePolicy(deps, claimsOf(req).sub, req.body);
       res.json(policy);
-    },
+    }),
   );
 
   router.post(
     '/api/v1/admin/users/:id/unlock',
     bearer,
     requirePermission('admin:write'),
-    validate(idParamSchema),
-    async (req, res) => {
-      await unlockAccount(deps, claimsOf(req).sub, req.params.id as string);
+    validated(idParamSchema, async (req, res) => {
+      await unlockAccount(deps, claimsOf(req).sub, req.params.id);
       res.status(204).end();
-    },
+    }),
   );
 
   // The way back for a user whose second factor was hijacked or lost.
@@ -42,11 +40,10 @@ export function adminRoutes(deps: AuthComponents, bearer: RequestHandler): Route
     '/api/v1/admin/users/:id/2fa',
     bearer,
     requirePermission('admin:write'),
-    validate(idParamSchema),
-    async (req, res) => {
-      await resetTwoFactor(deps, claimsOf(req).sub, req.params.id as string);
+    validated(idParamSchema, async (req, res) => {
+      await resetTwoFactor(deps, claimsOf(req).sub, req.params.id);
       res.status(204).end();
-    },
+    }),
   );
 
   return router;

@@ -3,7 +3,7 @@ import { Router, type RequestHandler, type Response } from 'express';
 import {
   claimsOf,
   optionalClaims,
-  validate,
+  validated,
   type AccessClaims,
   type TokenVerifier,
 } from '@secure-api/shared';
@@ -24,14 +24,7 @@ import {
   requireAllowedOrigin,
   setRefreshCookie,
 } from '../refresh-cookie.js';
-import {
-  loginSchema,
-  mfaLoginSchema,
-  registerSchema,
-  type LoginBody,
-  type MfaLoginBody,
-  type RegisterBody,
-} from '../schemas/auth.schemas.js';
+import { loginSchema, mfaLoginSchema, registerSchema } from '../schemas/auth.schemas.js';
 
 export interface AuthRouteOptions {
   deps: AuthComponents;
@@ -52,11 +45,14 @@ export function authRoutes({
   const router = Router();
   const sameOrigin = requireAllowedOrigin(corsOrigins);
 
-  router.post('/api/v1/auth/register', validate(registerSchema), async (req, res) => {
-    const body = req.body as RegisterBody;
-    const profile = await createAccount(deps, { ...body, role: 'user' });
-    res.status(201).json(profile);
-  });
+  router.post(
+    '/api/v1/auth/register',
+    validated(registerSchema, async (req, res) => {
+      const body = req.body;
+      const profile = await createAccount(deps, { ...body, role: 'user' });
+      res.status(201).json(profile);
+    }),
+  );
 
   const sendTokens = (res: Response, tokens: TokenPair, device?: DeviceCookie) => {
     setRefreshCookie(res, tokens.refreshToken, tokens.refreshExpiresAt, cookieSecure);
@@ -68,20 +64,26 @@ export function authRoutes({
     });
   };
 
-  router.post('/api/v1/auth/login', validate(loginSchema), async (req, res) => {
-    const outcome = await login(deps, req.body as LoginBody, loginClient(req, deps.devices));
-    if (outcome.kind === 'mfa') {
-      res.json({ mfa_required: true, mfa_token: outcome.mfaToken });
-      return;
-    }
-    sendTokens(res, outcome.tokens, outcome.device);
-  });
+  router.post(
+    '/api/v1/auth/login',
+    validated(loginSchema, async (req, res) => {
+      const outcome = await login(deps, req.body, loginClient(req, deps.devices));
+      if (outcome.kind === 'mfa') {
+        res.json({ mfa_required: true, mfa_token: outcome.mfaToken });
+        return;
+      }
+      sendTokens(res, outcome.tokens, outcome.device);
+    }),
+  );
 
-  router.post('/api/v1/auth/login/2fa', validate(mfaLoginSchema), async (req, res) => {
-    const body = req.body as MfaLoginBody;
-    const { tokens, device } = await completeMfaLogin(deps, body, loginClient(req, deps.devices));
-    sendTokens(res, tokens, device);
-  });
+  router.post(
+    '/api/v1/auth/login/2fa',
+    validated(mfaLoginSchema, async (req, res) => {
+      const body = req.body;
+      const { tokens, device } = await completeMfaLogin(deps, body, loginClient(req, deps.devices));
+      sendTokens(res, tokens, device);
+    }),
+  );
 
   router.post('/api/v1/auth/refresh', sameOrigin, async (req, res) => {
     const presented = readRefreshCookie(req);

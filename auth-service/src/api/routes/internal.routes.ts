@@ -1,18 +1,12 @@
 import { Router, type RequestHandler } from 'express';
 
-import { claimsOf, requirePermission, validate } from '@secure-api/shared';
+import { claimsOf, requirePermission, validated } from '@secure-api/shared';
 
 import type { AuthComponents } from '../dependencies.js';
 import { changeEmail, deleteCredentials } from '../../domain/credentials.use-case.js';
 import { resolveApiKey } from '../../domain/api-keys.use-case.js';
 import { endAccountSessions } from '../../domain/end-sessions.use-case.js';
-import {
-  changeEmailSchema,
-  idParamSchema,
-  resolveApiKeySchema,
-  type ChangeEmailBody,
-  type ResolveApiKeyBody,
-} from '../schemas/auth.schemas.js';
+import { changeEmailSchema, idParamSchema, resolveApiKeySchema } from '../schemas/auth.schemas.js';
 
 /**
  * Called by user-service on behalf of a user, with that user's own bearer token: auth-service
@@ -25,22 +19,20 @@ export function internalRoutes(deps: AuthComponents, bearer: RequestHandler): Ro
     '/internal/credentials/email',
     bearer,
     requirePermission('self:write'),
-    validate(changeEmailSchema),
-    async (req, res) => {
-      await changeEmail(deps, claimsOf(req), req.body as ChangeEmailBody);
+    validated(changeEmailSchema, async (req, res) => {
+      await changeEmail(deps, claimsOf(req), req.body);
       res.status(204).end();
-    },
+    }),
   );
 
   router.delete(
     '/internal/credentials/:id',
     bearer,
     requirePermission('users:delete'),
-    validate(idParamSchema),
-    async (req, res) => {
-      await deleteCredentials(deps, req.params.id as string);
+    validated(idParamSchema, async (req, res) => {
+      await deleteCredentials(deps, req.params.id);
       res.status(204).end();
-    },
+    }),
   );
 
   // user-service deactivating or reactivating an account (the admin's bearer), before it commits.
@@ -48,18 +40,20 @@ export function internalRoutes(deps: AuthComponents, bearer: RequestHandler): Ro
     '/internal/credentials/:id/sessions/end',
     bearer,
     requirePermission('users:write'),
-    validate(idParamSchema),
-    async (req, res) => {
-      await endAccountSessions(deps, claimsOf(req).sub, req.params.id as string);
+    validated(idParamSchema, async (req, res) => {
+      await endAccountSessions(deps, claimsOf(req).sub, req.params.id);
       res.status(204).end();
-    },
+    }),
   );
 
   // The gateway resolving an X-API-Key. The key itself is the credential; this route only turns
   // it into a 60-second token for the key's owner (the gateway never exposes /internal).
-  router.post('/internal/api-keys/resolve', validate(resolveApiKeySchema), async (req, res) => {
-    res.json(await resolveApiKey(deps, (req.body as ResolveApiKeyBody).key));
-  });
+  router.post(
+    '/internal/api-keys/resolve',
+    validated(resolveApiKeySchema, async (req, res) => {
+      res.json(await resolveApiKey(deps, req.body.key));
+    }),
+  );
 
   return router;
 }

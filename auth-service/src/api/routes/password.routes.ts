@@ -1,11 +1,11 @@
 import { Router, type RequestHandler } from 'express';
 
-import { claimsOf, requirePermission, validate } from '@secure-api/shared';
+import { claimsOf, requirePermission, validated } from '@secure-api/shared';
 
 import type { AuthComponents } from '../dependencies.js';
 import { changePassword } from '../../domain/change-password.use-case.js';
 import { clientInfo } from '../refresh-cookie.js';
-import { changePasswordSchema, type ChangePasswordBody } from '../schemas/auth.schemas.js';
+import { changePasswordSchema } from '../schemas/auth.schemas.js';
 
 export function passwordRoutes(deps: AuthComponents, bearer: RequestHandler): Router {
   const router = Router();
@@ -14,16 +14,15 @@ export function passwordRoutes(deps: AuthComponents, bearer: RequestHandler): Ro
     '/api/v1/users/me/change-password',
     bearer,
     requirePermission('self:write'),
-    validate(changePasswordSchema),
-    async (req, res) => {
-      const body = req.body as ChangePasswordBody;
+    validated(changePasswordSchema, async (req, res) => {
+      const body = req.body;
       const result = await changePassword(deps, claimsOf(req), body, clientInfo(req));
       res.json({
         access_token: result.accessToken,
         token_type: 'bearer',
         expires_in: result.expiresIn,
       });
-    },
+    }),
   );
 
   return router;

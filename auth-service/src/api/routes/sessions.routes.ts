@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 
-import { claimsOf, requirePermission, validate } from '@secure-api/shared';
+import { claimsOf, requirePermission, validated } from '@secure-api/shared';
 
 import type { AuthComponents } from '../dependencies.js';
 import { revokeUserSessions } from '../../domain/logout.use-case.js';
@@ -15,20 +15,23 @@ export function sessionRoutes(deps: AuthComponents, bearer: RequestHandler): Rou
     res.json({ sessions: await listSessions(deps, claims.sub, claims.sid) });
   });
 
-  router.delete('/api/v1/auth/sessions/:id', bearer, validate(idParamSchema), async (req, res) => {
-    await endOwnSession(deps, claimsOf(req).sub, req.params.id as string);
-    res.status(204).end();
-  });
+  router.delete(
+    '/api/v1/auth/sessions/:id',
+    bearer,
+    validated(idParamSchema, async (req, res) => {
+      await endOwnSession(deps, claimsOf(req).sub, req.params.id);
+      res.status(204).end();
+    }),
+  );
 
   router.delete(
     '/api/v1/admin/users/:id/sessions',
     bearer,
     requirePermission('admin:write'),
-    validate(idParamSchema),
-    async (req, res) => {
-      await revokeUserSessions(deps, claimsOf(req).sub, req.params.id as string);
+    validated(idParamSchema, async (req, res) => {
+      await revokeUserSessions(deps, claimsOf(req).sub, req.params.id);
       res.status(204).end();
-    },
+    }),
   );
 
   return router;
