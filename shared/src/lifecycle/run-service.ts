@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/load-config.js';
-import { openDatabase, type Migration } from '../data/database.js';
+import { openDatabase } from '../data/database.js';
+import type { Migration } from '../data/migrations.js';
 import { createLogger } from '../logging/logger.js';
 import { DependencyUnavailableError } from './dependency-error.js';
 import { exitOnSignals } from './shutdown.js';
