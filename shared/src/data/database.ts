@@ -3,6 +3,8 @@ import { Sequelize } from 'sequelize';
 
 import { requireDependency } from '../lifecycle/dependency-error.js';
 import type { Logger } from '../logging/logger.js';
+// Registers PostgreSQL's outage errors with the error handler (503, not 500).
+import './database-outage.js';
 import { runMigrations, type Migration } from './migrations.js';
 import { enableTransactionContext } from './transaction-context.js';
 

@@ -2,9 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 import type { Sequelize, Transaction } from 'sequelize';
 
+import { enableTransactionContext } from '../data/transaction-context.js';
 import type { AnySecurityEvent } from '../events/index.js';
-import { writeOutboxEvent } from '../messaging/outbox.js';
-import { enableTransactionContext } from './transaction-context.js';
+import { writeOutboxEvent } from './outbox.js';
 
 /**
  * One change and the security events describing it, committed together or not at all
