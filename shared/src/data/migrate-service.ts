@@ -1,5 +1,5 @@
-import { ConfigError } from '../config/load-config.js';
 import { DependencyUnavailableError } from '../lifecycle/dependency-error.js';
+import { readConfigOrExit } from '../lifecycle/run-service.js';
 import { createLogger } from '../logging/logger.js';
 import { openDatabase } from './database.js';
 import type { Migration } from './migrations.js';
@@ -13,14 +13,7 @@ export interface MigrateServiceOptions {
 
 /** `npm run migrate` / the k8s migration Job: create the database if missing, migrate, exit. */
 export async function migrateService(options: MigrateServiceOptions): Promise<void> {
-  let config: { databaseUrl: string; logLevel: string };
-  try {
-    config = options.readConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${options.name}: ${error.message}\n`);
-    process.exit(1);
-  }
+  const config = readConfigOrExit(options.name, () => options.readConfig());
   const logger = createLogger({ service: options.name, level: config.logLevel });
   try {
     const sequelize = await openDatabase({

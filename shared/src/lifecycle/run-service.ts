@@ -12,16 +12,20 @@ export interface RunServiceOptions<C extends { logLevel: string }> {
   ): Promise<{ url: string; close(): Promise<void> }>;
 }
 
-/** What every service's index.ts does: config (fail fast), start, log, wire the signals. */
-export async function runService<C extends { logLevel: string }>(options: RunServiceOptions<C>) {
-  let config: C;
+/** The config, or one line per bad variable on stderr and exit 1: before any logger exists. */
+export function readConfigOrExit<C>(name: string, readConfig: () => C): C {
   try {
-    config = options.readConfig();
+    return readConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${options.name}: ${error.message}\n`);
+    process.stderr.write(`${name}: ${error.message}\n`);
     process.exit(1);
   }
+}
+
+/** What every service's index.ts does: config (fail fast), start, log, wire the signals. */
+export async function runService<C extends { logLevel: string }>(options: RunServiceOptions<C>) {
+  const config = readConfigOrExit(options.name, () => options.readConfig());
   const logger = createLogger({ service: options.name, level: config.logLevel });
   try {
     const service = await options.start(config, logger);
