@@ -3,7 +3,6 @@ import { z } from 'zod';
 import {
   amqpUrl,
   databaseUrl,
-  EVENT_SOURCES,
   loadConfig,
   logLevel,
   nodeEnv,
@@ -11,11 +10,11 @@ import {
   port,
   positiveInt,
   redisUrl,
-  serviceDatabaseUrl,
   cidrList,
-  type Cidr,
-  type EventSource,
-} from '@secure-api/shared';
+} from '@secure-api/shared/config';
+import { serviceDatabaseUrl } from '@secure-api/shared/data';
+import { EVENT_SOURCES, type EventSource } from '@secure-api/shared/events';
+import type { Cidr } from '@secure-api/shared/http';
 
 import { ANY_SOURCE, type ProducerMap } from './domain/producer-provenance.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { ConfigError } from '@secure-api/shared';
+import { ConfigError } from '@secure-api/shared/config';
 
 import { readConfig } from '../src/config.js';
 

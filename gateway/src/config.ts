@@ -14,9 +14,9 @@ import {
   positiveInt,
   rate,
   redisUrl,
-  type Cidr,
   type Rate,
-} from '@secure-api/shared';
+} from '@secure-api/shared/config';
+import type { Cidr } from '@secure-api/shared/http';
 
 const httpUrl = z.url({ protocol: /^https?$/ });
 const serviceUrl = (fallback: string) => httpUrl.default(fallback);

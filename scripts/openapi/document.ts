@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 
 import { z } from 'zod';
 
-import { PROBLEM_CONTENT_TYPE } from '@secure-api/shared';
+import { PROBLEM_CONTENT_TYPE } from '@secure-api/shared/http';
 
 import { resolveRoute, type Access } from '../../gateway/src/domain/route-table.js';
 import { OPERATIONS, type Operation } from './operations.js';

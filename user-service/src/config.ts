@@ -10,10 +10,10 @@ import {
   port,
   positiveInt,
   redisUrl,
-  serviceDatabaseUrl,
   cidrList,
-  type Cidr,
-} from '@secure-api/shared';
+} from '@secure-api/shared/config';
+import { serviceDatabaseUrl } from '@secure-api/shared/data';
+import type { Cidr } from '@secure-api/shared/http';
 
 const httpUrl = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
 

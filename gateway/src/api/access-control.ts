@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 
-import { AppError, claimsAllow, requirePermission, type Permission } from '@secure-api/shared';
+import { claimsAllow, requirePermission, type Permission } from '@secure-api/shared/auth';
+import { AppError } from '@secure-api/shared/http';
 
 import type { Access, RouteRule } from '../domain/route-table.js';
 import { authenticators, type AuthenticatorOptions } from './authenticators.js';

@@ -1,14 +1,13 @@
 import type { Request, Response } from 'express';
 
 import {
-  AppError,
   bearerToken,
-  Problems,
   type AccessClaims,
-  type Logger,
   type RevocationStore,
   type TokenVerifier,
-} from '@secure-api/shared';
+} from '@secure-api/shared/auth';
+import { AppError, Problems } from '@secure-api/shared/http';
+import type { Logger } from '@secure-api/shared/logging';
 
 import {
   KEY_REFUSED,

@@ -1,7 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import type { z } from 'zod';
 
-import { requirePermission, validate } from '@secure-api/shared';
+import { requirePermission } from '@secure-api/shared/auth';
+import { validate } from '@secure-api/shared/http';
 
 import type { AuditQueries } from '../../domain/audit-query.use-case.js';
 import {

@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { z } from 'zod';
 
-import { validate } from '@secure-api/shared';
+import { validate } from '@secure-api/shared/http';
 
 import type { ProvisioningUseCases } from '../../domain/provisioning.use-case.js';
 import {

@@ -1,7 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import type { z } from 'zod';
 
-import { requirePermission, validate } from '@secure-api/shared';
+import { requirePermission } from '@secure-api/shared/auth';
+import { validate } from '@secure-api/shared/http';
 
 import type { ProfileUseCases } from '../../domain/profile.use-case.js';
 import { actorOf } from '../middleware/caller.js';
