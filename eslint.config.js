@@ -1,7 +1,59 @@
+import path from 'node:path';
+
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import security from 'eslint-plugin-security';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+const root = import.meta.dirname;
+const SERVICES = ['gateway', 'auth-service', 'user-service', 'audit-service'];
+const WORKSPACES = ['shared', ...SERVICES];
+
+/** The layer rules of DEVELOP.md, per service: what each folder of its src may not import. */
+const layerZones = (service) => {
+  const src = `./${service}/src`;
+  return [
+    {
+      target: `${src}/domain`,
+      from: ['api', 'data', 'clients', 'messaging'].map((layer) => `${src}/${layer}`),
+      message: 'domain/ holds the rules; it declares ports for what it needs instead.',
+    },
+    {
+      target: `${src}/data`,
+      from: `${src}/api`,
+      message: 'data/ serves the domain; it never reaches up into api/.',
+    },
+    {
+      target: src,
+      from: SERVICES.filter((other) => other !== service).map((other) => `./${other}`),
+      message: 'a service never imports another service; share through @secure-api/shared.',
+    },
+  ];
+};
+
+// Services reach shared through its package entry points, never by a path into its files.
+const SHARED_BY_NAME = {
+  patterns: [
+    {
+      regex: '^\\.{1,2}/(.*/)?shared/',
+      message: 'import @secure-api/shared (or one of its subpaths) by package name.',
+    },
+  ],
+};
+
+// The root entry point loads all of shared. TEMPORARY for auth-service, whose imports are
+// rewritten to subpaths next; then the root export goes and auth-service joins this list.
+const SHARED_ROOT = {
+  name: '@secure-api/shared',
+  message: 'import the subpath that exports it (@secure-api/shared/http, /auth, ...).',
+};
+// The gateway has no database: these entry points load Sequelize, pg and umzug.
+const DATABASE_ENTRIES = ['data', 'outbox'].map((subpath) => ({
+  name: `@secure-api/shared/${subpath}`,
+  message: 'the gateway has no database; this would load Sequelize, pg and umzug.',
+}));
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', '.data/**'] },
@@ -18,6 +70,69 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'error',
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    extends: [importX.flatConfigs.typescript],
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.json' })],
+    },
+    rules: {
+      // The typescript preset turns this on; tsc already reports what cannot be resolved.
+      'import-x/no-unresolved': 'off',
+      'import-x/no-cycle': 'error',
+      'import-x/no-extraneous-dependencies': ['error', { packageDir: [root] }],
+    },
+  },
+  ...WORKSPACES.map((workspace) => ({
+    files: [`${workspace}/**/*.ts`],
+    rules: {
+      // A workspace's own code uses only what its package.json declares; its tests may also use
+      // the repository's dev dependencies (jest, supertest).
+      'import-x/no-extraneous-dependencies': [
+        'error',
+        { packageDir: [path.join(root, workspace), root] },
+      ],
+    },
+  })),
+  ...WORKSPACES.map((workspace) => ({
+    files: [`${workspace}/src/**/*.ts`],
+    rules: {
+      'import-x/no-extraneous-dependencies': [
+        'error',
+        { packageDir: [path.join(root, workspace)], devDependencies: false },
+      ],
+    },
+  })),
+  {
+    files: ['*/src/**/*.ts'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        { basePath: root, zones: SERVICES.flatMap(layerZones) },
+      ],
+    },
+  },
+  {
+    // Tests too: their support may boot the other services in one process (DEVELOP.md), but
+    // shared is reached by name.
+    files: SERVICES.map((service) => `${service}/**/*.ts`),
+    rules: { 'no-restricted-imports': ['error', SHARED_BY_NAME] },
+  },
+  {
+    files: WORKSPACES.map((dir) => `${dir}/**/*.ts`),
+    // The system e2e tests are being moved to a workspace of their own.
+    ignores: ['gateway/test/e2e/**'],
+    rules: { 'no-restricted-imports': ['error', { ...SHARED_BY_NAME, paths: [SHARED_ROOT] }] },
+  },
+  {
+    files: ['gateway/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { ...SHARED_BY_NAME, paths: [SHARED_ROOT, ...DATABASE_ENTRIES] },
+      ],
     },
   },
   {

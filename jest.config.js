@@ -20,7 +20,8 @@ const project = (dir) => ({
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^@secure-api/shared$': '<rootDir>/../shared/src/index.ts',
-    '^@secure-api/shared/testing$': '<rootDir>/../shared/src/testing/index.ts',
+    // Each subpath entry point is its folder's index.ts (the testing one exists only as source).
+    '^@secure-api/shared/(.*)$': '<rootDir>/../shared/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 });
@@ -38,6 +39,7 @@ const repo = {
   // scripts/openapi builds the document from the services' schema modules, which import shared.
   moduleNameMapper: {
     '^@secure-api/shared$': '<rootDir>/shared/src/index.ts',
+    '^@secure-api/shared/(.*)$': '<rootDir>/shared/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };

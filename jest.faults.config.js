@@ -22,7 +22,8 @@ export default {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^@secure-api/shared$': '<rootDir>/../shared/src/index.ts',
-    '^@secure-api/shared/testing$': '<rootDir>/../shared/src/testing/index.ts',
+    // Each subpath entry point is its folder's index.ts (the testing one exists only as source).
+    '^@secure-api/shared/(.*)$': '<rootDir>/../shared/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   globalSetup: path.join(import.meta.dirname, 'scripts/jest-global-setup.mjs'),

@@ -2,7 +2,9 @@
 // Redis MGET every service makes per authenticated request. Needs `npm run build` and local Redis.
 import { randomUUID } from 'node:crypto';
 
-import { connectRedis, createLogger, createRedis, RevocationStore } from '@secure-api/shared';
+import { RevocationStore } from '@secure-api/shared/auth';
+import { createLogger } from '@secure-api/shared/logging';
+import { connectRedis, createRedis } from '@secure-api/shared/redis';
 
 const CALLS = 20_000;
 const redis = createRedis(

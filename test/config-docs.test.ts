@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 
-import { envVariables } from '@secure-api/shared';
+import { envVariables } from '@secure-api/shared/config';
 
 import { readConfig as readAuditConfig } from '../audit-service/src/config.js';
 import { readConfig as readAuthConfig } from '../auth-service/src/config.js';

@@ -3,17 +3,16 @@ import { z } from 'zod';
 import {
   baseVariables,
   defineConfig,
-  EVENT_SOURCES,
   httpUrl,
   listenPort,
   loadConfig,
   positiveInt,
-  serviceDatabaseUrl,
   sharedVariables,
   variable,
   withoutTrailingSlash,
-  type EventSource,
-} from '@secure-api/shared';
+} from '@secure-api/shared/config';
+import { serviceDatabaseUrl } from '@secure-api/shared/data';
+import { EVENT_SOURCES, type EventSource } from '@secure-api/shared/events';
 
 import { ANY_SOURCE, type ProducerMap } from './domain/producer-provenance.js';
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { QueryTypes } from 'sequelize';
 
-import type { AnySecurityEvent } from '@secure-api/shared';
+import type { AnySecurityEvent } from '@secure-api/shared/events';
 
 import { chainHash } from '../src/domain/hash-chain.js';
 import { loginSucceeded, roleChanged } from './support/events.js';

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 
 import { describe, expect, it } from '@jest/globals';
 
-import { canonicalJson } from '@secure-api/shared';
+import { canonicalJson } from '@secure-api/shared/events';
 
 import { indexedFieldsOf, type StoredEvent } from '../src/domain/audit-event.js';
 import { ChainVerifier, chainHash, extendChain, GENESIS_HASH } from '../src/domain/hash-chain.js';

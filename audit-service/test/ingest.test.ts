@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { QueryTypes } from 'sequelize';
 import request from 'supertest';
 
-import { canonicalJson } from '@secure-api/shared';
+import { canonicalJson } from '@secure-api/shared/events';
 import { eventually } from '@secure-api/shared/testing';
 
 import { chainHash } from '../src/domain/hash-chain.js';

@@ -3,15 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { QueryTypes, type Sequelize } from 'sequelize';
 
-import {
-  AmqpConnection,
-  createOutboxMigration,
-  createSequelize,
-  EventPublisher,
-  runMigrations,
-  startEventPipeline,
-  type AnySecurityEvent,
-} from '@secure-api/shared';
+import { createSequelize, runMigrations } from '@secure-api/shared/data';
+import type { AnySecurityEvent } from '@secure-api/shared/events';
+import { AmqpConnection, EventPublisher } from '@secure-api/shared/messaging';
+import { createOutboxMigration, startEventPipeline } from '@secure-api/shared/outbox';
 import {
   captureLogger,
   createTestDatabase,

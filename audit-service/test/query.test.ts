@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import type { AnySecurityEvent } from '@secure-api/shared';
+import type { AnySecurityEvent } from '@secure-api/shared/events';
 
 import { accessDenied, at, loginFailed, loginSucceeded, roleChanged } from './support/events.js';
 import { AuditHarness } from './support/harness.js';

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
-import { connectRedis, createRedis, RevocationStore, type Redis } from '@secure-api/shared';
+import { RevocationStore } from '@secure-api/shared/auth';
+import { connectRedis, createRedis, type Redis } from '@secure-api/shared/redis';
 import { captureLogger, eventually, TcpProxy, testUrls } from '@secure-api/shared/testing';
 
 import { AuditHarness, type Instance } from './support/harness.js';

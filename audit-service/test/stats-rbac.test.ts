@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { QueryTypes } from 'sequelize';
 import request from 'supertest';
 
-import { createEvent, EVENT_TYPES, ROLES, type AnySecurityEvent } from '@secure-api/shared';
+import { ROLES } from '@secure-api/shared/auth';
+import { createEvent, EVENT_TYPES, type AnySecurityEvent } from '@secure-api/shared/events';
 
 import { accessDenied, at } from './support/events.js';
 import { FakeUserService, USER_COUNTS, type FakeMode } from './support/fake-user-service.js';

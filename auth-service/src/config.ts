@@ -11,10 +11,10 @@ import {
   loadConfig,
   nonNegativeInt,
   positiveInt,
-  serviceDatabaseUrl,
   sharedVariables,
   variable,
-} from '@secure-api/shared';
+} from '@secure-api/shared/config';
+import { serviceDatabaseUrl } from '@secure-api/shared/data';
 
 const { databaseUrl, redisUrl, amqpUrl, autoMigrate, corsOrigins, loginRateLimit, redisKeyPrefix } =
   sharedVariables;

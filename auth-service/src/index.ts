@@ -1,4 +1,4 @@
-import { runService } from '@secure-api/shared';
+import { runService } from '@secure-api/shared/lifecycle';
 
 import { startServer } from './api/server.js';
 import { readConfig } from './config.js';

@@ -1,4 +1,4 @@
-import { migrateService } from '@secure-api/shared';
+import { migrateService } from '@secure-api/shared/data';
 
 import { readConfig } from './config.js';
 import { MIGRATION_TABLE, migrations } from './data/migrations/index.js';

@@ -6,11 +6,9 @@ import {
   apiKeyCacheKeyForHash,
   apiKeyHash,
   apiKeyRevokedKeyForHash,
-  AppError,
-  connectRedis,
-  createRedis,
-  type Redis,
-} from '@secure-api/shared';
+} from '@secure-api/shared/auth';
+import { AppError } from '@secure-api/shared/http';
+import { connectRedis, createRedis, type Redis } from '@secure-api/shared/redis';
 import { captureLogger, TcpProxy, testUrls, uniqueName } from '@secure-api/shared/testing';
 
 import { ApiKeyCache } from '../src/data/api-key-cache.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import argon2 from 'argon2';
 
-import { AppError } from '@secure-api/shared';
+import { AppError } from '@secure-api/shared/http';
 
 import { readConfig } from '../src/config.js';
 import { PasswordHasher } from '../src/domain/password-hasher.js';

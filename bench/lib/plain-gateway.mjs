@@ -10,13 +10,8 @@
 // The route-table lookup is the first handler of accessControl(); its other two handlers (bearer
 // + revocation, permission) are left out, and the verifier, revocation store and event reporter
 // given to it throw if anything ever calls them.
-import {
-  createLogger,
-  createMetrics,
-  createServiceApp,
-  listen,
-  Readiness,
-} from '@secure-api/shared';
+import { createMetrics, createServiceApp, listen, Readiness } from '@secure-api/shared/lifecycle';
+import { createLogger } from '@secure-api/shared/logging';
 
 import { accessControl } from '../../gateway/dist/api/access-control.js';
 import { corsPolicy } from '../../gateway/dist/api/cors.js';

@@ -7,7 +7,9 @@ import amqp from 'amqplib';
 import argon2 from 'argon2';
 import pg from 'pg';
 
-import { AmqpConnection, createEvent, createLogger, EventPublisher } from '@secure-api/shared';
+import { createEvent } from '@secure-api/shared/events';
+import { createLogger } from '@secure-api/shared/logging';
+import { AmqpConnection, EventPublisher } from '@secure-api/shared/messaging';
 
 import { expectAllOk, load } from './load.mjs';
 import { cpuMeter, pidsNamed, sampleMemory } from './probes.mjs';

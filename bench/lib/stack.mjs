@@ -11,7 +11,7 @@ import path from 'node:path';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 
-import { dropDatabase, ensureDatabase, serviceDatabaseUrl } from '@secure-api/shared';
+import { dropDatabase, ensureDatabase, serviceDatabaseUrl } from '@secure-api/shared/data';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 

@@ -1,5 +1,5 @@
 // CPU per access-token verification in this process: jose's full EdDSA check vs a cache hit.
-import { accessTokenVerifier, remoteKeySet } from '@secure-api/shared';
+import { accessTokenVerifier, remoteKeySet } from '@secure-api/shared/auth';
 
 async function measure(verifier, token, n) {
   await verifier.verify(token); // key set fetched, JIT warm, cache filled

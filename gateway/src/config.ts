@@ -16,7 +16,7 @@ import {
   sharedVariables,
   variable,
   withoutTrailingSlash,
-} from '@secure-api/shared';
+} from '@secure-api/shared/config';
 
 const { redisUrl, amqpUrl, corsOrigins, loginRateLimit, redisKeyPrefix } = sharedVariables;
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
-import { connectRedis, createRedis, type Redis } from '@secure-api/shared';
+import { connectRedis, createRedis, type Redis } from '@secure-api/shared/redis';
 import {
   captureLogger,
   eventually,

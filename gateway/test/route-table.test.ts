@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
-import { hasPermission, ROLES, type Permission, type Role } from '@secure-api/shared';
+import { hasPermission, ROLES, type Permission, type Role } from '@secure-api/shared/auth';
 import { captureLogger, TestTokenIssuer } from '@secure-api/shared/testing';
 
 import { startServer, type RunningGateway } from '../src/api/server.js';

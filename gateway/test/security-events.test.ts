@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
-import { connectRedis, createRedis, type AnySecurityEvent, type Redis } from '@secure-api/shared';
+import type { AnySecurityEvent } from '@secure-api/shared/events';
+import { connectRedis, createRedis, type Redis } from '@secure-api/shared/redis';
 import { captureLogger, TestTokenIssuer, testUrls } from '@secure-api/shared/testing';
 
 import { startServer, type RunningGateway } from '../src/api/server.js';

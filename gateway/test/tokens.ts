@@ -10,7 +10,7 @@ import {
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { ACCESS_AUDIENCE, TOKEN_ISSUER } from '@secure-api/shared';
+import { ACCESS_AUDIENCE, TOKEN_ISSUER } from '@secure-api/shared/auth';
 import type { TestTokenIssuer } from '@secure-api/shared/testing';
 
 type Claims = Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { envVariables, PRODUCTION_RULES } from '@secure-api/shared';
+import { envVariables, PRODUCTION_RULES } from '@secure-api/shared/config';
 
 import { configSchema as audit } from '../../audit-service/src/config.js';
 import { configSchema as auth } from '../../auth-service/src/config.js';

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 
 import { z } from 'zod';
 
-import { PROBLEM_CONTENT_TYPE } from '@secure-api/shared';
+import { PROBLEM_CONTENT_TYPE } from '@secure-api/shared/http';
 
 import type { Access } from '../../gateway/src/domain/route-table.js';
 import type { Operation } from './operations.js';

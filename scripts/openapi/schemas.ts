@@ -1,12 +1,8 @@
 import { z } from 'zod';
 
-import {
-  eventEnvelopeSchema,
-  PERMISSIONS,
-  PROBLEM_TYPE_BASE,
-  ROLES,
-  type ProblemBody,
-} from '@secure-api/shared';
+import { PERMISSIONS, ROLES } from '@secure-api/shared/auth';
+import { eventEnvelopeSchema } from '@secure-api/shared/events';
+import { PROBLEM_TYPE_BASE, type ProblemBody } from '@secure-api/shared/http';
 
 import type { AdminStats } from '../../audit-service/src/domain/stats.use-case.js';
 import type { VerificationResult } from '../../audit-service/src/domain/hash-chain.js';

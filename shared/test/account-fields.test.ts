@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { z } from 'zod';
 
-import { apiKeyNameField, fullNameField } from '@secure-api/shared';
+import { apiKeyNameField, fullNameField } from '@secure-api/shared/accounts';
 
 const messagesOf = (result: z.ZodSafeParseResult<unknown>) =>
   result.success ? [] : result.error.issues.map((issue) => issue.message);

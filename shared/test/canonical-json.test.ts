@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { canonicalJson } from '@secure-api/shared';
+import { canonicalJson } from '@secure-api/shared/events';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and leaves no whitespace', () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConnectionAcquireTimeoutError, ConnectionRefusedError, DatabaseError } from 'sequelize';
 
-import { toAppError } from '@secure-api/shared';
+// Loading the data layer is what teaches the error handler PostgreSQL's outages, as in a service.
+import '@secure-api/shared/data';
+import { toAppError } from '@secure-api/shared/http';
 
 function queryFailed(message: string, code?: string): Error {
   const parent = Object.assign(new Error(message), code ? { code } : {}, {

@@ -9,7 +9,7 @@ import {
   positiveInt,
   sharedVariables,
   variable,
-} from '@secure-api/shared';
+} from '@secure-api/shared/config';
 import { configProblems } from '@secure-api/shared/testing';
 
 // A small service's config, as the services write theirs: camelCase keys, a group, a check.

@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import express from 'express';
 import request from 'supertest';
 
-import { AppError, errorHandler, Problems, requestContext, toAppError } from '@secure-api/shared';
+import {
+  AppError,
+  errorHandler,
+  Problems,
+  requestContext,
+  toAppError,
+} from '@secure-api/shared/http';
 import { captureLogger } from '@secure-api/shared/testing';
 
 import { buildTestApp } from './support/test-app.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import amqp from 'amqplib';
 
-import { AmqpConnection, EventPublisher, UnroutableEventError } from '@secure-api/shared';
+import { AmqpConnection, EventPublisher, UnroutableEventError } from '@secure-api/shared/messaging';
 import {
   captureLogger,
   eventually,

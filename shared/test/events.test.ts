@@ -10,10 +10,10 @@ import {
   InvalidEventError,
   maskEmail,
   parseEvent,
-  runWithContext,
   safeParseEvent,
   type EventType,
-} from '@secure-api/shared';
+} from '@secure-api/shared/events';
+import { runWithContext } from '@secure-api/shared/http';
 
 import { UUID_V4 } from './support/test-app.js';
 

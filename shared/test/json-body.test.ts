@@ -5,12 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RequestHandler } from 'express';
 import request from 'supertest';
 
-import {
-  DEFAULT_BODY_LIMIT,
-  jsonShapeIsSafe,
-  listen,
-  type RunningServer,
-} from '@secure-api/shared';
+import { jsonShapeIsSafe } from '@secure-api/shared/http';
+import { DEFAULT_BODY_LIMIT, listen, type RunningServer } from '@secure-api/shared/lifecycle';
 
 import { buildTestApp } from './support/test-app.js';
 

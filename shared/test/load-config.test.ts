@@ -15,7 +15,7 @@ import {
   positiveInt,
   rate,
   redisUrl,
-} from '@secure-api/shared';
+} from '@secure-api/shared/config';
 
 // Reads every variable the production refusals know about, like auth-service plus gateway would.
 const schema = z.object({

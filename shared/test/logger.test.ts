@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
-import { runWithContext } from '@secure-api/shared';
+import { runWithContext } from '@secure-api/shared/http';
 import { captureLogger } from '@secure-api/shared/testing';
 
 import { buildTestApp } from './support/test-app.js';

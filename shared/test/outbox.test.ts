@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { InvalidEventError, writeOutboxEvent, type AnySecurityEvent } from '@secure-api/shared';
+import { InvalidEventError, type AnySecurityEvent } from '@secure-api/shared/events';
+import { writeOutboxEvent } from '@secure-api/shared/outbox';
 
 import { CountingSink, FailingSink, loginEvent, OutboxFixture } from './support/outbox-fixture.js';
 

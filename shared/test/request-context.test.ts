@@ -5,15 +5,13 @@ import request from 'supertest';
 
 import {
   clientIpOf,
-  createMetrics,
-  createServiceApp,
   currentActor,
   currentClientRequestId,
   currentRequestId,
   isSaneRequestId,
   parseCidr,
-  Readiness,
-} from '@secure-api/shared';
+} from '@secure-api/shared/http';
+import { createMetrics, createServiceApp, Readiness } from '@secure-api/shared/lifecycle';
 import { captureLogger } from '@secure-api/shared/testing';
 
 import { UUID_V4 } from './support/test-app.js';

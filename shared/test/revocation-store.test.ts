@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { connectRedis, createRedis, RevocationStore, type Redis } from '@secure-api/shared';
+import { RevocationStore } from '@secure-api/shared/auth';
+import { connectRedis, createRedis, type Redis } from '@secure-api/shared/redis';
 import { captureLogger, testUrls } from '@secure-api/shared/testing';
 
 describe('RevocationStore user marks', () => {

@@ -12,12 +12,12 @@ import {
 } from 'jose';
 
 import {
-  AppError,
   accessTokenVerifier,
   VerifiedClaimsCache,
   type AccessClaims,
   type VerifierOptions,
-} from '@secure-api/shared';
+} from '@secure-api/shared/auth';
+import { AppError } from '@secure-api/shared/http';
 
 interface SigningKey {
   privateKey: CryptoKey;

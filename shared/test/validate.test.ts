@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { z } from 'zod';
 
-import { validate } from '@secure-api/shared';
+import { validate } from '@secure-api/shared/http';
 
 import { buildTestApp } from './support/test-app.js';
 

@@ -7,11 +7,11 @@ import {
   listenPort,
   loadConfig,
   positiveInt,
-  serviceDatabaseUrl,
   sharedVariables,
   variable,
   withoutTrailingSlash,
-} from '@secure-api/shared';
+} from '@secure-api/shared/config';
+import { serviceDatabaseUrl } from '@secure-api/shared/data';
 
 const { databaseUrl, redisUrl, amqpUrl, autoMigrate } = sharedVariables;
 

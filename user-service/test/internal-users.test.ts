@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
-import { USER_SERVICE_AUDIENCE } from '@secure-api/shared';
+import { USER_SERVICE_AUDIENCE } from '@secure-api/shared/auth';
 import { TestTokenIssuer } from '@secure-api/shared/testing';
 
 import {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
-import { hasPermission, ROLES, type Permission, type Role } from '@secure-api/shared';
+import { hasPermission, ROLES, type Permission, type Role } from '@secure-api/shared/auth';
 
 import { expectProblem, expectUserObject, Harness, type Member } from './support/harness.js';
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
-import { RevocationStore } from '@secure-api/shared';
+import { RevocationStore } from '@secure-api/shared/auth';
 import { captureLogger, eventually, TcpProxy, testUrls } from '@secure-api/shared/testing';
 
 import type { RunningUserService } from '../src/api/server.js';

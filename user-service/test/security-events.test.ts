@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { QueryTypes, Sequelize } from 'sequelize';
 import request from 'supertest';
 
-import type { AnySecurityEvent } from '@secure-api/shared';
+import type { AnySecurityEvent } from '@secure-api/shared/events';
 import { EventTap } from '@secure-api/shared/testing';
 
 import { AUTH_SAYS } from './support/fake-auth-service.js';

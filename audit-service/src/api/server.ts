@@ -1,21 +1,20 @@
 import {
   accessTokenVerifier,
-  AmqpConnection,
   authenticate,
-  createLogger,
+  remoteKeySet,
+  RevocationStore,
+} from '@secure-api/shared/auth';
+import { databaseCheck, openDatabase } from '@secure-api/shared/data';
+import {
   createMetrics,
   createServiceApp,
-  databaseCheck,
   listen,
-  openDatabase,
-  openRedis,
   Readiness,
-  redisCheck,
-  remoteKeySet,
   requireDependency,
-  RevocationStore,
-  type Logger,
-} from '@secure-api/shared';
+} from '@secure-api/shared/lifecycle';
+import { createLogger, type Logger } from '@secure-api/shared/logging';
+import { AmqpConnection } from '@secure-api/shared/messaging';
+import { openRedis, redisCheck } from '@secure-api/shared/redis';
 
 import { UserServiceClient } from '../clients/user-service.client.js';
 import type { Config } from '../config.js';

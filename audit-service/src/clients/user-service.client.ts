@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-import { Problems, requestIdHeaders, type AppError, type Logger } from '@secure-api/shared';
+import { Problems, requestIdHeaders, type AppError } from '@secure-api/shared/http';
+import type { Logger } from '@secure-api/shared/logging';
 
 import type { UserCountSource, UserCounts } from '../domain/stats.use-case.js';
 

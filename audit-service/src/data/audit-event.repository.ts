@@ -1,6 +1,6 @@
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 
-import type { AnySecurityEvent } from '@secure-api/shared';
+import type { AnySecurityEvent } from '@secure-api/shared/events';
 
 import {
   indexedFieldsOf,

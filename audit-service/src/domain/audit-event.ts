@@ -1,4 +1,4 @@
-import type { AnySecurityEvent, EventType } from '@secure-api/shared';
+import type { AnySecurityEvent, EventType } from '@secure-api/shared/events';
 
 /** The columns an event is found by, derived from its envelope when it is stored. */
 export interface IndexedFields {

@@ -1,4 +1,5 @@
-import type { AnySecurityEvent, Logger } from '@secure-api/shared';
+import type { AnySecurityEvent } from '@secure-api/shared/events';
+import type { Logger } from '@secure-api/shared/logging';
 
 import type { AppendedEvent, AuditStore } from './audit-event.js';
 import { proveProducer, type Provenance, type ProducerMap } from './producer-provenance.js';

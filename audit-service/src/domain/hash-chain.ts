@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { canonicalJson, type AnySecurityEvent } from '@secure-api/shared';
+import { canonicalJson, type AnySecurityEvent } from '@secure-api/shared/events';
 
 import { indexedFieldsOf, type AppendedEvent, type StoredEvent } from './audit-event.js';
 

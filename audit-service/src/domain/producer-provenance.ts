@@ -1,4 +1,4 @@
-import type { AnySecurityEvent, EventSource } from '@secure-api/shared';
+import type { AnySecurityEvent, EventSource } from '@secure-api/shared/events';
 
 /** Broker user -> the one source its messages may claim; `*`: any source (development only). */
 export type ProducerMap = ReadonlyMap<string, EventSource | '*'>;

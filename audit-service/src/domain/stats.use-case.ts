@@ -1,4 +1,5 @@
-import { EVENT_TYPES, type Role } from '@secure-api/shared';
+import type { Role } from '@secure-api/shared/auth';
+import { EVENT_TYPES } from '@secure-api/shared/events';
 
 import type { AuditStore } from './audit-event.js';
 

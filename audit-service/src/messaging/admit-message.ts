@@ -1,6 +1,7 @@
 import type { ConsumeMessage } from 'amqplib';
 
-import type { AnySecurityEvent, Logger } from '@secure-api/shared';
+import type { AnySecurityEvent } from '@secure-api/shared/events';
+import type { Logger } from '@secure-api/shared/logging';
 
 import type { EventIngest } from '../domain/event-ingest.use-case.js';
 import type { ConsumerMetrics } from './consumer-metrics.js';

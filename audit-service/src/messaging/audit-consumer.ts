@@ -1,6 +1,8 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 
-import { type AmqpConnection, type AnySecurityEvent, type Logger } from '@secure-api/shared';
+import type { AnySecurityEvent } from '@secure-api/shared/events';
+import type { Logger } from '@secure-api/shared/logging';
+import type { AmqpConnection } from '@secure-api/shared/messaging';
 
 import type { EventIngest } from '../domain/event-ingest.use-case.js';
 import { admit } from './admit-message.js';

@@ -1,6 +1,6 @@
 import client from 'prom-client';
 
-import type { Metrics } from '@secure-api/shared';
+import type { Metrics } from '@secure-api/shared/lifecycle';
 
 export type InvalidReason = 'too_large' | 'json' | 'schema';
 

@@ -1,6 +1,6 @@
 import type { ConsumeMessage } from 'amqplib';
 
-import { safeParseEvent, type AnySecurityEvent } from '@secure-api/shared';
+import { safeParseEvent, type AnySecurityEvent } from '@secure-api/shared/events';
 
 import type { InvalidReason } from './consumer-metrics.js';
 

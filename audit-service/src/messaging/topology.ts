@@ -1,6 +1,6 @@
 import type { Channel } from 'amqplib';
 
-import { SECURITY_EVENTS_EXCHANGE } from '@secure-api/shared';
+import { SECURITY_EVENTS_EXCHANGE } from '@secure-api/shared/messaging';
 
 /** Where rejected (invalid) messages go; each dead-letter queue is bound by its own name. */
 export const DEAD_LETTER_EXCHANGE = 'security.events.dlx';

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 
 import amqp, { type Options } from 'amqplib';
 
-import { SECURITY_EVENTS_EXCHANGE } from '@secure-api/shared';
+import { SECURITY_EVENTS_EXCHANGE } from '@secure-api/shared/messaging';
 import { testUrls } from '@secure-api/shared/testing';
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { createEvent, maskEmail, type AnySecurityEvent } from '@secure-api/shared';
+import { createEvent, maskEmail, type AnySecurityEvent } from '@secure-api/shared/events';
 
 /** A valid event of a few kinds, about `userId` (fresh when not given). */
 export function loginSucceeded(userId: string = randomUUID()): AnySecurityEvent {

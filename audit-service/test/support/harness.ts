@@ -2,13 +2,10 @@ import amqp, { type Channel, type ChannelModel, type Options } from 'amqplib';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import request from 'supertest';
 
-import {
-  AmqpConnection,
-  createSequelize,
-  EventPublisher,
-  type AnySecurityEvent,
-  type Role,
-} from '@secure-api/shared';
+import type { Role } from '@secure-api/shared/auth';
+import { createSequelize } from '@secure-api/shared/data';
+import type { AnySecurityEvent } from '@secure-api/shared/events';
+import { AmqpConnection, EventPublisher } from '@secure-api/shared/messaging';
 import {
   captureLogger,
   createTestDatabase,

@@ -1,11 +1,8 @@
-import {
-  AppError,
-  createLogger,
-  openDatabase,
-  DependencyUnavailableError,
-  openRedis,
-  type Redis,
-} from '@secure-api/shared';
+import { openDatabase } from '@secure-api/shared/data';
+import { AppError } from '@secure-api/shared/http';
+import { DependencyUnavailableError } from '@secure-api/shared/lifecycle';
+import { createLogger } from '@secure-api/shared/logging';
+import { openRedis, type Redis } from '@secure-api/shared/redis';
 
 import type { Config } from '../config.js';
 import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';

@@ -1,6 +1,8 @@
 import type { Sequelize } from 'sequelize';
 
-import { RevocationStore, UnitOfWork, type Redis } from '@secure-api/shared';
+import { RevocationStore } from '@secure-api/shared/auth';
+import { UnitOfWork } from '@secure-api/shared/outbox';
+import type { Redis } from '@secure-api/shared/redis';
 
 import type { Config } from '../config.js';
 import { CredentialRepository } from '../data/credential.repository.js';

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 
-import { clientIpOf } from '@secure-api/shared';
+import { clientIpOf } from '@secure-api/shared/http';
 
 import { AuthProblems } from '../domain/auth-problems.js';
 

@@ -1,20 +1,11 @@
 import { createLocalJWKSet } from 'jose';
 
-import {
-  accessTokenVerifier,
-  authenticate,
-  createLogger,
-  createMetrics,
-  createServiceApp,
-  databaseCheck,
-  listen,
-  openDatabase,
-  Readiness,
-  redisCheck,
-  startEventPipeline,
-  type Logger,
-  openRedis,
-} from '@secure-api/shared';
+import { accessTokenVerifier, authenticate } from '@secure-api/shared/auth';
+import { databaseCheck, openDatabase } from '@secure-api/shared/data';
+import { createMetrics, createServiceApp, listen, Readiness } from '@secure-api/shared/lifecycle';
+import { createLogger, type Logger } from '@secure-api/shared/logging';
+import { startEventPipeline } from '@secure-api/shared/outbox';
+import { redisCheck, openRedis } from '@secure-api/shared/redis';
 
 import type { Config } from '../config.js';
 import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';

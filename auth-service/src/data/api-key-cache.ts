@@ -2,8 +2,8 @@ import {
   API_KEY_REVOKED_MARKER_SECONDS,
   apiKeyCacheKeyForHash,
   apiKeyRevokedKeyForHash,
-  type Redis,
-} from '@secure-api/shared';
+} from '@secure-api/shared/auth';
+import type { Redis } from '@secure-api/shared/redis';
 
 import type { ApiKeyCachePurge } from '../domain/api-key-ports.js';
 import { AuthProblems } from '../domain/auth-problems.js';

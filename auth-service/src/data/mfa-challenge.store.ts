@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-import type { Redis } from '@secure-api/shared';
+import type { Redis } from '@secure-api/shared/redis';
 
 import type { CodeLimits, MfaChallenges, Reservation } from '../domain/two-factor-ports.js';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { Sequelize } from 'sequelize';
 
-import type { UnitOfWork } from '@secure-api/shared';
+import type { UnitOfWork } from '@secure-api/shared/outbox';
 
 import type {
   NewRefreshToken,

@@ -7,7 +7,8 @@ import {
   type Sequelize,
 } from 'sequelize';
 
-import type { Redis, UnitOfWork } from '@secure-api/shared';
+import type { UnitOfWork } from '@secure-api/shared/outbox';
+import type { Redis } from '@secure-api/shared/redis';
 
 import type { PolicyStore } from '../domain/ports.js';
 import { securityPolicySchema, type SecurityPolicy } from '../domain/security-policy.js';

@@ -10,7 +10,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 
-import type { UnitOfWork } from '@secure-api/shared';
+import type { UnitOfWork } from '@secure-api/shared/outbox';
 
 import type { TotpFactor, TwoFactorStore } from '../domain/two-factor-ports.js';
 

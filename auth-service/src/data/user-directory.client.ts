@@ -1,10 +1,5 @@
-import {
-  AppError,
-  isRole,
-  Problems,
-  requestIdHeaders,
-  USER_SERVICE_AUDIENCE,
-} from '@secure-api/shared';
+import { isRole, USER_SERVICE_AUDIENCE } from '@secure-api/shared/auth';
+import { AppError, Problems, requestIdHeaders } from '@secure-api/shared/http';
 
 import { ProfileConflictError, type UserDirectory, type UserProfile } from '../domain/ports.js';
 import type { TokenSigner } from '../domain/token-signer.js';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import { apiKeyHash, type Permission } from '@secure-api/shared';
+import { apiKeyHash, type Permission } from '@secure-api/shared/auth';
 
 import type { ApiKey, ApiKeyStore } from './api-key-ports.js';
 

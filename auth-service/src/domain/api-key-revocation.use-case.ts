@@ -1,4 +1,4 @@
-import type { AccessClaims } from '@secure-api/shared';
+import type { AccessClaims } from '@secure-api/shared/auth';
 
 import type { ApiKey, ApiKeyCachePurge, ApiKeyStore } from './api-key-ports.js';
 import { ownedLiveKey } from './api-keys.use-case.js';

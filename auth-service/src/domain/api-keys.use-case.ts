@@ -7,7 +7,7 @@ import {
   type AccessClaims,
   type Permission,
   type RevocationStore,
-} from '@secure-api/shared';
+} from '@secure-api/shared/auth';
 
 import { issue, view, type ApiKeyView } from './api-key-issuance.js';
 import type { ApiKey, ApiKeyCachePurge, ApiKeySettings, ApiKeyStore } from './api-key-ports.js';

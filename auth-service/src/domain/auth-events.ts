@@ -1,10 +1,10 @@
 import {
   createEvent,
-  currentActor,
   type EventFields,
   type EventType,
   type SecurityEvent,
-} from '@secure-api/shared';
+} from '@secure-api/shared/events';
+import { currentActor } from '@secure-api/shared/http';
 
 /**
  * An auth-service security event for the current request: source, request id, client address

@@ -1,4 +1,4 @@
-import { AppError, Problems } from '@secure-api/shared';
+import { AppError, Problems } from '@secure-api/shared/http';
 
 /** An AppError whose code the compiler knows, so a route can name the problems it returns. */
 type Problem<C extends string> = AppError & { readonly code: C };

@@ -1,4 +1,4 @@
-import type { AccessClaims, RevocationStore } from '@secure-api/shared';
+import type { AccessClaims, RevocationStore } from '@secure-api/shared/auth';
 
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';

@@ -1,4 +1,4 @@
-import type { AccessClaims } from '@secure-api/shared';
+import type { AccessClaims } from '@secure-api/shared/auth';
 
 import type { ApiKeyCachePurge, ApiKeyStore } from './api-key-ports.js';
 import { AuthProblems } from './auth-problems.js';

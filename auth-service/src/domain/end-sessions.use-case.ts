@@ -1,4 +1,4 @@
-import type { RevocationStore } from '@secure-api/shared';
+import type { RevocationStore } from '@secure-api/shared/auth';
 
 import type { ApiKeyCachePurge, ApiKeyStore } from './api-key-ports.js';
 import { authEvent } from './auth-events.js';

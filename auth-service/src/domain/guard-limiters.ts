@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
 
-import { rateLimitKey, type Redis } from '@secure-api/shared';
+import { rateLimitKey } from '@secure-api/shared/http';
+import type { Redis } from '@secure-api/shared/redis';
 
 import type { SecurityPolicy } from './security-policy.js';
 

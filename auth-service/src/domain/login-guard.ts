@@ -1,6 +1,7 @@
 import type { RateLimiterRedis } from 'rate-limiter-flexible';
 
-import { rateLimitKey, type Redis } from '@secure-api/shared';
+import { rateLimitKey } from '@secure-api/shared/http';
+import type { Redis } from '@secure-api/shared/redis';
 
 import { AuthProblems } from './auth-problems.js';
 

@@ -1,4 +1,4 @@
-import type { Role } from '@secure-api/shared';
+import type { Role } from '@secure-api/shared/auth';
 
 import { authEvent } from './auth-events.js';
 import type { DeviceCookie, DeviceCookies } from './device-cookies.js';

@@ -1,4 +1,4 @@
-import { maskEmail } from '@secure-api/shared';
+import { maskEmail } from '@secure-api/shared/events';
 
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';

@@ -1,4 +1,5 @@
-import { maskEmail, type AppError } from '@secure-api/shared';
+import { maskEmail } from '@secure-api/shared/events';
+import type { AppError } from '@secure-api/shared/http';
 
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';

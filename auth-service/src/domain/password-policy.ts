@@ -1,6 +1,6 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 
-import type { AppError } from '@secure-api/shared';
+import type { AppError } from '@secure-api/shared/http';
 
 import { AuthProblems } from './auth-problems.js';
 

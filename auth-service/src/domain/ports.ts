@@ -1,4 +1,5 @@
-import type { AnySecurityEvent, Role } from '@secure-api/shared';
+import type { Role } from '@secure-api/shared/auth';
+import type { AnySecurityEvent } from '@secure-api/shared/events';
 
 import type { PresentedCookies } from './device-cookies.js';
 import type { PolicySource, SecurityPolicy } from './security-policy.js';

@@ -1,4 +1,4 @@
-import type { RevocationStore } from '@secure-api/shared';
+import type { RevocationStore } from '@secure-api/shared/auth';
 
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { maskEmail, type Role } from '@secure-api/shared';
+import type { Role } from '@secure-api/shared/auth';
+import { maskEmail } from '@secure-api/shared/events';
 
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-import type { RevocationStore, Role } from '@secure-api/shared';
+import type { RevocationStore, Role } from '@secure-api/shared/auth';
 
 import type { ClientInfo, UnitOfWork } from './ports.js';
 import type { RefreshTokenStore, SessionSettings, SessionStore } from './session-ports.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { SignJWT, type CryptoKey, type JWK } from 'jose';
 
-import { ACCESS_AUDIENCE, TOKEN_ISSUER, type Permission, type Role } from '@secure-api/shared';
+import { ACCESS_AUDIENCE, TOKEN_ISSUER, type Permission, type Role } from '@secure-api/shared/auth';
 
 export interface SigningKey {
   kid: string;

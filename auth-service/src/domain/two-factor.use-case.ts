@@ -1,4 +1,5 @@
-import type { AccessClaims, AppError, RevocationStore } from '@secure-api/shared';
+import type { AccessClaims, RevocationStore } from '@secure-api/shared/auth';
+import type { AppError } from '@secure-api/shared/http';
 
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';

@@ -1,31 +1,14 @@
 import type { Request, RequestHandler } from 'express';
 
-import {
-  AppError,
-  claimsAllow,
-  requirePermission,
-  type AccessClaims,
-  type Logger,
-  type Permission,
-  type RevocationStore,
-  type TokenVerifier,
-} from '@secure-api/shared';
+import { claimsAllow, requirePermission, type Permission } from '@secure-api/shared/auth';
+import { AppError } from '@secure-api/shared/http';
 
-import type { ApiKeyResolver } from '../data/api-key.resolver.js';
-import type { RateLimits } from '../data/rate-limiters.js';
 import type { Access, RouteRule } from '../domain/route-table.js';
-import { authenticators } from './authenticators.js';
+import { authenticators, type AuthenticatorOptions } from './authenticators.js';
 import { routeMatchOf } from './route-match.js';
-import type { GatewayEvents } from './security-events.js';
 
-export interface AccessControlOptions {
-  verifier: TokenVerifier<AccessClaims>;
-  revocation: RevocationStore;
-  /** X-API-Key support; without it a key is simply not a credential. */
-  apiKeys?: { resolver: ApiKeyResolver; limits: RateLimits; logger: Logger };
-  /** Refusals (401, 403, the per-key 429) and every keyed request are reported here. */
-  events: GatewayEvents;
-}
+// Access control needs nothing beyond what its two authenticators need.
+export type AccessControlOptions = AuthenticatorOptions;
 
 // The rule the access check was made against; the proxy forwards by this and nothing else.
 const matchedRules = new WeakMap<Request, RouteRule>();

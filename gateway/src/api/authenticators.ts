@@ -1,6 +1,13 @@
 import type { Request, Response } from 'express';
 
-import { AppError, bearerToken, Problems, type AccessClaims } from '@secure-api/shared';
+import {
+  bearerToken,
+  type AccessClaims,
+  type RevocationStore,
+  type TokenVerifier,
+} from '@secure-api/shared/auth';
+import { AppError, Problems } from '@secure-api/shared/http';
+import type { Logger } from '@secure-api/shared/logging';
 
 import {
   KEY_REFUSED,
@@ -8,10 +15,19 @@ import {
   type ApiKeyResolver,
   type ResolvedKey,
 } from '../data/api-key.resolver.js';
+import type { RateLimits } from '../data/rate-limiters.js';
 import { expiredOrInvalid } from '../domain/token-rejection.js';
-import type { AccessControlOptions } from './access-control.js';
 import { rateLimitHeaders, seconds } from './rate-limit.js';
-import type { Caller, RejectionReason } from './security-events.js';
+import type { Caller, GatewayEvents, RejectionReason } from './security-events.js';
+
+export interface AuthenticatorOptions {
+  verifier: TokenVerifier<AccessClaims>;
+  revocation: RevocationStore;
+  /** X-API-Key support; without it a key is simply not a credential. */
+  apiKeys?: { resolver: ApiKeyResolver; limits: RateLimits; logger: Logger };
+  /** Refusals (401, 403, the per-key 429) and every keyed request are reported here. */
+  events: GatewayEvents;
+}
 
 const isUnauthorized = (error: unknown) => error instanceof AppError && error.status === 401;
 
@@ -32,7 +48,7 @@ export function authenticators({
   revocation,
   apiKeys,
   events,
-}: AccessControlOptions): Authenticators {
+}: AuthenticatorOptions): Authenticators {
   /** The 401 every refused credential gets, reported with the reason the client is not told. */
   const rejected = (req: Request, reason: RejectionReason, caller?: Caller, detail?: string) => {
     events.tokenRejected(req, reason, caller);

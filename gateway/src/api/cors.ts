@@ -1,7 +1,7 @@
 import cors from 'cors';
 import type { RequestHandler } from 'express';
 
-import { Problems } from '@secure-api/shared';
+import { Problems } from '@secure-api/shared/http';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const ALLOWED_HEADERS = ['authorization', 'content-type', 'x-api-key', 'x-request-id'];

@@ -10,8 +10,8 @@ import {
   GATEWAY_OWNED_HEADERS,
   Problems,
   sendProblem,
-  type Logger,
-} from '@secure-api/shared';
+} from '@secure-api/shared/http';
+import type { Logger } from '@secure-api/shared/logging';
 
 import type { UpstreamName } from '../config.js';
 import { matchedRule } from './access-control.js';

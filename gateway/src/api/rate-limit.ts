@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 
-import { clientIpOf, Problems, rateLimitKey } from '@secure-api/shared';
+import { clientIpOf, Problems, rateLimitKey } from '@secure-api/shared/http';
 
 import type { LimitDecision, RateLimits } from '../data/rate-limiters.js';
 import { routeMatchOf } from './route-match.js';

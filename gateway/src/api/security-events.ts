@@ -2,18 +2,17 @@ import { isIP } from 'node:net';
 
 import type { Request, Response } from 'express';
 
+import type { AccessClaims, Permission } from '@secure-api/shared/auth';
 import {
   createEvent,
-  clientIpOf,
   currentEventIds,
   InvalidEventError,
-  type AccessClaims,
   type AnySecurityEvent,
   type EventActor,
   type EventDataInput,
   type EventOutcome,
-  type Permission,
-} from '@secure-api/shared';
+} from '@secure-api/shared/events';
+import { clientIpOf } from '@secure-api/shared/http';
 
 import type { DroppedEvents } from '../data/dropped-events.js';
 import type { EventBuffer } from '../data/event-buffer.js';

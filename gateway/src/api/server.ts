@@ -1,19 +1,15 @@
+import { accessTokenVerifier, remoteKeySet, RevocationStore } from '@secure-api/shared/auth';
 import {
-  accessTokenVerifier,
   createCounter,
-  createLogger,
   createMetrics,
   createServiceApp,
   listen,
   Readiness,
-  redisCheck,
-  remoteKeySet,
-  RevocationStore,
-  type Logger,
   type Metrics,
   type RunningServer,
-  openRedis,
-} from '@secure-api/shared';
+} from '@secure-api/shared/lifecycle';
+import { createLogger, type Logger } from '@secure-api/shared/logging';
+import { redisCheck, openRedis } from '@secure-api/shared/redis';
 
 import type { Config } from '../config.js';
 import { ApiKeyResolver } from '../data/api-key.resolver.js';

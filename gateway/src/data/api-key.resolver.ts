@@ -1,14 +1,8 @@
 import { z } from 'zod';
 
-import {
-  API_KEY_PATTERN,
-  apiKeyCacheKey,
-  apiKeyRevokedKey,
-  AppError,
-  Problems,
-  requestIdHeaders,
-  type Redis,
-} from '@secure-api/shared';
+import { API_KEY_PATTERN, apiKeyCacheKey, apiKeyRevokedKey } from '@secure-api/shared/auth';
+import { AppError, Problems, requestIdHeaders } from '@secure-api/shared/http';
+import type { Redis } from '@secure-api/shared/redis';
 
 export const KEY_REFUSED = 'Invalid or expired API key';
 

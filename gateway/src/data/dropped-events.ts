@@ -1,4 +1,5 @@
-import type { Counter, Logger } from '@secure-api/shared';
+import type { Counter } from '@secure-api/shared/lifecycle';
+import type { Logger } from '@secure-api/shared/logging';
 
 export type DropReason = 'buffer_full' | 'invalid' | 'shutdown';
 

@@ -1,10 +1,7 @@
-import {
-  UnroutableEventError,
-  type AnySecurityEvent,
-  type Counter,
-  type EventSink,
-  type Logger,
-} from '@secure-api/shared';
+import type { AnySecurityEvent } from '@secure-api/shared/events';
+import type { Counter } from '@secure-api/shared/lifecycle';
+import type { Logger } from '@secure-api/shared/logging';
+import { UnroutableEventError, type EventSink } from '@secure-api/shared/messaging';
 
 import type { DroppedEvents } from './dropped-events.js';
 

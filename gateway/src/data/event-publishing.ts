@@ -1,10 +1,6 @@
-import {
-  AmqpConnection,
-  createCounter,
-  EventPublisher,
-  type Logger,
-  type Metrics,
-} from '@secure-api/shared';
+import { createCounter, type Metrics } from '@secure-api/shared/lifecycle';
+import type { Logger } from '@secure-api/shared/logging';
+import { AmqpConnection, EventPublisher } from '@secure-api/shared/messaging';
 
 import { DroppedEvents } from './dropped-events.js';
 import { EventBuffer } from './event-buffer.js';

@@ -5,7 +5,10 @@ import {
   type IRateLimiterOptions,
 } from 'rate-limiter-flexible';
 
-import type { Counter, Logger, Rate, Redis } from '@secure-api/shared';
+import type { Rate } from '@secure-api/shared/config';
+import type { Counter } from '@secure-api/shared/lifecycle';
+import type { Logger } from '@secure-api/shared/logging';
+import type { Redis } from '@secure-api/shared/redis';
 
 import type { RateLimitConfig } from '../config.js';
 import type { RouteLimit } from '../domain/route-table.js';

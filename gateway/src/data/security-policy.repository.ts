@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
-import type { Logger, Rate, Redis } from '@secure-api/shared';
+import type { Rate } from '@secure-api/shared/config';
+import type { Logger } from '@secure-api/shared/logging';
+import type { Redis } from '@secure-api/shared/redis';
 
 /** Written by auth-service (GET/PUT /api/v1/admin/config), after the deployment's key prefix. */
 export const SECURITY_POLICY_KEY = 'security-policy';

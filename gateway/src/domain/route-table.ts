@@ -1,4 +1,4 @@
-import type { Permission } from '@secure-api/shared';
+import type { Permission } from '@secure-api/shared/auth';
 
 import type { UpstreamName } from '../config.js';
 

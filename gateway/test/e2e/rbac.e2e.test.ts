@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
-import { hasPermission, ROLES, type Permission, type Role } from '@secure-api/shared';
+import { hasPermission, ROLES, type Permission, type Role } from '@secure-api/shared/auth';
 
 import {
   loginAs,

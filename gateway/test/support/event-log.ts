@@ -1,6 +1,7 @@
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 
-import { SECURITY_EVENTS_EXCHANGE, type AnySecurityEvent } from '@secure-api/shared';
+import type { AnySecurityEvent } from '@secure-api/shared/events';
+import { SECURITY_EVENTS_EXCHANGE } from '@secure-api/shared/messaging';
 import { eventually, testUrls } from '@secure-api/shared/testing';
 
 export const GATEWAY_EVENT_TYPES = [

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { Permission, Role } from '@secure-api/shared';
+import type { Permission, Role } from '@secure-api/shared/auth';
 
 import { accessClaims, type TrustedJwks } from '../tokens.js';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import request from 'supertest';
 
-import type { Role } from '@secure-api/shared';
+import type { Role } from '@secure-api/shared/auth';
 import {
   captureLogger,
   createTestDatabase,

@@ -1,5 +1,7 @@
 import { ConnectionError, DatabaseError } from 'sequelize';
 
+import { registerOutageTest } from '../http/dependency-outage.js';
+
 // Server-side states in which no query can succeed right now (SQLSTATE class 08, connection
 // exception; 57P01-57P03, the server shutting down or starting up).
 const OUTAGE_CODES = /^(08|57P0[123])/;
@@ -19,3 +21,6 @@ export function isDatabaseOutage(error: unknown): boolean {
   if (typeof cause.code === 'string' && OUTAGE_CODES.test(cause.code)) return true;
   return LOST_CONNECTION.test(cause.message);
 }
+
+// Loaded with the data layer: every process that can throw these answers them with 503.
+registerOutageTest(isDatabaseOutage);

@@ -1,10 +1,12 @@
 import pg from 'pg';
-import { Sequelize, type QueryInterface } from 'sequelize';
-import { SequelizeStorage, Umzug } from 'umzug';
+import { Sequelize } from 'sequelize';
 
 import { requireDependency } from '../lifecycle/dependency-error.js';
-import { enableTransactionContext } from './unit-of-work.js';
 import type { Logger } from '../logging/logger.js';
+// Registers PostgreSQL's outage errors with the error handler (503, not 500).
+import './database-outage.js';
+import { runMigrations, type Migration } from './migrations.js';
+import { enableTransactionContext } from './transaction-context.js';
 
 /** One database per service: a server URL gets the service's database appended; a full URL is kept. */
 export function serviceDatabaseUrl(url: string, database: string): string {
@@ -83,52 +85,6 @@ export function createSequelize(url: string, options: DatabaseOptions = {}): Seq
     },
     dialectOptions: { connectionTimeoutMillis: 3000, statement_timeout: 10_000 },
     retry: { max: 0 },
-  });
-}
-
-export interface MigrationContext {
-  queryInterface: QueryInterface;
-  sequelize: Sequelize;
-}
-
-export interface Migration {
-  name: string;
-  up(context: MigrationContext): Promise<void>;
-  down?(context: MigrationContext): Promise<void>;
-}
-
-// One fixed advisory lock key per migration table so replicas starting together migrate once.
-function lockKey(table: string): number {
-  let hash = 0;
-  for (const char of table) hash = (hash * 31 + char.charCodeAt(0)) | 0;
-  return hash;
-}
-
-export async function runMigrations(
-  sequelize: Sequelize,
-  migrations: Migration[],
-  { tableName, logger }: { tableName: string; logger: Logger },
-): Promise<string[]> {
-  const umzug = new Umzug<MigrationContext>({
-    migrations: migrations.map((m) => ({
-      name: m.name,
-      up: ({ context }) => m.up(context),
-      down: ({ context }) => (m.down ? m.down(context) : Promise.resolve()),
-    })),
-    context: { queryInterface: sequelize.getQueryInterface(), sequelize },
-    storage: new SequelizeStorage({ sequelize, tableName }),
-    logger: undefined,
-  });
-  const key = lockKey(tableName);
-  return sequelize.transaction(async (transaction) => {
-    await sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
-      replacements: { key },
-      transaction,
-    });
-    const applied = await umzug.up();
-    const names = applied.map((m) => m.name);
-    if (names.length > 0) logger.info({ migrations: names }, 'migrations applied');
-    return names;
   });
 }
 

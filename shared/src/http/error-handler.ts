@@ -1,8 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 
-import { isDatabaseOutage } from '../data/database-outage.js';
 import type { Logger } from '../logging/logger.js';
 import { AppError, Problems } from './app-error.js';
+import { isDependencyOutage } from './dependency-outage.js';
 import { sendProblem } from './problem.js';
 
 interface HttpishError {
@@ -32,7 +32,7 @@ export function toAppError(error: unknown): AppError {
     return new AppError(status, 'client-error', 'The request could not be processed');
   }
   // The database is down, not the code wrong: a retryable 503 (still logged and counted below).
-  if (isDatabaseOutage(error)) return Problems.unavailable();
+  if (isDependencyOutage(error)) return Problems.unavailable();
   return Problems.internal();
 }
 

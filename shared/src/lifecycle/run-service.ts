@@ -1,5 +1,4 @@
 import { ConfigError } from '../config/load-config.js';
-import { openDatabase, type Migration } from '../data/database.js';
 import { createLogger } from '../logging/logger.js';
 import { DependencyUnavailableError } from './dependency-error.js';
 import { exitOnSignals } from './shutdown.js';
@@ -13,16 +12,20 @@ export interface RunServiceOptions<C extends { logLevel: string }> {
   ): Promise<{ url: string; close(): Promise<void> }>;
 }
 
-/** What every service's index.ts does: config (fail fast), start, log, wire the signals. */
-export async function runService<C extends { logLevel: string }>(options: RunServiceOptions<C>) {
-  let config: C;
+/** The config, or one line per bad variable on stderr and exit 1: before any logger exists. */
+export function readConfigOrExit<C>(name: string, readConfig: () => C): C {
   try {
-    config = options.readConfig();
+    return readConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${options.name}: ${error.message}\n`);
+    process.stderr.write(`${name}: ${error.message}\n`);
     process.exit(1);
   }
+}
+
+/** What every service's index.ts does: config (fail fast), start, log, wire the signals. */
+export async function runService<C extends { logLevel: string }>(options: RunServiceOptions<C>) {
+  const config = readConfigOrExit(options.name, () => options.readConfig());
   const logger = createLogger({ service: options.name, level: config.logLevel });
   try {
     const service = await options.start(config, logger);
@@ -35,43 +38,6 @@ export async function runService<C extends { logLevel: string }>(options: RunSer
     } else {
       logger.fatal({ err: error }, 'failed to start');
     }
-    process.exit(1);
-  }
-}
-
-export interface MigrateServiceOptions {
-  name: string;
-  readConfig(): { databaseUrl: string; logLevel: string };
-  migrations: Migration[];
-  migrationTable: string;
-}
-
-/** `npm run migrate` / the k8s migration Job: create the database if missing, migrate, exit. */
-export async function migrateService(options: MigrateServiceOptions): Promise<void> {
-  let config: { databaseUrl: string; logLevel: string };
-  try {
-    config = options.readConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${options.name}: ${error.message}\n`);
-    process.exit(1);
-  }
-  const logger = createLogger({ service: options.name, level: config.logLevel });
-  try {
-    const sequelize = await openDatabase({
-      url: config.databaseUrl,
-      migrations: options.migrations,
-      migrationTable: options.migrationTable,
-      autoMigrate: true,
-      logger,
-    });
-    await sequelize.close();
-    process.stdout.write(`${options.name}: database migrated\n`);
-  } catch (error) {
-    const message =
-      error instanceof DependencyUnavailableError ? error.message : 'migration failed';
-    if (!(error instanceof DependencyUnavailableError)) logger.fatal({ err: error }, message);
-    process.stderr.write(`${options.name}: ${message}\n`);
     process.exit(1);
   }
 }

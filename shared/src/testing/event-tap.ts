@@ -1,7 +1,8 @@
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 
 import { SECURITY_EVENTS_EXCHANGE } from '../messaging/event-publisher.js';
-import { eventually, testUrls } from './index.js';
+import { eventually } from './eventually.js';
+import { testUrls } from './test-dependencies.js';
 
 export interface TappedMessage {
   id: string | undefined;

@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
+import { createSequelize, runMigrations } from '@secure-api/shared/data';
+import { createEvent, type AnySecurityEvent } from '@secure-api/shared/events';
+import { AmqpConnection, EventPublisher, type EventSink } from '@secure-api/shared/messaging';
 import {
-  AmqpConnection,
-  createEvent,
   createOutboxMigration,
-  createSequelize,
-  EventPublisher,
   OutboxRelay,
-  runMigrations,
   writeOutboxEvent,
-  type AnySecurityEvent,
-  type EventSink,
   type OutboxRelayOptions,
-} from '@secure-api/shared';
+} from '@secure-api/shared/outbox';
 import {
   captureLogger,
   createTestDatabase,

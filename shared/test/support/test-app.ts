@@ -1,6 +1,11 @@
 import type { Express } from 'express';
 
-import { createMetrics, createServiceApp, Readiness, type Metrics } from '@secure-api/shared';
+import {
+  createMetrics,
+  createServiceApp,
+  Readiness,
+  type Metrics,
+} from '@secure-api/shared/lifecycle';
 import { captureLogger, type CapturedLogger } from '@secure-api/shared/testing';
 
 export interface TestApp {

@@ -1,23 +1,22 @@
 import {
   accessTokenVerifier,
   authenticate,
-  createLogger,
-  createMetrics,
-  createServiceApp,
-  databaseCheck,
-  listen,
-  openDatabase,
-  Readiness,
-  redisCheck,
   remoteKeySet,
   RevocationStore,
   serviceTokenVerifier,
-  startEventPipeline,
   USER_SERVICE_AUDIENCE,
-  type Logger,
+} from '@secure-api/shared/auth';
+import { databaseCheck, openDatabase } from '@secure-api/shared/data';
+import {
+  createMetrics,
+  createServiceApp,
+  listen,
+  Readiness,
   type RunningServer,
-  openRedis,
-} from '@secure-api/shared';
+} from '@secure-api/shared/lifecycle';
+import { createLogger, type Logger } from '@secure-api/shared/logging';
+import { startEventPipeline } from '@secure-api/shared/outbox';
+import { redisCheck, openRedis } from '@secure-api/shared/redis';
 
 import { AuthServiceClient } from '../clients/auth-service.client.js';
 import type { Config } from '../config.js';

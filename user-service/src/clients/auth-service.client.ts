@@ -2,13 +2,8 @@ import { isIP } from 'node:net';
 
 import { z } from 'zod';
 
-import {
-  currentContext,
-  Problems,
-  requestIdHeaders,
-  type AppError,
-  type Logger,
-} from '@secure-api/shared';
+import { currentContext, Problems, requestIdHeaders, type AppError } from '@secure-api/shared/http';
+import type { Logger } from '@secure-api/shared/logging';
 
 import type { CredentialsGateway } from '../domain/user.js';
 import { UserProblems } from '../domain/user-problems.js';

@@ -1,6 +1,7 @@
 import { QueryTypes, Transaction, UniqueConstraintError, type Sequelize } from 'sequelize';
 
-import { ROLES, type Role, type UnitOfWork } from '@secure-api/shared';
+import { ROLES, type Role } from '@secure-api/shared/auth';
+import type { UnitOfWork } from '@secure-api/shared/outbox';
 
 import {
   DuplicateUserError,

@@ -1,4 +1,4 @@
-import { maskEmail } from '@secure-api/shared';
+import { maskEmail } from '@secure-api/shared/events';
 
 import { DuplicateUserError, type CredentialsGateway, type User, type UserStore } from './user.js';
 import { userEvent, type EventRecorder } from './user-events.js';

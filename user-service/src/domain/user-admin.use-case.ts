@@ -1,4 +1,4 @@
-import { canManageRole, type Role } from '@secure-api/shared';
+import { canManageRole, type Role } from '@secure-api/shared/auth';
 
 import type { Caller } from './profile.use-case.js';
 import type { CredentialsGateway, TokenRevoker, User, UserStore } from './user.js';

@@ -2,12 +2,12 @@ import { isIP } from 'node:net';
 
 import {
   createEvent,
-  currentActor,
   type AnySecurityEvent,
   type EventDataInput,
   type EventFields,
   type SecurityEvent,
-} from '@secure-api/shared';
+} from '@secure-api/shared/events';
+import { currentActor } from '@secure-api/shared/http';
 
 type UserEventType = 'user.updated' | 'user.role_changed' | 'user.status_changed' | 'user.deleted';
 

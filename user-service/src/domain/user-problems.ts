@@ -1,4 +1,4 @@
-import { AppError, Problems } from '@secure-api/shared';
+import { AppError, Problems } from '@secure-api/shared/http';
 
 /** The public failures of the user domain; details are the exact public messages. */
 export const UserProblems = {

@@ -1,4 +1,4 @@
-import type { Role } from '@secure-api/shared';
+import type { Role } from '@secure-api/shared/auth';
 
 /** A profile as the domain sees it: exactly the public user object, no internal column. */
 export interface User {

@@ -4,7 +4,8 @@ import net from 'node:net';
 import { expect } from '@jest/globals';
 import request from 'supertest';
 
-import { connectRedis, createRedis, type Redis, type Role } from '@secure-api/shared';
+import type { Role } from '@secure-api/shared/auth';
+import { connectRedis, createRedis, type Redis } from '@secure-api/shared/redis';
 import {
   captureLogger,
   createTestDatabase,

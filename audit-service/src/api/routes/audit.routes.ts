@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 
-import { requirePermission, validate, validated } from '@secure-api/shared';
+import { requirePermission } from '@secure-api/shared/auth';
+import { validate, validated } from '@secure-api/shared/http';
 
 import type { AuditQueries } from '../../domain/audit-query.use-case.js';
 import {

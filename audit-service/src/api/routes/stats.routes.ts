@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 
-import { bearerToken, Problems, requirePermission, validate } from '@secure-api/shared';
+import { bearerToken, requirePermission } from '@secure-api/shared/auth';
+import { Problems, validate } from '@secure-api/shared/http';
 
 import type { StatsUseCases } from '../../domain/stats.use-case.js';
 import { noQuerySchemas } from '../schemas/audit.schemas.js';

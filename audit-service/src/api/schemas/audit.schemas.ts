@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { EVENT_TYPES } from '@secure-api/shared';
+import { EVENT_TYPES } from '@secure-api/shared/events';
 
 import type { StoredEvent } from '../../domain/audit-event.js';
 

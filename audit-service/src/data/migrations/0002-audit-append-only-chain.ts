@@ -1,4 +1,4 @@
-import type { Migration } from '@secure-api/shared';
+import type { Migration } from '@secure-api/shared/data';
 
 /**
  * What 0001 lacked: the columns queries filter on, a database-enforced append-only guard, and a

@@ -1,4 +1,4 @@
-import type { Migration } from '@secure-api/shared';
+import type { Migration } from '@secure-api/shared/data';
 
 import { createAuditEvents } from './0001-create-audit-events.js';
 import { auditAppendOnlyChain } from './0002-audit-append-only-chain.js';

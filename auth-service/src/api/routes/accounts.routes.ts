@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 
-import { canManageRole, claimsOf, requirePermission, validated } from '@secure-api/shared';
+import { canManageRole, claimsOf, requirePermission } from '@secure-api/shared/auth';
+import { validated } from '@secure-api/shared/http';
 
 import type { AuthComponents } from '../dependencies.js';
 import { AuthProblems } from '../../domain/auth-problems.js';

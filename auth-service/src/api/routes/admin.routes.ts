@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 
-import { claimsOf, requirePermission, validated } from '@secure-api/shared';
+import { claimsOf, requirePermission } from '@secure-api/shared/auth';
+import { validated } from '@secure-api/shared/http';
 
 import { unlockAccount, updatePolicy } from '../../domain/admin-policy.use-case.js';
 import { resetTwoFactor } from '../../domain/admin-two-factor.use-case.js';

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 
-import { claimsOf, validated } from '@secure-api/shared';
+import { claimsOf } from '@secure-api/shared/auth';
+import { validated } from '@secure-api/shared/http';
 
 import { revokeAllApiKeys, revokeApiKey } from '../../domain/api-key-revocation.use-case.js';
 import { createApiKey, listApiKeys, rotateApiKey } from '../../domain/api-keys.use-case.js';

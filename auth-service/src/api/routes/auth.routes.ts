@@ -3,10 +3,10 @@ import { Router, type RequestHandler, type Response } from 'express';
 import {
   claimsOf,
   optionalClaims,
-  validated,
   type AccessClaims,
   type TokenVerifier,
-} from '@secure-api/shared';
+} from '@secure-api/shared/auth';
+import { validated } from '@secure-api/shared/http';
 
 import type { AuthComponents } from '../dependencies.js';
 import { AuthProblems } from '../../domain/auth-problems.js';

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 
-import { claimsOf, requirePermission, validated } from '@secure-api/shared';
+import { claimsOf, requirePermission } from '@secure-api/shared/auth';
+import { validated } from '@secure-api/shared/http';
 
 import type { AuthComponents } from '../dependencies.js';
 import { revokeUserSessions } from '../../domain/logout.use-case.js';

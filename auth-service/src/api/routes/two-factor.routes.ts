@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 
-import { claimsOf, validated } from '@secure-api/shared';
+import { claimsOf } from '@secure-api/shared/auth';
+import { validated } from '@secure-api/shared/http';
 
 import type { AuthComponents } from '../dependencies.js';
 import {

@@ -4,10 +4,9 @@ import {
   apiKeyNameField,
   emailField as email,
   fullNameField,
-  PERMISSIONS,
-  ROLES,
   usernameField as username,
-} from '@secure-api/shared';
+} from '@secure-api/shared/accounts';
+import { PERMISSIONS, ROLES } from '@secure-api/shared/auth';
 
 // Secrets are bounded so a megabyte "password" never reaches argon2; the policy's own limits
 // (8..128) answer with a 400 naming the rule.

@@ -1,6 +1,6 @@
 import { DataTypes } from 'sequelize';
 
-import type { Migration } from '@secure-api/shared';
+import type { Migration } from '@secure-api/shared/data';
 
 /** Login identity only; profile, role and active flag are owned by user-service. */
 export const createCredentials: Migration = {

@@ -1,6 +1,6 @@
 import { DataTypes } from 'sequelize';
 
-import type { Migration } from '@secure-api/shared';
+import type { Migration } from '@secure-api/shared/data';
 
 /**
  * A session is a refresh-token family; each token row is one link of its rotation chain, stored

@@ -1,6 +1,6 @@
 import { DataTypes } from 'sequelize';
 
-import type { Migration } from '@secure-api/shared';
+import type { Migration } from '@secure-api/shared/data';
 
 /** Development only: generated Ed25519 keys kept across restarts. Production reads JWT_PRIVATE_KEYS. */
 export const createSigningKeys: Migration = {

@@ -1,6 +1,6 @@
 import { DataTypes } from 'sequelize';
 
-import type { Migration } from '@secure-api/shared';
+import type { Migration } from '@secure-api/shared/data';
 
 /** One row per version of the runtime security policy; the highest version is in force. */
 export const createSecurityPolicy: Migration = {

@@ -1,6 +1,6 @@
 import { DataTypes } from 'sequelize';
 
-import type { Migration } from '@secure-api/shared';
+import type { Migration } from '@secure-api/shared/data';
 
 /** API keys: only an 8-character lookup prefix and the SHA-256 of the whole key are kept. */
 export const createApiKeys: Migration = {

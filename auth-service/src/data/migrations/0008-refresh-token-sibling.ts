@@ -1,6 +1,6 @@
 import { DataTypes } from 'sequelize';
 
-import type { Migration } from '@secure-api/shared';
+import type { Migration } from '@secure-api/shared/data';
 
 /**
  * A rotated refresh token may yield one more successor inside the grace window (a second tab):

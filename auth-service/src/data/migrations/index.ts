@@ -1,4 +1,4 @@
-import type { Migration } from '@secure-api/shared';
+import type { Migration } from '@secure-api/shared/data';
 
 import { createCredentials } from './0001-create-credentials.js';
 import { createSessions } from './0002-create-sessions.js';

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import request from 'supertest';
 
-import { apiKeyCacheKey, connectRedis, createRedis, type Redis } from '@secure-api/shared';
+import { apiKeyCacheKey } from '@secure-api/shared/auth';
+import { connectRedis, createRedis, type Redis } from '@secure-api/shared/redis';
 import { captureLogger, testUrls } from '@secure-api/shared/testing';
 
 import {

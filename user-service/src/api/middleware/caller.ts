@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 
-import { bearerToken, claimsOf, Problems } from '@secure-api/shared';
+import { bearerToken, claimsOf } from '@secure-api/shared/auth';
+import { Problems } from '@secure-api/shared/http';
 
 import type { Actor } from '../../domain/user-admin.use-case.js';
 

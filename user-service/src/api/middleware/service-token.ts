@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 
-import { bearerToken, Problems, type ServiceClaims, type TokenVerifier } from '@secure-api/shared';
+import { bearerToken, type ServiceClaims, type TokenVerifier } from '@secure-api/shared/auth';
+import { Problems } from '@secure-api/shared/http';
 
 /**
  * `/internal/*`: only a short-lived service token for this audience (auth-service signs them).

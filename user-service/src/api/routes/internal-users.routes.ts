@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 
-import { validated } from '@secure-api/shared';
+import { validated } from '@secure-api/shared/http';
 
 import type { ProvisioningUseCases } from '../../domain/provisioning.use-case.js';
 import {

@@ -1,7 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 
-import { requirePermission, validate } from '@secure-api/shared';
+import { requirePermission } from '@secure-api/shared/auth';
+import { validate } from '@secure-api/shared/http';
 
 import type { UserCountSource } from '../../domain/user.js';
 

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 
-import { requirePermission, validated } from '@secure-api/shared';
+import { requirePermission } from '@secure-api/shared/auth';
+import { validated } from '@secure-api/shared/http';
 
 import type { UserAdminUseCases } from '../../domain/user-admin.use-case.js';
 import { actorOf } from '../middleware/caller.js';

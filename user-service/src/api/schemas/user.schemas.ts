@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { ROLES } from '@secure-api/shared';
+import { ROLES } from '@secure-api/shared/auth';
 
 import type { User } from '../../domain/user.js';
 
@@ -10,7 +10,7 @@ export {
   emailField as email,
   fullNameField as fullName,
   usernameField as username,
-} from '@secure-api/shared';
+} from '@secure-api/shared/accounts';
 
 export const role = z.enum(ROLES);
 

@@ -1,4 +1,4 @@
-import type { Migration } from '@secure-api/shared';
+import type { Migration } from '@secure-api/shared/data';
 
 /**
  * What 0001 left to the application, now enforced by the database: usernames unique regardless of

@@ -1,4 +1,4 @@
-import type { Migration } from '@secure-api/shared';
+import type { Migration } from '@secure-api/shared/data';
 
 import { createUsers } from './0001-create-users.js';
 import { userConstraints } from './0002-user-constraints.js';

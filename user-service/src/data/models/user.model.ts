@@ -8,7 +8,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 
-import type { Role } from '@secure-api/shared';
+import type { Role } from '@secure-api/shared/auth';
 
 export interface UserRow extends Model<InferAttributes<UserRow>, InferCreationAttributes<UserRow>> {
   id: string;

@@ -1,10 +1,10 @@
 import type { Sequelize } from 'sequelize';
 
-import { UnitOfWork } from '../data/unit-of-work.js';
 import type { Logger } from '../logging/logger.js';
-import { AmqpConnection } from './amqp-connection.js';
-import { EventPublisher } from './event-publisher.js';
+import { AmqpConnection } from '../messaging/amqp-connection.js';
+import { EventPublisher } from '../messaging/event-publisher.js';
 import { OutboxRelay } from './outbox-relay.js';
+import { UnitOfWork } from './unit-of-work.js';
 
 export interface EventPipeline {
   /** Changes and their events, committed together. */

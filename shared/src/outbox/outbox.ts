@@ -1,6 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
 
-import type { Migration } from '../data/database.js';
+import type { Migration } from '../data/migrations.js';
 import { parseEvent, type AnySecurityEvent } from '../events/security-event.js';
 
 export const OUTBOX_TABLE = 'outbox_events';

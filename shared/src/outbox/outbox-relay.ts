@@ -2,7 +2,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 
 import { safeParseEvent } from '../events/security-event.js';
 import type { Logger } from '../logging/logger.js';
-import type { EventSink } from './event-publisher.js';
+import type { EventSink } from '../messaging/event-publisher.js';
 import { OUTBOX_TABLE } from './outbox.js';
 
 export interface OutboxRelayOptions {

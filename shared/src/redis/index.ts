@@ -1,0 +1,2 @@
+// The Redis client every service creates the same way (fail fast, reconnect forever).
+export * from './redis.js';
