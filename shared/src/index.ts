@@ -33,3 +33,6 @@ export * from './messaging/outbox-relay.js';
 export * from './auth/api-key.js';
 export * from './data/unit-of-work.js';
 export * from './messaging/event-pipeline.js';
+export * from './http/call-service.js';
+export * from './contracts/public-user.js';
+export * from './contracts/security-policy.js';

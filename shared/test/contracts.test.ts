@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+
+import { describe, expect, it } from '@jest/globals';
+
+import {
+  decodeSecurityPolicy,
+  encodeSecurityPolicy,
+  publicUserSchema,
+  securityPolicyKey,
+} from '@secure-api/shared';
+
+describe('the public user contract', () => {
+  const user = {
+    id: randomUUID(),
+    username: 'ada',
+    email: 'ada@example.com',
+    full_name: null,
+    role: 'user',
+    is_active: true,
+    created_at: new Date().toISOString(),
+  };
+
+  it('reads what user-service presents, dropping a field it does not know', () => {
+    expect(publicUserSchema.parse({ ...user, password_hash: 'x' })).toEqual(user);
+  });
+
+  it.each([
+    ['an unknown role', { role: 'root' }],
+    ['no is_active', { is_active: undefined }],
+    ['an id that is not a UUID', { id: '42' }],
+  ])('refuses a user with %s', (_case, change) => {
+    expect(publicUserSchema.safeParse({ ...user, ...change }).success).toBe(false);
+  });
+});
+
+describe('the security-policy mirror in Redis', () => {
+  const rate = { login_rate_limit: { points: 9, duration_seconds: 30 } };
+
+  it('lives under the deployment’s key prefix', () => {
+    expect(securityPolicyKey('stack-a:')).toBe('stack-a:security-policy');
+  });
+
+  it('is read back as written, keeping only what readers rely on', () => {
+    const written = encodeSecurityPolicy({ ...rate, max_login_attempts: 5 } as typeof rate);
+
+    expect(JSON.parse(written)).toMatchObject({ max_login_attempts: 5 });
+    expect(decodeSecurityPolicy(written)).toEqual(rate);
+  });
+
+  it.each([
+    ['absent', null],
+    ['not JSON', '{"login_rate_limit":'],
+    ['zero points', JSON.stringify({ login_rate_limit: { points: 0, duration_seconds: 60 } })],
+  ])('is undefined when %s', (_case, raw) => {
+    expect(decodeSecurityPolicy(raw)).toBeUndefined();
+  });
+});
