@@ -11,6 +11,7 @@ import {
   type CallFailure,
   type ServiceTarget,
 } from '@secure-api/shared';
+import { captureLogger } from '@secure-api/shared/testing';
 
 interface Seen {
   method: string;
@@ -155,15 +156,26 @@ describe('callService', () => {
     },
   );
 
-  it('fails on no answer within the deadline as a timeout, a 504', async () => {
+  it('fails on no answer within the deadline as a timeout, a 504, and logs one line', async () => {
+    const logs = captureLogger('shared-test');
+
     const error = await failureOf(
       callService(
-        { ...target, timeoutMs: 100 },
+        { ...target, timeoutMs: 100, logger: logs.logger },
         { method: 'GET', path: '/slow', expect: { 200: item } },
       ),
     );
 
     expect(error).toMatchObject({ failure: 'timeout', status: 504, code: 'gateway-timeout' });
+    expect(logs.lines()).toEqual([
+      expect.objectContaining({
+        msg: 'callee call failed',
+        upstream: 'callee',
+        method: 'GET',
+        path: '/slow',
+        failure: 'timeout',
+      }),
+    ]);
   });
 
   it('fails on a refused connection as unreachable, a 502', async () => {

@@ -78,8 +78,15 @@ export async function callService<const E extends Expected>(
   request: ServiceRequest<E>,
 ): Promise<Answer<E>> {
   const fail = (failure: CallFailure, details: { status?: number; cause?: unknown } = {}) => {
+    // The cause stays on the error, out of the log line: pino's redaction cannot walk a DOMException.
     target.logger?.warn(
-      { upstream: target.name, method: request.method, path: request.path, failure, ...details },
+      {
+        upstream: target.name,
+        method: request.method,
+        path: request.path,
+        failure,
+        ...(details.status === undefined ? {} : { status: details.status }),
+      },
       `${target.name} call failed`,
     );
     return new ServiceCallError(target.name, failure, {
