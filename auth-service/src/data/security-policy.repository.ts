@@ -7,7 +7,12 @@ import {
   type Sequelize,
 } from 'sequelize';
 
-import type { Redis, UnitOfWork } from '@secure-api/shared';
+import {
+  encodeSecurityPolicy,
+  securityPolicyKey,
+  type Redis,
+  type UnitOfWork,
+} from '@secure-api/shared';
 
 import {
   securityPolicySchema,
@@ -22,8 +27,6 @@ interface PolicyRow extends Model<InferAttributes<PolicyRow>, InferCreationAttri
   created_at: Date;
 }
 
-/** Where the gateway reads the login rate limit (after the deployment's key prefix). */
-export const POLICY_REDIS_KEY = 'security-policy';
 const CACHE_MS = 1000;
 
 /**
@@ -87,11 +90,11 @@ export class SecurityPolicyRepository implements PolicySource {
     return { previous, version };
   }
 
-  /** Mirrors the policy in force to Redis (on start and after each change). */
+  /** Mirrors the policy in force to Redis (on start and after each change), for the gateway. */
   async publish(policy?: SecurityPolicy): Promise<void> {
     await this.redis.set(
-      `${this.keyPrefix}${POLICY_REDIS_KEY}`,
-      JSON.stringify(policy ?? (await this.current())),
+      securityPolicyKey(this.keyPrefix),
+      encodeSecurityPolicy(policy ?? (await this.current())),
     );
   }
 }
