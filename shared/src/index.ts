@@ -36,3 +36,4 @@ export * from './messaging/event-pipeline.js';
 export * from './http/call-service.js';
 export * from './contracts/public-user.js';
 export * from './contracts/security-policy.js';
+export * from './contracts/user-counts.js';

@@ -7,6 +7,7 @@ import {
   encodeSecurityPolicy,
   publicUserSchema,
   securityPolicyKey,
+  userCountsSchema,
 } from '@secure-api/shared';
 
 describe('the public user contract', () => {
@@ -53,5 +54,24 @@ describe('the security-policy mirror in Redis', () => {
     ['zero points', JSON.stringify({ login_rate_limit: { points: 0, duration_seconds: 60 } })],
   ])('is undefined when %s', (_case, raw) => {
     expect(decodeSecurityPolicy(raw)).toBeUndefined();
+  });
+});
+
+describe('the user counts contract', () => {
+  const counts = {
+    total: 3,
+    by_role: { admin: 1, moderator: 0, user: 2, viewer: 0 },
+    active: 3,
+    inactive: 0,
+  };
+
+  it('reads what user-service counts', () => {
+    expect(userCountsSchema.parse(counts)).toEqual(counts);
+  });
+
+  it('refuses anything riding along, since audit-service shows it to an admin as it is', () => {
+    expect(userCountsSchema.safeParse({ ...counts, emails: ['a@example.com'] }).success).toBe(
+      false,
+    );
   });
 });

@@ -1,22 +1,19 @@
-import { z } from 'zod';
+import {
+  callService,
+  Problems,
+  userCountsSchema,
+  type Logger,
+  type ServiceTarget,
+  type UserCounts,
+} from '@secure-api/shared';
 
-import { callService, Problems, type Logger, type ServiceTarget } from '@secure-api/shared';
-
-import type { UserCountSource, UserCounts } from '../domain/stats.use-case.js';
+import type { UserCountSource } from '../domain/stats.use-case.js';
 
 export interface UserServiceClientOptions {
   baseUrl: string;
   timeoutMs: number;
   logger: Logger;
 }
-
-const count = z.number().int().min(0);
-const countsSchema = z.strictObject({
-  total: count,
-  by_role: z.strictObject({ admin: count, moderator: count, user: count, viewer: count }),
-  active: count,
-  inactive: count,
-});
 
 /**
  * user-service's `GET /internal/users/stats`, called with the admin's own access token, so
@@ -35,7 +32,7 @@ export class UserServiceClient implements UserCountSource {
       method: 'GET',
       path: '/internal/users/stats',
       headers: { authorization: `Bearer ${callerToken}` },
-      expect: { 200: countsSchema, 401: null, 403: null },
+      expect: { 200: userCountsSchema, 401: null, 403: null },
     });
     switch (answer.status) {
       case 200:

@@ -1,13 +1,6 @@
-import { EVENT_TYPES, type Role } from '@secure-api/shared';
+import { EVENT_TYPES, type UserCounts } from '@secure-api/shared';
 
 import type { AuditStore } from './audit-event.js';
-
-export interface UserCounts {
-  total: number;
-  by_role: Record<Role, number>;
-  active: number;
-  inactive: number;
-}
 
 /** user-service's counts, asked for with the admin's own token (it decides on its own). */
 export interface UserCountSource {
