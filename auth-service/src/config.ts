@@ -113,6 +113,11 @@ export const configSchema = defineConfig({
     httpUrl.default('http://127.0.0.1:8082'),
     'user-service, which holds the profiles: registration creates one, login and API keys read them.',
   ),
+  userServiceTimeoutMs: variable(
+    'USER_SERVICE_TIMEOUT_MS',
+    positiveInt(3000, 60_000),
+    'How long a user-service call may take, in milliseconds; past it the request gets 503.',
+  ),
   // The initial security policy: `/admin/config` changes it at run time.
   lockout: {
     maxAttempts: variable(

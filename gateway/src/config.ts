@@ -83,7 +83,7 @@ export const configSchema = defineConfig(
       'UPSTREAM_TIMEOUT_MS',
       10_000,
       120_000,
-      'How long a service may take to answer',
+      'How long a service may take to answer, and an API-key lookup at auth-service',
     ),
     docsEnabled: variable(
       'DOCS_ENABLED',

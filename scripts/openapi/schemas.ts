@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { PERMISSIONS, ROLES } from '@secure-api/shared/auth';
+import type { PublicUser } from '@secure-api/shared/contracts';
 import { eventEnvelopeSchema } from '@secure-api/shared/events';
 import { PROBLEM_TYPE_BASE, type ProblemBody } from '@secure-api/shared/http';
 
@@ -9,7 +10,6 @@ import type { VerificationResult } from '../../audit-service/src/domain/hash-cha
 import type { ApiKeyView } from '../../auth-service/src/domain/api-keys.use-case.js';
 import type { SessionView } from '../../auth-service/src/domain/sessions.use-case.js';
 import { securityPolicySchema } from '../../auth-service/src/domain/security-policy.js';
-import type { UserResponse } from '../../user-service/src/api/schemas/user.schemas.js';
 
 /**
  * What the services answer, as zod, for the document only: the services build their responses
@@ -232,7 +232,7 @@ type Out<T extends z.ZodType> = z.output<T>;
 
 export const documentedShapesMatchTheServices: true[] = [
   true satisfies SameKeys<Out<typeof problem>, ProblemBody>,
-  true satisfies SameKeys<Out<typeof user>, UserResponse>,
+  true satisfies SameKeys<Out<typeof user>, PublicUser>,
   true satisfies SameKeys<Out<typeof session>, SessionView>,
   true satisfies SameKeys<Out<typeof apiKey>, ApiKeyView>,
   true satisfies SameKeys<Out<typeof adminStats>, AdminStats>,

@@ -3,6 +3,7 @@
 export * from './accounts/index.js';
 export * from './auth/index.js';
 export * from './config/index.js';
+export * from './contracts/index.js';
 export * from './data/index.js';
 export * from './events/index.js';
 export * from './http/index.js';

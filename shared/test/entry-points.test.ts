@@ -10,6 +10,7 @@ const WITHOUT_DATABASE = [
   'accounts',
   'auth',
   'config',
+  'contracts',
   'events',
   'http',
   'lifecycle',

@@ -1,9 +1,8 @@
-import { z } from 'zod';
-
-import { Problems, requestIdHeaders, type AppError } from '@secure-api/shared/http';
+import { userCountsSchema, type UserCounts } from '@secure-api/shared/contracts';
+import { callService, Problems, type ServiceTarget } from '@secure-api/shared/http';
 import type { Logger } from '@secure-api/shared/logging';
 
-import type { UserCountSource, UserCounts } from '../domain/stats.use-case.js';
+import type { UserCountSource } from '../domain/stats.use-case.js';
 
 export interface UserServiceClientOptions {
   baseUrl: string;
@@ -11,76 +10,32 @@ export interface UserServiceClientOptions {
   logger: Logger;
 }
 
-const count = z.number().int().min(0);
-const countsSchema = z.strictObject({
-  total: count,
-  by_role: z.strictObject({ admin: count, moderator: count, user: count, viewer: count }),
-  active: count,
-  inactive: count,
-});
-
 /**
  * user-service's `GET /internal/users/stats`, called with the admin's own access token, so
- * user-service checks admin:read itself. Unreachable → 502, too slow → 504; its answer is used
- * only when it has exactly the expected shape.
+ * user-service checks admin:read itself. Its answer is used only when it has exactly the expected
+ * shape; any other failure is callService's 502 (504 when too slow).
  */
 export class UserServiceClient implements UserCountSource {
-  constructor(private readonly options: UserServiceClientOptions) {}
+  private readonly target: ServiceTarget;
+
+  constructor(options: UserServiceClientOptions) {
+    this.target = { name: 'user-service', ...options };
+  }
 
   async userCounts(callerToken: string): Promise<UserCounts> {
-    const headers = new Headers({
-      Authorization: `Bearer ${callerToken}`,
-      Accept: 'application/json',
+    const answer = await callService(this.target, {
+      method: 'GET',
+      path: '/internal/users/stats',
+      headers: { authorization: `Bearer ${callerToken}` },
+      expect: { 200: userCountsSchema, 401: null, 403: null },
     });
-    for (const [name, value] of Object.entries(requestIdHeaders())) headers.set(name, value);
-    let response: Response;
-    try {
-      response = await fetch(`${this.options.baseUrl}/internal/users/stats`, {
-        headers,
-        // A redirect would carry the caller's token somewhere else.
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-    } catch (error) {
-      const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
-      this.options.logger.warn(
-        { upstream: 'user-service', timed_out: timedOut },
-        'user-service call failed',
-      );
-      throw timedOut ? Problems.gatewayTimeout() : Problems.badGateway();
-    }
-    switch (response.status) {
+    switch (answer.status) {
       case 200:
-        return this.counts(response);
+        return answer.body;
       case 401:
-        await response.body?.cancel();
         throw Problems.unauthorized();
       case 403:
-        await response.body?.cancel();
         throw Problems.forbidden();
-      default:
-        await response.body?.cancel();
-        throw this.unexpected(`status ${response.status}`);
     }
-  }
-
-  private async counts(response: Response): Promise<UserCounts> {
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch {
-      throw this.unexpected('not JSON');
-    }
-    const parsed = countsSchema.safeParse(body);
-    if (!parsed.success) throw this.unexpected('unexpected shape');
-    return parsed.data;
-  }
-
-  private unexpected(what: string): AppError {
-    this.options.logger.warn(
-      { upstream: 'user-service', what },
-      'user-service answered unexpectedly',
-    );
-    return Problems.badGateway();
   }
 }

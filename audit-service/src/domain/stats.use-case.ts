@@ -1,14 +1,7 @@
-import type { Role } from '@secure-api/shared/auth';
+import type { UserCounts } from '@secure-api/shared/contracts';
 import { EVENT_TYPES } from '@secure-api/shared/events';
 
 import type { AuditStore } from './audit-event.js';
-
-export interface UserCounts {
-  total: number;
-  by_role: Record<Role, number>;
-  active: number;
-  inactive: number;
-}
 
 /** user-service's counts, asked for with the admin's own token (it decides on its own). */
 export interface UserCountSource {

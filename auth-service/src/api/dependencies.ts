@@ -86,7 +86,7 @@ export async function buildAuthComponents(
     hasher: new PasswordHasher(config.argon2, config.hashing),
     signer,
     revocation: new RevocationStore(redis),
-    directory: new UserDirectoryClient(config.userServiceUrl, signer),
+    directory: new UserDirectoryClient(config.userServiceUrl, signer, config.userServiceTimeoutMs),
     settings: {
       refreshTokenDays: config.refreshTokenDays,
       refreshFamilyMaxDays: config.refreshFamilyMaxDays,

@@ -7,6 +7,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 
+import { encodeSecurityPolicy, securityPolicyKey } from '@secure-api/shared/contracts';
 import type { UnitOfWork } from '@secure-api/shared/outbox';
 import type { Redis } from '@secure-api/shared/redis';
 
@@ -20,8 +21,6 @@ interface PolicyRow extends Model<InferAttributes<PolicyRow>, InferCreationAttri
   created_at: Date;
 }
 
-/** Where the gateway reads the login rate limit (after the deployment's key prefix). */
-export const POLICY_REDIS_KEY = 'security-policy';
 const CACHE_MS = 1000;
 
 /**
@@ -85,11 +84,11 @@ export class SecurityPolicyRepository implements PolicyStore {
     return { previous, version };
   }
 
-  /** Mirrors the policy in force to Redis (on start and after each change). */
+  /** Mirrors the policy in force to Redis (on start and after each change), for the gateway. */
   async publish(policy?: SecurityPolicy): Promise<void> {
     await this.redis.set(
-      `${this.keyPrefix}${POLICY_REDIS_KEY}`,
-      JSON.stringify(policy ?? (await this.current())),
+      securityPolicyKey(this.keyPrefix),
+      encodeSecurityPolicy(policy ?? (await this.current())),
     );
   }
 }

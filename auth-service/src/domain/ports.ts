@@ -1,4 +1,4 @@
-import type { Role } from '@secure-api/shared/auth';
+import type { PublicUser } from '@secure-api/shared/contracts';
 import type { AnySecurityEvent } from '@secure-api/shared/events';
 
 import type { PresentedCookies } from './device-cookies.js';
@@ -55,16 +55,8 @@ export interface CredentialStore {
   delete(userId: string): Promise<boolean>;
 }
 
-/** A profile as user-service publishes it. */
-export interface UserProfile {
-  id: string;
-  username: string;
-  email: string;
-  full_name: string | null;
-  role: Role;
-  is_active: boolean;
-  created_at: string;
-}
+/** A profile as user-service publishes it: the public user object both services parse. */
+export type UserProfile = PublicUser;
 
 /** user-service already holds that id, username or email. */
 export class ProfileConflictError extends Error {

@@ -119,6 +119,7 @@ export async function startServer(
       authServiceUrl: config.upstreams.auth,
       keyPrefix: config.rateLimits.redisKeyPrefix,
       cacheSeconds: config.apiKeyCacheSeconds,
+      timeoutMs: config.upstreamTimeoutMs,
     }),
     limits,
     logger,

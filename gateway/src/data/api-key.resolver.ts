@@ -1,10 +1,12 @@
 import { z } from 'zod';
 
 import { API_KEY_PATTERN, apiKeyCacheKey, apiKeyRevokedKey } from '@secure-api/shared/auth';
-import { AppError, Problems, requestIdHeaders } from '@secure-api/shared/http';
+import { AppError, callService, Problems, type ServiceTarget } from '@secure-api/shared/http';
 import type { Redis } from '@secure-api/shared/redis';
 
 export const KEY_REFUSED = 'Invalid or expired API key';
+// Without Redis or auth-service the gateway cannot tell a good key from a bad one: it fails closed.
+const UNAVAILABLE = 'A security dependency is unavailable, retry shortly';
 
 /** The same 401 as any refused key; the type only tells the gateway's own event why. */
 export class RevokedApiKey extends AppError {
@@ -53,7 +55,8 @@ export interface ApiKeyResolverOptions {
   keyPrefix: string;
   /** At most this long in the cache; auth-service purges and marks a key when it is revoked. */
   cacheSeconds: number;
-  timeoutMs?: number;
+  /** How long auth-service may take to resolve a key (the gateway's upstream timeout). */
+  timeoutMs: number;
 }
 
 /**
@@ -62,7 +65,16 @@ export interface ApiKeyResolverOptions {
  * keys never leave the gateway; a key marked revoked is refused without asking auth-service.
  */
 export class ApiKeyResolver {
-  constructor(private readonly options: ApiKeyResolverOptions) {}
+  private readonly authService: ServiceTarget;
+
+  constructor(private readonly options: ApiKeyResolverOptions) {
+    this.authService = {
+      name: 'auth-service',
+      baseUrl: options.authServiceUrl,
+      timeoutMs: options.timeoutMs,
+      failClosed: { detail: UNAVAILABLE },
+    };
+  }
 
   async resolve(key: string, { fresh = false } = {}): Promise<ResolvedKey> {
     if (!API_KEY_PATTERN.test(key)) throw Problems.unauthorized(KEY_REFUSED);
@@ -96,30 +108,21 @@ export class ApiKeyResolver {
   }
 
   private async ask(key: string): Promise<ResolvedKey> {
-    let res: Response;
-    try {
-      res = await fetch(new URL('/internal/api-keys/resolve', this.options.authServiceUrl), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...requestIdHeaders() },
-        body: JSON.stringify({ key }),
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 3000),
-      });
-    } catch {
-      throw Problems.unavailable('A security dependency is unavailable, retry shortly');
-    }
-    if (res.status === 401 || res.status === 422) throw Problems.unauthorized(KEY_REFUSED);
-    const body = resolvedSchema.safeParse(await res.json().catch(() => undefined));
-    if (res.status !== 200 || !body.success) {
-      throw Problems.unavailable('A security dependency is unavailable, retry shortly');
-    }
+    const answer = await callService(this.authService, {
+      method: 'POST',
+      path: '/internal/api-keys/resolve',
+      json: { key },
+      expect: { 200: resolvedSchema, 401: null, 422: null },
+    });
+    if (answer.status !== 200) throw Problems.unauthorized(KEY_REFUSED);
+    const { body } = answer;
     // Five seconds of margin on the token, none on the key: a retired key stops on time.
-    const tokenUsableUntil = Date.now() + (body.data.expires_in - 5) * 1000;
-    const keyExpiry = body.data.expires_at ? Date.parse(body.data.expires_at) : Infinity;
+    const tokenUsableUntil = Date.now() + (body.expires_in - 5) * 1000;
+    const keyExpiry = body.expires_at ? Date.parse(body.expires_at) : Infinity;
     return {
-      accessToken: body.data.access_token,
-      keyId: body.data.key_id,
-      userId: body.data.user_id,
+      accessToken: body.access_token,
+      keyId: body.key_id,
+      userId: body.user_id,
       expiresAt: Math.min(tokenUsableUntil, keyExpiry),
     };
   }
@@ -128,7 +131,7 @@ export class ApiKeyResolver {
     try {
       return await operation();
     } catch {
-      throw Problems.unavailable('A security dependency is unavailable, retry shortly');
+      throw Problems.unavailable(UNAVAILABLE);
     }
   }
 }

@@ -1,32 +1,16 @@
-import { z } from 'zod';
-
 import type { Rate } from '@secure-api/shared/config';
+import { decodeSecurityPolicy, securityPolicyKey } from '@secure-api/shared/contracts';
 import type { Logger } from '@secure-api/shared/logging';
 import type { Redis } from '@secure-api/shared/redis';
 
-/** Written by auth-service (GET/PUT /api/v1/admin/config), after the deployment's key prefix. */
-export const SECURITY_POLICY_KEY = 'security-policy';
 export const POLICY_REFRESH_MS = 5000;
 
-// Only the field the gateway enforces; the rest of the policy is auth-service's business.
-const policySchema = z.object({
-  login_rate_limit: z.object({
-    points: z.number().int().min(1).max(1_000_000),
-    duration_seconds: z.number().int().min(1).max(86_400),
-  }),
-});
-
+// auth-service writes the policy (GET/PUT /api/v1/admin/config); the shared contract reads back the
+// one field the gateway enforces.
 function loginRateOf(raw: string | null): Rate | undefined {
-  if (raw === null) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  const parsed = policySchema.safeParse(json);
-  if (!parsed.success) return undefined;
-  const { points, duration_seconds: durationSeconds } = parsed.data.login_rate_limit;
+  const policy = decodeSecurityPolicy(raw);
+  if (!policy) return undefined;
+  const { points, duration_seconds: durationSeconds } = policy.login_rate_limit;
   return { points, durationSeconds };
 }
 
@@ -65,7 +49,7 @@ export class SecurityPolicyRepository {
     this.readAt = Date.now();
     let raw: string | null;
     try {
-      raw = await this.redis.get(`${this.options.keyPrefix}${SECURITY_POLICY_KEY}`);
+      raw = await this.redis.get(securityPolicyKey(this.options.keyPrefix));
     } catch {
       return;
     }

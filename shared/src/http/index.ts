@@ -1,5 +1,6 @@
 // Express building blocks: problem details, the error handler, request context, validation.
 export * from './app-error.js';
+export * from './call-service.js';
 export * from './client-ip.js';
 export * from './dependency-outage.js';
 export * from './error-handler.js';

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 
 import { z } from 'zod';
 
-import { currentContext, Problems, requestIdHeaders, type AppError } from '@secure-api/shared/http';
+import { callService, currentContext, Problems, type ServiceTarget } from '@secure-api/shared/http';
 import type { Logger } from '@secure-api/shared/logging';
 
 import type { CredentialsGateway } from '../domain/user.js';
@@ -14,128 +14,88 @@ export interface AuthServiceClientOptions {
   logger: Logger;
 }
 
-// auth-service's refusal is passed on word for word, but only if it looks like a public detail.
-const refusalSchema = z.object({
-  detail: z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[^\p{Cc}]*$/u),
-});
-
-type Outcome = { ok: true } | { ok: false; response: Response };
+// auth-service's refusal is passed on word for word, but only if it looks like a public detail;
+// otherwise the refusal stands without it.
+const refusal = z
+  .object({
+    detail: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[^\p{Cc}]*$/u),
+  })
+  .optional()
+  .catch(undefined);
 
 /**
  * auth-service's internal credential endpoints, called on the caller's behalf with their own access
  * token, so auth-service makes its own decision about the caller. Upstream text never reaches a
- * client except a 400's `detail`, which auth-service writes for clients.
+ * client except a 400's `detail`, which auth-service writes for clients; any other failure is
+ * callService's 502 (504 when too slow).
  */
 export class AuthServiceClient implements CredentialsGateway {
-  constructor(private readonly options: AuthServiceClientOptions) {}
+  private readonly target: ServiceTarget;
+
+  constructor(options: AuthServiceClientOptions) {
+    this.target = { name: 'auth-service', ...options };
+  }
 
   async changeEmail(input: { callerToken: string; currentPassword: string; email: string }) {
-    const outcome = await this.call('POST', '/internal/credentials/email', input.callerToken, {
-      current_password: input.currentPassword,
-      email: input.email,
+    const answer = await callService(this.target, {
+      method: 'POST',
+      path: '/internal/credentials/email',
+      headers: this.headers(input.callerToken),
+      json: { current_password: input.currentPassword, email: input.email },
+      expect: { 204: null, 400: refusal, 401: null },
     });
-    if (outcome.ok) return;
-    const { response } = outcome;
-    switch (response.status) {
+    switch (answer.status) {
+      case 204:
+        return;
       case 400:
-        throw UserProblems.updateRejected(await this.refusalDetail(response));
+        throw UserProblems.updateRejected(answer.body?.detail);
       case 401:
         throw Problems.unauthorized();
-      default:
-        throw this.unexpected('POST', '/internal/credentials/email', response);
     }
   }
 
   async deleteCredentials(input: { callerToken: string; userId: string }) {
     const path = `/internal/credentials/${encodeURIComponent(input.userId)}`;
-    await this.onBehalfOf('DELETE', path, '/internal/credentials/:id', input.callerToken);
+    await this.onBehalfOf('DELETE', path, input.callerToken);
   }
 
   async endSessions(input: { callerToken: string; userId: string }) {
     const path = `/internal/credentials/${encodeURIComponent(input.userId)}/sessions/end`;
-    await this.onBehalfOf(
-      'POST',
-      path,
-      '/internal/credentials/:id/sessions/end',
-      input.callerToken,
-    );
+    await this.onBehalfOf('POST', path, input.callerToken);
   }
 
   /** An admin's action on someone else's credentials: auth-service re-checks the permission. */
-  private async onBehalfOf(method: string, path: string, route: string, token: string) {
-    const outcome = await this.call(method, path, token);
-    if (outcome.ok) return;
-    const { response } = outcome;
-    switch (response.status) {
+  private async onBehalfOf(method: 'POST' | 'DELETE', path: string, token: string) {
+    const answer = await callService(this.target, {
+      method,
+      path,
+      headers: this.headers(token),
+      expect: { 204: null, 401: null, 403: null },
+    });
+    switch (answer.status) {
+      case 204:
+        return;
       case 401:
         throw Problems.unauthorized();
       case 403:
         throw Problems.forbidden();
-      default:
-        throw this.unexpected(method, route, response);
     }
   }
 
-  private async call(
-    method: string,
-    path: string,
-    token: string,
-    body?: unknown,
-  ): Promise<Outcome> {
-    const headers = new Headers({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
-    // One request id and one client across the call chain, for auth-service's logs and events.
-    for (const [name, value] of Object.entries(requestIdHeaders())) headers.set(name, value);
+  /** The caller's token, and who the client is, for auth-service's own events about the change. */
+  private headers(token: string): Record<string, string> {
     const context = currentContext();
-    // Only a well-formed address: auth-service's event for the change would refuse any other.
-    if (context?.clientIp && isIP(context.clientIp) !== 0) {
-      headers.set('X-Forwarded-For', context.clientIp);
-    }
-    if (context?.userAgent) headers.set('User-Agent', context.userAgent);
-    if (body !== undefined) headers.set('Content-Type', 'application/json');
-    let response: Response;
-    try {
-      response = await fetch(`${this.options.baseUrl}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        // A redirect would carry the caller's token somewhere else.
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-    } catch (error) {
-      const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
-      this.options.logger.warn(
-        { upstream: 'auth-service', method, timed_out: timedOut },
-        'auth-service call failed',
-      );
-      throw timedOut ? Problems.gatewayTimeout() : Problems.badGateway();
-    }
-    if (response.status === 204) {
-      await response.body?.cancel();
-      return { ok: true };
-    }
-    return { ok: false, response };
-  }
-
-  private async refusalDetail(response: Response): Promise<string | undefined> {
-    try {
-      const parsed = refusalSchema.safeParse(await response.json());
-      return parsed.success ? parsed.data.detail : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private unexpected(method: string, path: string, response: Response): AppError {
-    void response.body?.cancel();
-    this.options.logger.warn(
-      { upstream: 'auth-service', method, path, status: response.status },
-      'auth-service answered unexpectedly',
-    );
-    return Problems.badGateway();
+    return {
+      authorization: `Bearer ${token}`,
+      // Only a well-formed address: auth-service's event for the change would refuse any other.
+      ...(context?.clientIp && isIP(context.clientIp) !== 0
+        ? { 'x-forwarded-for': context.clientIp }
+        : {}),
+      ...(context?.userAgent ? { 'user-agent': context.userAgent } : {}),
+    };
   }
 }

@@ -1,4 +1,8 @@
 import type { Role } from '@secure-api/shared/auth';
+import type { UserCounts } from '@secure-api/shared/contracts';
+
+// The answer of GET /internal/users/stats is a contract with audit-service, declared in shared.
+export type { UserCounts };
 
 /** A profile as the domain sees it: exactly the public user object, no internal column. */
 export interface User {
@@ -80,13 +84,6 @@ export interface TokenRevoker {
 }
 
 /** How many profiles there are, by role and by active state (GET /internal/users/stats). */
-export interface UserCounts {
-  total: number;
-  by_role: Record<Role, number>;
-  active: number;
-  inactive: number;
-}
-
 export interface UserCountSource {
   counts(): Promise<UserCounts>;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { ROLES } from '@secure-api/shared/auth';
+import type { PublicUser } from '@secure-api/shared/contracts';
 
 import type { User } from '../../domain/user.js';
 
@@ -16,18 +17,8 @@ export const role = z.enum(ROLES);
 
 export const idParams = z.strictObject({ id: userId });
 
-/** The public user object; built field by field so no other column can slip out. */
-export interface UserResponse {
-  id: string;
-  username: string;
-  email: string;
-  full_name: string | null;
-  role: string;
-  is_active: boolean;
-  created_at: string;
-}
-
-export function presentUser(user: User): UserResponse {
+/** The public user object, built field by field so no other column can slip out. */
+export function presentUser(user: User): PublicUser {
   return {
     id: user.id,
     username: user.username,

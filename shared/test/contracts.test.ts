@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+
+import { describe, expect, it } from '@jest/globals';
+
+import {
+  decodeSecurityPolicy,
+  encodeSecurityPolicy,
+  publicUserSchema,
+  securityPolicyKey,
+  userCountsSchema,
+} from '@secure-api/shared/contracts';
+
+describe('the public user contract', () => {
+  const user = {
+    id: randomUUID(),
+    username: 'ada',
+    email: 'ada@example.com',
+    full_name: null,
+    role: 'user',
+    is_active: true,
+    created_at: new Date().toISOString(),
+  };
+
+  it('reads what user-service presents, dropping a field it does not know', () => {
+    expect(publicUserSchema.parse({ ...user, password_hash: 'x' })).toEqual(user);
+  });
+
+  it.each([
+    ['an unknown role', { role: 'root' }],
+    ['no is_active', { is_active: undefined }],
+    ['an id that is not a UUID', { id: '42' }],
+  ])('refuses a user with %s', (_case, change) => {
+    expect(publicUserSchema.safeParse({ ...user, ...change }).success).toBe(false);
+  });
+});
+
+describe('the security-policy mirror in Redis', () => {
+  const rate = { login_rate_limit: { points: 9, duration_seconds: 30 } };
+
+  it('lives under the deployment’s key prefix', () => {
+    expect(securityPolicyKey('stack-a:')).toBe('stack-a:security-policy');
+  });
+
+  it('is read back as written, keeping only what readers rely on', () => {
+    const written = encodeSecurityPolicy({ ...rate, max_login_attempts: 5 } as typeof rate);
+
+    expect(JSON.parse(written)).toMatchObject({ max_login_attempts: 5 });
+    expect(decodeSecurityPolicy(written)).toEqual(rate);
+  });
+
+  it.each([
+    ['absent', null],
+    ['not JSON', '{"login_rate_limit":'],
+    ['zero points', JSON.stringify({ login_rate_limit: { points: 0, duration_seconds: 60 } })],
+  ])('is undefined when %s', (_case, raw) => {
+    expect(decodeSecurityPolicy(raw)).toBeUndefined();
+  });
+});
+
+describe('the user counts contract', () => {
+  const counts = {
+    total: 3,
+    by_role: { admin: 1, moderator: 0, user: 2, viewer: 0 },
+    active: 3,
+    inactive: 0,
+  };
+
+  it('reads what user-service counts', () => {
+    expect(userCountsSchema.parse(counts)).toEqual(counts);
+  });
+
+  it('refuses anything riding along, since audit-service shows it to an admin as it is', () => {
+    expect(userCountsSchema.safeParse({ ...counts, emails: ['a@example.com'] }).success).toBe(
+      false,
+    );
+  });
+});
