@@ -14,6 +14,7 @@ export * from './lifecycle/dependency-error.js';
 export * from './lifecycle/http-server.js';
 export * from './lifecycle/metrics.js';
 export * from './lifecycle/readiness.js';
+export * from './lifecycle/resource-stack.js';
 export * from './lifecycle/run-service.js';
 export * from './lifecycle/service-app.js';
 export * from './lifecycle/shutdown.js';
