@@ -25,6 +25,14 @@ const project = (dir) => ({
   },
 });
 
+// The system tests import the four services by package name; jest reads them from their sources.
+const e2e = project('e2e');
+e2e.moduleNameMapper = {
+  '^@secure-api/(gateway|auth-service|user-service|audit-service)/(.*)\\.js$':
+    '<rootDir>/../$1/src/$2',
+  ...e2e.moduleNameMapper,
+};
+
 // Repository-level checks in test/: Dockerfiles, docker-compose.yml, the rendered k8s overlays and
 // what git tracks. Their own roots, so jest does not crawl the workspaces or node_modules.
 const repo = {
@@ -42,13 +50,23 @@ const repo = {
   },
 };
 
+// `npm run test:unit` (scripts/test.mjs --unit) selects only `*.unit.test.ts` files, which need no
+// PostgreSQL, Redis or RabbitMQ: the global setup that finds or starts them is left out.
+const dependencies =
+  process.env.SECURE_API_TEST_LANE === 'unit'
+    ? {}
+    : {
+        globalSetup: path.join(import.meta.dirname, 'scripts/jest-global-setup.mjs'),
+        globalTeardown: path.join(import.meta.dirname, 'scripts/jest-global-teardown.mjs'),
+      };
+
 export default {
   projects: [
     ...['shared', 'gateway', 'auth-service', 'user-service', 'audit-service'].map(project),
+    e2e,
     repo,
   ],
-  globalSetup: path.join(import.meta.dirname, 'scripts/jest-global-setup.mjs'),
-  globalTeardown: path.join(import.meta.dirname, 'scripts/jest-global-teardown.mjs'),
+  ...dependencies,
   testTimeout: 30000,
   maxWorkers: 2,
 };

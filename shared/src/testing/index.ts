@@ -73,3 +73,5 @@ export async function eventually(
 }
 export * from './token-issuer.js';
 export * from './event-tap.js';
+export * from './system-env.js';
+export * from './ports.js';
