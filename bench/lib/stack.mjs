@@ -13,6 +13,8 @@ import { Redis } from 'ioredis';
 import { dropDatabase, ensureDatabase, serviceDatabaseUrl } from '@secure-api/shared';
 import { closedPort, systemEnv } from '@secure-api/shared/testing';
 
+import { stopChild, waitForHttp } from '../../scripts/lib/service-process.mjs';
+
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
 export const urls = {
@@ -21,21 +23,11 @@ export const urls = {
   amqp: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
 };
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls an HTTP URL until it answers 200 (or the child died / time ran out). */
+/** Until `url` answers 200; fails when the child died or time ran out. */
 async function waitHealthy(url, child, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${child.name} exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(200);
-  }
+  const exited = () => child.exitCode !== null;
+  if (await waitForHttp(url, { timeoutMs, giveUp: exited })) return;
+  if (exited()) throw new Error(`${child.name} exited with ${child.exitCode}`);
   throw new Error(`${child.name} did not become healthy at ${url}`);
 }
 
@@ -181,13 +173,8 @@ export class Stack {
   }
 
   /** SIGTERM, then SIGKILL after the services' own forced-exit time. */
-  async stopChild(child) {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 16_000);
-    await exited;
-    clearTimeout(timer);
+  stopChild(child) {
+    return stopChild(child);
   }
 
   async close() {
