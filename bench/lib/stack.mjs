@@ -11,7 +11,7 @@ import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 
 import { dropDatabase, ensureDatabase, serviceDatabaseUrl } from '@secure-api/shared';
-import { closedPort, systemEnv } from '@secure-api/shared/testing';
+import { backendPorts, closedPort, systemEnv } from '@secure-api/shared/testing';
 
 import { stopChild, waitForHttp } from '../../scripts/lib/service-process.mjs';
 
@@ -83,14 +83,8 @@ export class Stack {
   /** auth-service, user-service, audit-service and one full gateway. */
   async startCore({ argon2 = {}, gatewayEnv = {} } = {}) {
     const env = systemEnv({
-      ports: {
-        auth: await closedPort(),
-        users: await closedPort(),
-        audit: await closedPort(),
-        // Each gateway of the run gets its own (startGateway).
-        gateway: 0,
-        gatewayAdmin: 0,
-      },
+      // Each gateway of the run gets its own ports (startGateway).
+      ports: await backendPorts(),
       databases: {
         auth: await this.database('auth'),
         users: await this.database('users'),

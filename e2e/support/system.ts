@@ -5,9 +5,9 @@ import request from 'supertest';
 import type { Role } from '@secure-api/shared';
 import {
   captureLogger,
-  closedPort,
   createTestDatabase,
   FAST_ARGON2,
+  backendPorts,
   systemEnv,
   testUrls,
   type CapturedLogger,
@@ -74,13 +74,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
   ];
   const [authDb, usersDb, auditDb] = dbs as [TestDatabase, TestDatabase, TestDatabase?];
   const env = systemEnv({
-    ports: {
-      auth: await closedPort(),
-      users: await closedPort(),
-      audit: await closedPort(),
-      gateway: 0,
-      gatewayAdmin: 0,
-    },
+    ports: await backendPorts(),
     databases: { auth: authDb.url, users: usersDb.url, audit: auditDb?.url ?? '' },
     redis: testUrls.redis,
     amqp: testUrls.amqp,

@@ -4,6 +4,8 @@
  * bench as child processes) pass only this and the settings their run changes; the wiring
  * between the services (who calls whom, which keys and queues they share) is written here once.
  */
+import { closedPort } from './ports.js';
+
 export interface SystemWiring {
   /** 0 lets the service pick (in-process only: a child process cannot tell its callers). */
   ports: { auth: number; users: number; audit: number; gateway: number; gatewayAdmin: number };
@@ -37,6 +39,20 @@ export const FAST_ARGON2 = {
 };
 
 const local = (port: number) => `http://127.0.0.1:${port}`;
+
+/**
+ * Free ports for the three backends, which must be known before they start (each names the
+ * others); the gateway's stay 0 unless a caller needs to know them in advance.
+ */
+export async function backendPorts(): Promise<SystemWiring['ports']> {
+  return {
+    auth: await closedPort(),
+    users: await closedPort(),
+    audit: await closedPort(),
+    gateway: 0,
+    gatewayAdmin: 0,
+  };
+}
 
 /** Each service's environment for `wiring`; add a run's own settings on top of it. */
 export function systemEnv(wiring: SystemWiring): SystemEnv {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 
 import {
   captureLogger,
-  closedPort,
   createTestDatabase,
   FAST_ARGON2,
+  backendPorts,
   systemEnv,
   TcpProxy,
   testUrls,
@@ -70,13 +70,7 @@ export async function startFaultStack(
   const [authDb, usersDb, auditDb] = dbs as [TestDatabase, TestDatabase, TestDatabase];
   const auditQueue = uniqueName(`${label}_audit_q`);
   const env = systemEnv({
-    ports: {
-      auth: await closedPort(),
-      users: await closedPort(),
-      audit: await closedPort(),
-      gateway: 0,
-      gatewayAdmin: 0,
-    },
+    ports: await backendPorts(),
     databases: {
       auth: lines.postgres.urlFor(authDb.url),
       users: lines.postgres.urlFor(usersDb.url),
