@@ -103,8 +103,9 @@ async function start(
       app.use(apiKeyRoutes(deps, person));
     },
   });
-  const server = resources.open(await listen(app, { port: config.port, host: config.host }), (running) =>
-    running.close(),
+  const server = resources.open(
+    await listen(app, { port: config.port, host: config.host }),
+    (running) => running.close(),
   );
   return {
     url: server.url,
