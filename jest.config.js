@@ -19,12 +19,19 @@ const project = (dir) => ({
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@secure-api/shared$': '<rootDir>/../shared/src/index.ts',
     // Each subpath entry point is its folder's index.ts (the testing one exists only as source).
     '^@secure-api/shared/(.*)$': '<rootDir>/../shared/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 });
+
+// The system tests import the four services by package name; jest reads them from their sources.
+const e2e = project('e2e');
+e2e.moduleNameMapper = {
+  '^@secure-api/(gateway|auth-service|user-service|audit-service)/(.*)\\.js$':
+    '<rootDir>/../$1/src/$2',
+  ...e2e.moduleNameMapper,
+};
 
 // Repository-level checks in test/: Dockerfiles, docker-compose.yml, the rendered k8s overlays and
 // what git tracks. Their own roots, so jest does not crawl the workspaces or node_modules.
@@ -38,19 +45,28 @@ const repo = {
   transform: { '^.+\\.ts$': swc },
   // scripts/openapi builds the document from the services' schema modules, which import shared.
   moduleNameMapper: {
-    '^@secure-api/shared$': '<rootDir>/shared/src/index.ts',
     '^@secure-api/shared/(.*)$': '<rootDir>/shared/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };
 
+// `npm run test:unit` (scripts/test.mjs --unit) selects only `*.unit.test.ts` files, which need no
+// PostgreSQL, Redis or RabbitMQ: the global setup that finds or starts them is left out.
+const dependencies =
+  process.env.SECURE_API_TEST_LANE === 'unit'
+    ? {}
+    : {
+        globalSetup: path.join(import.meta.dirname, 'scripts/jest-global-setup.mjs'),
+        globalTeardown: path.join(import.meta.dirname, 'scripts/jest-global-teardown.mjs'),
+      };
+
 export default {
   projects: [
     ...['shared', 'gateway', 'auth-service', 'user-service', 'audit-service'].map(project),
+    e2e,
     repo,
   ],
-  globalSetup: path.join(import.meta.dirname, 'scripts/jest-global-setup.mjs'),
-  globalTeardown: path.join(import.meta.dirname, 'scripts/jest-global-teardown.mjs'),
+  ...dependencies,
   testTimeout: 30000,
   maxWorkers: 2,
 };

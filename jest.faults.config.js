@@ -21,7 +21,6 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@secure-api/shared$': '<rootDir>/../shared/src/index.ts',
     // Each subpath entry point is its folder's index.ts (the testing one exists only as source).
     '^@secure-api/shared/(.*)$': '<rootDir>/../shared/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

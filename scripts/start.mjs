@@ -8,6 +8,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 
 import { ensureInstalled } from './lib/ensure-installed.mjs';
+import { stopChild, STOP_GRACE_MS, waitForHttp } from './lib/service-process.mjs';
 
 process.chdir(path.dirname(import.meta.dirname));
 
@@ -41,14 +42,11 @@ const SERVICES = [...BACKENDS, GATEWAY];
 const NAME_WIDTH = Math.max(...SERVICES.map((s) => s.name.length));
 const BACKEND_WAIT_MS = 60_000;
 const GATEWAY_WAIT_MS = 60_000;
-// A little past the services' own 15 s forced-exit timer, so theirs normally wins.
-const STOP_GRACE_MS = 16_000;
 
 const fail = (line, code = 1) => {
   process.stderr.write(`${line}\n`);
   process.exit(code);
 };
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const portOf = (service) => Number(process.env[service.portEnv] || service.port);
 // Services bind HOST (default 127.0.0.1); a wildcard bind still answers on loopback.
 const host =
@@ -217,16 +215,16 @@ function startService(service, env) {
 }
 
 async function stopAll() {
-  const running = [...children.values()];
-  for (const { child } of running) child.kill('SIGTERM');
-  const force = setTimeout(() => {
-    for (const [name, { child }] of children) {
-      process.stderr.write(`${name} did not stop within ${STOP_GRACE_MS / 1000} s; killing it\n`);
-      child.kill('SIGKILL');
-    }
-  }, STOP_GRACE_MS);
-  await Promise.all(running.map(({ exited }) => exited));
-  clearTimeout(force);
+  const running = [...children.entries()];
+  const onForce = (name) => () => {
+    process.stderr.write(`${name} did not stop within ${STOP_GRACE_MS / 1000} s; killing it\n`);
+  };
+  await Promise.all(
+    running.map(async ([name, { child, exited }]) => {
+      await stopChild(child, { onForce: onForce(name) });
+      await exited;
+    }),
+  );
 }
 
 async function onUnexpectedExit(service, code, signal) {
@@ -254,21 +252,6 @@ function shutDown(reason) {
     say('All services stopped.');
     process.exit(0);
   });
-}
-
-/** Polls until `url` answers 2xx; false if it did not within `timeoutMs` or we are stopping. */
-async function waitForHttp(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (!stopping && Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return true;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  return false;
 }
 
 // ---- main -----------------------------------------------------------------------------------
@@ -310,7 +293,10 @@ async function run(env) {
   for (const service of BACKENDS) startService(service, backendEnv);
   const backendsUp = await Promise.all(
     BACKENDS.map((s) =>
-      waitForHttp(`http://${hostForUrl}:${portOf(s)}/health/live`, BACKEND_WAIT_MS),
+      waitForHttp(`http://${hostForUrl}:${portOf(s)}/health/live`, {
+        timeoutMs: BACKEND_WAIT_MS,
+        giveUp: () => stopping,
+      }),
     ),
   );
   // A child failed or Ctrl-C: the handlers take it from here.
@@ -321,7 +307,11 @@ async function run(env) {
   });
 
   startService(GATEWAY, env);
-  if (await waitForHttp(`http://${hostForUrl}:${portOf(GATEWAY)}/health`, GATEWAY_WAIT_MS)) {
+  const gatewayUp = await waitForHttp(`http://${hostForUrl}:${portOf(GATEWAY)}/health`, {
+    timeoutMs: GATEWAY_WAIT_MS,
+    giveUp: () => stopping,
+  });
+  if (gatewayUp) {
     const shown = host === '127.0.0.1' ? 'localhost' : hostForUrl;
     say(`\nGateway ready: http://${shown}:${portOf(GATEWAY)}  (Ctrl-C to stop)\n`);
   } else if (!stopping) {

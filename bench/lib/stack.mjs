@@ -4,7 +4,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -12,6 +11,9 @@ import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 
 import { dropDatabase, ensureDatabase, serviceDatabaseUrl } from '@secure-api/shared/data';
+import { backendPorts, closedPort, systemEnv } from '@secure-api/shared/testing';
+
+import { stopChild, waitForHttp } from '../../scripts/lib/service-process.mjs';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -21,32 +23,11 @@ export const urls = {
   amqp: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
 };
 
-// The services believe X-Forwarded-For only from the gateway, which connects from here.
-const GATEWAY_HOP = '127.0.0.1/32';
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Polls an HTTP URL until it answers 200 (or the child died / time ran out). */
+/** Until `url` answers 200; fails when the child died or time ran out. */
 async function waitHealthy(url, child, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${child.name} exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(200);
-  }
+  const exited = () => child.exitCode !== null;
+  if (await waitForHttp(url, { timeoutMs, giveUp: exited })) return;
+  if (exited()) throw new Error(`${child.name} exited with ${child.exitCode}`);
   throw new Error(`${child.name} did not become healthy at ${url}`);
 }
 
@@ -101,17 +82,24 @@ export class Stack {
 
   /** auth-service, user-service, audit-service and one full gateway. */
   async startCore({ argon2 = {}, gatewayEnv = {} } = {}) {
-    const [authPort, usersPort, auditPort] = [await freePort(), await freePort(), await freePort()];
-    this.auth = `http://127.0.0.1:${authPort}`;
-    this.users = `http://127.0.0.1:${usersPort}`;
-    this.audit = `http://127.0.0.1:${auditPort}`;
-    this.jwks = `${this.auth}/.well-known/jwks.json`;
-    const [authDb, usersDb, auditDb] = [
-      await this.database('auth'),
-      await this.database('users'),
-      await this.database('audit'),
-    ];
-    this.auditDatabaseUrl = auditDb;
+    const env = systemEnv({
+      // Each gateway of the run gets its own ports (startGateway).
+      ports: await backendPorts(),
+      databases: {
+        auth: await this.database('auth'),
+        users: await this.database('users'),
+        audit: await this.database('audit'),
+      },
+      redis: urls.redis,
+      amqp: urls.amqp,
+      redisKeyPrefix: this.redisKeyPrefix,
+      auditQueue: this.auditQueue,
+    });
+    this.auth = env.gateway.AUTH_SERVICE_URL;
+    this.users = env.gateway.USER_SERVICE_URL;
+    this.audit = env.gateway.AUDIT_SERVICE_URL;
+    this.jwks = env.gateway.AUTH_JWKS_URL;
+    this.auditDatabaseUrl = env.audit.DATABASE_URL;
     const limits = {
       // Limits stay on (the full gateway runs every check) but far above what the bench sends.
       RATE_LIMIT_PER_MINUTE: '1000000',
@@ -119,60 +107,20 @@ export class Stack {
       REGISTER_RATE_LIMIT: '1000/minute',
       REFRESH_RATE_LIMIT: '1000/minute',
     };
-    this.gatewayEnvBase = {
-      AUTH_SERVICE_URL: this.auth,
-      USER_SERVICE_URL: this.users,
-      AUDIT_SERVICE_URL: this.audit,
-      AUTH_JWKS_URL: this.jwks,
-      REDIS_URL: urls.redis,
-      REDIS_KEY_PREFIX: this.redisKeyPrefix,
-      CORS_ORIGINS: 'http://localhost:3000',
-      ...limits,
-    };
+    // Every gateway of this run shares the upstreams and the Redis prefix (startGateway gives
+    // each its own ports).
+    this.gatewayEnvBase = { ...env.gateway, CORS_ORIGINS: 'http://localhost:3000', ...limits };
     this.processes = {};
-    this.processes.users = await this.startService(
-      'user-service',
-      'user-service/dist/index.js',
-      {
-        USERS_PORT: String(usersPort),
-        DATABASE_URL: usersDb,
-        REDIS_URL: urls.redis,
-        AUTH_JWKS_URL: this.jwks,
-        AUTH_SERVICE_URL: this.auth,
-        AMQP_URL: urls.amqp,
-        TRUSTED_PROXIES: GATEWAY_HOP,
-      },
-      `${this.users}/health/live`,
-    );
-    this.processes.audit = await this.startService(
-      'audit-service',
-      'audit-service/dist/index.js',
-      {
-        AUDIT_PORT: String(auditPort),
-        DATABASE_URL: auditDb,
-        REDIS_URL: urls.redis,
-        AMQP_URL: urls.amqp,
-        AUDIT_QUEUE: this.auditQueue,
-        AUDIT_DEAD_LETTER_QUEUE: `${this.auditQueue}.dlq`,
-        AUTH_JWKS_URL: this.jwks,
-        USER_SERVICE_URL: this.users,
-        TRUSTED_PROXIES: GATEWAY_HOP,
-      },
-      `${this.audit}/health/ready`,
-    );
-    this.processes.auth = await this.startService(
+    const start = (name, serviceEnv, health) =>
+      this.startService(name, `${name}/dist/index.js`, serviceEnv, health);
+    this.processes.users = await start('user-service', env.users, `${this.users}/health/live`);
+    this.processes.audit = await start('audit-service', env.audit, `${this.audit}/health/ready`);
+    this.processes.auth = await start(
       'auth-service',
-      'auth-service/dist/index.js',
       {
-        AUTH_PORT: String(authPort),
-        DATABASE_URL: authDb,
-        REDIS_URL: urls.redis,
-        USER_SERVICE_URL: this.users,
-        AMQP_URL: urls.amqp,
+        ...env.auth,
         COOKIE_SECURE: 'false',
-        REDIS_KEY_PREFIX: this.redisKeyPrefix,
         LOGIN_RATE_LIMIT: limits.LOGIN_RATE_LIMIT,
-        TRUSTED_PROXIES: GATEWAY_HOP,
         ...argon2,
       },
       `${this.auth}/health/ready`,
@@ -185,7 +133,7 @@ export class Stack {
 
   /** Another gateway on the same upstreams and Redis prefix (env overrides, e.g. REDIS_URL). */
   async startGateway(name, env = {}, nodeArgs = []) {
-    const [port, adminPort] = [await freePort(), await freePort()];
+    const [port, adminPort] = [await closedPort(), await closedPort()];
     const child = await this.startService(
       name,
       'gateway/dist/index.js',
@@ -207,7 +155,7 @@ export class Stack {
 
   /** The bench-only gateway with JWT, revocation, permission and rate-limit checks left out. */
   async startPlainGateway(name = 'gateway-plain', nodeArgs = []) {
-    const port = await freePort();
+    const port = await closedPort();
     const child = await this.startService(
       name,
       'bench/lib/plain-gateway.mjs',
@@ -219,13 +167,8 @@ export class Stack {
   }
 
   /** SIGTERM, then SIGKILL after the services' own forced-exit time. */
-  async stopChild(child) {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 16_000);
-    await exited;
-    clearTimeout(timer);
+  stopChild(child) {
+    return stopChild(child);
   }
 
   async close() {

@@ -7,18 +7,7 @@ import { testUrls, uniqueName } from '@secure-api/shared/testing';
 
 import { readConfig, type Config } from '../src/config.js';
 
-/** A port nothing listens on: bound, then released. */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-  return port;
-}
+export { closedPort } from '@secure-api/shared/testing';
 
 /** An upstream that accepts connections and never answers: the slow-service case. */
 export async function silentUpstream(): Promise<{ url: string; close(): Promise<void> }> {

@@ -10,11 +10,12 @@ import {
   createServiceApp,
   listen,
   Readiness,
+  ResourceStack,
   requireDependency,
 } from '@secure-api/shared/lifecycle';
 import { createLogger, type Logger } from '@secure-api/shared/logging';
 import { AmqpConnection } from '@secure-api/shared/messaging';
-import { openRedis, redisCheck } from '@secure-api/shared/redis';
+import { redisCheck, openRedis } from '@secure-api/shared/redis';
 
 import { UserServiceClient } from '../clients/user-service.client.js';
 import type { Config } from '../config.js';
@@ -35,35 +36,38 @@ export interface RunningAuditService {
   close(): Promise<void>;
 }
 
-export async function startServer(
+export function startServer(
   config: Config,
   logger: Logger = createLogger({ service: 'audit-service', level: config.logLevel }),
 ): Promise<RunningAuditService> {
-  const sequelize = await openDatabase({
-    url: config.databaseUrl,
-    migrations,
-    migrationTable: MIGRATION_TABLE,
-    autoMigrate: config.autoMigrate,
-    logger,
-  });
-  const redis = await openRedis(config.redisUrl, logger).catch(async (error: unknown) => {
-    await sequelize.close();
-    throw error;
-  });
-  const closeStores = async () => {
-    await redis.quit().catch(() => {
-      redis.disconnect();
-    });
-    await sequelize.close();
-  };
+  return new ResourceStack().startWith((resources) => start(config, logger, resources));
+}
+
+async function start(
+  config: Config,
+  logger: Logger,
+  resources: ResourceStack,
+): Promise<RunningAuditService> {
+  const sequelize = resources.open(
+    await openDatabase({
+      url: config.databaseUrl,
+      migrations,
+      migrationTable: MIGRATION_TABLE,
+      autoMigrate: config.autoMigrate,
+      logger,
+    }),
+    (db) => db.close(),
+  );
+  const redis = resources.open(await openRedis(config.redisUrl, logger), (client) =>
+    client.quit().catch(() => {
+      client.disconnect();
+    }),
+  );
   warnIfProvenanceUnenforced(config, logger);
-  const broker = new AmqpConnection(config.amqpUrl, logger);
-  try {
-    await requireDependency('RabbitMQ', config.amqpUrl, () => broker.connect());
-  } catch (error) {
-    await closeStores();
-    throw error;
-  }
+  const broker = resources.open(new AmqpConnection(config.amqpUrl, logger), (connection) =>
+    connection.close(),
+  );
+  await requireDependency('RabbitMQ', config.amqpUrl, () => broker.connect());
   const metrics = createMetrics('audit-service');
   const store = new AuditEventRepository(sequelize);
   const consumer = new AuditConsumer(
@@ -77,13 +81,8 @@ export async function startServer(
       prefetch: config.prefetch,
     },
   );
-  try {
-    await consumer.start();
-  } catch (error) {
-    await broker.close();
-    await closeStores();
-    throw error;
-  }
+  await consumer.start();
+  resources.open(consumer, (started) => started.stop());
 
   // Signature, claims and revocation again: this service is reachable without the gateway.
   const authenticated = authenticate(
@@ -110,16 +109,17 @@ export async function startServer(
       app.use(statsRoutes(authenticated, new StatsUseCases(store, users)));
     },
   });
-  const server = await listen(app, { port: config.port, host: config.host });
+  const server = resources.open(
+    await listen(app, { port: config.port, host: config.host }),
+    (running) => running.close(),
+  );
   return {
     url: server.url,
     port: server.port,
     close: async () => {
       readiness.startDraining();
-      await server.close();
-      await consumer.stop();
-      await broker.close();
-      await closeStores();
+      // The server, the consumer, the broker, Redis, the database: the reverse of the opening order.
+      await resources.close();
     },
   };
 }

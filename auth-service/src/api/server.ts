@@ -2,7 +2,13 @@ import { createLocalJWKSet } from 'jose';
 
 import { accessTokenVerifier, authenticate } from '@secure-api/shared/auth';
 import { databaseCheck, openDatabase } from '@secure-api/shared/data';
-import { createMetrics, createServiceApp, listen, Readiness } from '@secure-api/shared/lifecycle';
+import {
+  createMetrics,
+  createServiceApp,
+  listen,
+  Readiness,
+  ResourceStack,
+} from '@secure-api/shared/lifecycle';
 import { createLogger, type Logger } from '@secure-api/shared/logging';
 import { startEventPipeline } from '@secure-api/shared/outbox';
 import { redisCheck, openRedis } from '@secure-api/shared/redis';
@@ -26,23 +32,36 @@ export interface RunningAuthService {
   close(): Promise<void>;
 }
 
-export async function startServer(
+export function startServer(
   config: Config,
   logger: Logger = createLogger({ service: 'auth-service', level: config.logLevel }),
 ): Promise<RunningAuthService> {
-  const sequelize = await openDatabase({
-    url: config.databaseUrl,
-    migrations,
-    migrationTable: MIGRATION_TABLE,
-    autoMigrate: config.autoMigrate,
-    logger,
-  });
-  const redis = await openRedis(config.redisUrl, logger).catch(async (error: unknown) => {
-    await sequelize.close();
-    throw error;
+  return new ResourceStack().startWith((resources) => start(config, logger, resources));
+}
+
+async function start(
+  config: Config,
+  logger: Logger,
+  resources: ResourceStack,
+): Promise<RunningAuthService> {
+  const sequelize = resources.open(
+    await openDatabase({
+      url: config.databaseUrl,
+      migrations,
+      migrationTable: MIGRATION_TABLE,
+      autoMigrate: config.autoMigrate,
+      logger,
+    }),
+    (db) => db.close(),
+  );
+  const redis = resources.open(await openRedis(config.redisUrl, logger), (client) => {
+    client.disconnect();
   });
 
-  const events = await startEventPipeline({ amqpUrl: config.amqpUrl, sequelize, logger });
+  const events = resources.open(
+    await startEventPipeline({ amqpUrl: config.amqpUrl, sequelize, logger }),
+    (pipeline) => pipeline.close(),
+  );
   const deps = await buildAuthComponents(config, sequelize, redis, events.uow);
   const { signer, revocation } = deps;
   // The gateway reads the login rate limit from Redis: mirror the persisted policy on start.
@@ -80,16 +99,17 @@ export async function startServer(
       app.use(apiKeyRoutes(deps, person));
     },
   });
-  const server = await listen(app, { port: config.port, host: config.host });
+  const server = resources.open(
+    await listen(app, { port: config.port, host: config.host }),
+    (running) => running.close(),
+  );
   return {
     url: server.url,
     port: server.port,
     close: async () => {
       readiness.startDraining();
-      await server.close();
-      await events.close();
-      redis.disconnect();
-      await sequelize.close();
+      // The server, the event pipeline, Redis, the database: the reverse of the opening order.
+      await resources.close();
     },
   };
 }

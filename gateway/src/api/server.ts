@@ -5,8 +5,8 @@ import {
   createServiceApp,
   listen,
   Readiness,
+  ResourceStack,
   type Metrics,
-  type RunningServer,
 } from '@secure-api/shared/lifecycle';
 import { createLogger, type Logger } from '@secure-api/shared/logging';
 import { redisCheck, openRedis } from '@secure-api/shared/redis';
@@ -78,20 +78,33 @@ export function createApp(
   });
 }
 
-export async function startServer(
+export function startServer(
   config: Config,
   logger: Logger = createLogger({ service: 'gateway', level: config.logLevel }),
 ): Promise<RunningGateway> {
-  const redis = await openRedis(config.redisUrl, logger);
+  return new ResourceStack().startWith((resources) => start(config, logger, resources));
+}
+
+async function start(
+  config: Config,
+  logger: Logger,
+  resources: ResourceStack,
+): Promise<RunningGateway> {
+  const redis = resources.open(await openRedis(config.redisUrl, logger), (client) => {
+    client.disconnect();
+  });
   const metrics = createMetrics('gateway');
   // The broker is not in readiness: while it is away, events wait in the bounded buffer.
   const readiness = new Readiness({ redis: redisCheck(redis) });
-  const publishing = await startEventPublishing({
-    amqpUrl: config.amqpUrl,
-    capacity: config.eventBufferSize,
-    logger,
-    metrics,
-  });
+  const publishing = resources.open(
+    await startEventPublishing({
+      amqpUrl: config.amqpUrl,
+      capacity: config.eventBufferSize,
+      logger,
+      metrics,
+    }),
+    (events) => events.close(),
+  );
   const access: AccessControlOptions = {
     // Keys are fetched on first use and cached, so the gateway may start before auth-service.
     verifier: accessTokenVerifier(remoteKeySet(config.jwksUrl)),
@@ -124,35 +137,32 @@ export async function startServer(
     limits,
     logger,
   };
-  let server: RunningServer | undefined;
-  let admin: RunningServer;
-  try {
-    server = await listen(createApp(config, { logger, metrics, readiness, access, limits }), {
+  const server = resources.open(
+    await listen(createApp(config, { logger, metrics, readiness, access, limits }), {
       port: config.port,
       host: config.host,
       ...config.server,
-    });
-    admin = await listen(
-      createServiceApp({ logger, metrics, readiness, routes: () => undefined }),
-      { port: config.adminPort, host: config.adminHost },
-    );
-  } catch (error) {
-    await server?.close();
-    await publishing.close();
-    redis.disconnect();
-    throw error;
-  }
+    }),
+    (running) => running.close(),
+  );
+  const admin = resources.open(
+    await listen(createServiceApp({ logger, metrics, readiness, routes: () => undefined }), {
+      port: config.adminPort,
+      host: config.adminHost,
+    }),
+    (running) => running.close(),
+  );
   return {
     url: server.url,
     port: server.port,
     adminUrl: admin.url,
     close: async () => {
       readiness.startDraining();
+      // The public port first, while the admin port still answers probes (not ready); then the
+      // rest in reverse: the admin port, the publisher (after the last response: its events, an
+      // API key's use, are in the buffer by then) and Redis.
       await server.close();
-      await admin.close();
-      // After the last response: its events (an API key's use) are in the buffer by then.
-      await publishing.close();
-      redis.disconnect();
+      await resources.close();
     },
   };
 }

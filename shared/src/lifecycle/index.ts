@@ -4,6 +4,7 @@ export * from './dependency-error.js';
 export * from './http-server.js';
 export * from './metrics.js';
 export * from './readiness.js';
+export * from './resource-stack.js';
 export * from './run-service.js';
 export * from './service-app.js';
 export * from './shutdown.js';

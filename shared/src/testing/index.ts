@@ -4,6 +4,8 @@ export * from './capture-logger.js';
 export * from './config-problems.js';
 export * from './event-tap.js';
 export * from './eventually.js';
+export * from './ports.js';
+export * from './system-env.js';
 export * from './tcp-proxy.js';
 export * from './test-dependencies.js';
 export * from './token-issuer.js';

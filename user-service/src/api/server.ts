@@ -12,7 +12,7 @@ import {
   createServiceApp,
   listen,
   Readiness,
-  type RunningServer,
+  ResourceStack,
 } from '@secure-api/shared/lifecycle';
 import { createLogger, type Logger } from '@secure-api/shared/logging';
 import { startEventPipeline } from '@secure-api/shared/outbox';
@@ -38,23 +38,39 @@ export interface RunningUserService {
   close(): Promise<void>;
 }
 
-export async function startServer(
+export function startServer(
   config: Config,
   logger: Logger = createLogger({ service: 'user-service', level: config.logLevel }),
 ): Promise<RunningUserService> {
-  const sequelize = await openDatabase({
-    url: config.databaseUrl,
-    migrations,
-    migrationTable: MIGRATION_TABLE,
-    autoMigrate: config.autoMigrate,
-    logger,
-  });
-  const redis = await openRedis(config.redisUrl, logger).catch(async (error: unknown) => {
-    await sequelize.close();
-    throw error;
-  });
+  return new ResourceStack().startWith((resources) => start(config, logger, resources));
+}
+
+async function start(
+  config: Config,
+  logger: Logger,
+  resources: ResourceStack,
+): Promise<RunningUserService> {
+  const sequelize = resources.open(
+    await openDatabase({
+      url: config.databaseUrl,
+      migrations,
+      migrationTable: MIGRATION_TABLE,
+      autoMigrate: config.autoMigrate,
+      logger,
+    }),
+    (db) => db.close(),
+  );
+  const redis = resources.open(await openRedis(config.redisUrl, logger), (client) =>
+    client.quit().catch(() => {
+      client.disconnect();
+    }),
+  );
   // Events go to the outbox with each change; the broker may come later (not a start-up need).
-  const events = await startEventPipeline({ amqpUrl: config.amqpUrl, sequelize, logger });
+  // Closed before the database: the relay needs it for its last cycle.
+  const events = resources.open(
+    await startEventPipeline({ amqpUrl: config.amqpUrl, sequelize, logger }),
+    (pipeline) => pipeline.close(),
+  );
 
   const users = new UserRepository(sequelize, defineUserModel(sequelize), events.uow);
   const credentials = new AuthServiceClient({
@@ -90,28 +106,17 @@ export async function startServer(
       app.use(internalUsersRoutes(serviceOnly, new ProvisioningUseCases(users)));
     },
   });
-  const releaseConnections = async () => {
-    // The relay first: it needs the database for its last cycle.
-    await events.close();
-    await redis.quit().catch(() => {
-      redis.disconnect();
-    });
-    await sequelize.close();
-  };
-  let server: RunningServer;
-  try {
-    server = await listen(app, { port: config.port, host: config.host });
-  } catch (error) {
-    await releaseConnections();
-    throw error;
-  }
+  const server = resources.open(
+    await listen(app, { port: config.port, host: config.host }),
+    (running) => running.close(),
+  );
   return {
     url: server.url,
     port: server.port,
     close: async () => {
       readiness.startDraining();
-      await server.close();
-      await releaseConnections();
+      // The server, the event relay, Redis, the database: the reverse of the opening order.
+      await resources.close();
     },
   };
 }

@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import {
   captureLogger,
   createTestDatabase,
+  FAST_ARGON2,
+  backendPorts,
+  systemEnv,
   TcpProxy,
   testUrls,
   uniqueName,
@@ -17,15 +20,10 @@ import { readConfig as readAuthConfig } from '../../../../auth-service/src/confi
 import { startServer as startUsers } from '../../../../user-service/src/api/server.js';
 import { readConfig as readUsersConfig } from '../../../../user-service/src/config.js';
 import { startServer as startGateway, type RunningGateway } from '../../../src/api/server.js';
-import { closedPort, gatewayConfig } from '../../helpers.js';
-import { GATEWAY_HOP } from '../../support/system.js';
+import { gatewayConfig } from '../../helpers.js';
 
 // The faults are about dependencies, not hashing: fast Argon2 keeps the run short.
-export const FAST_ARGON2 = {
-  ARGON2_TIME_COST: '2',
-  ARGON2_MEMORY_COST: '8192',
-  ARGON2_PARALLELISM: '1',
-};
+export { FAST_ARGON2 };
 
 interface Running {
   url: string;
@@ -70,17 +68,20 @@ export async function startFaultStack(
     await createTestDatabase(`${label}_audit`),
   ];
   const [authDb, usersDb, auditDb] = dbs as [TestDatabase, TestDatabase, TestDatabase];
-  const through = {
+  const auditQueue = uniqueName(`${label}_audit_q`);
+  const env = systemEnv({
+    ports: await backendPorts(),
+    databases: {
+      auth: lines.postgres.urlFor(authDb.url),
+      users: lines.postgres.urlFor(usersDb.url),
+      audit: lines.postgres.urlFor(auditDb.url),
+    },
     redis: lines.redis.urlFor(testUrls.redis),
     amqp: lines.amqp.urlFor(testUrls.amqp),
-    auth: lines.postgres.urlFor(authDb.url),
-    users: lines.postgres.urlFor(usersDb.url),
-    audit: lines.postgres.urlFor(auditDb.url),
-  };
-  const [authPort, usersPort] = [await closedPort(), await closedPort()];
-  const authUrl = `http://127.0.0.1:${authPort}`;
-  const usersUrl = `http://127.0.0.1:${usersPort}`;
-  const jwksUrl = `${authUrl}/.well-known/jwks.json`;
+    redisKeyPrefix: `${label}-${randomUUID().slice(0, 8)}:`,
+    auditQueue,
+  });
+  const test = { NODE_ENV: 'test' };
   const logs = ['auth-service', 'user-service', 'audit-service', 'gateway'].map((name) =>
     captureLogger(name, 'info'),
   );
@@ -90,73 +91,29 @@ export async function startFaultStack(
     CapturedLogger,
     CapturedLogger,
   ];
-  const redisKeyPrefix = `${label}-${randomUUID().slice(0, 8)}:`;
-  const auditQueue = uniqueName(`${label}_audit_q`);
 
   const users = await startUsers(
-    {
-      ...readUsersConfig({
-        NODE_ENV: 'test',
-        USERS_PORT: String(usersPort),
-        DATABASE_URL: through.users,
-        REDIS_URL: through.redis,
-        AMQP_URL: through.amqp,
-        AUTH_JWKS_URL: jwksUrl,
-        AUTH_SERVICE_URL: authUrl,
-        ...GATEWAY_HOP,
-      }),
-      autoMigrate: true,
-    },
+    { ...readUsersConfig({ ...test, ...env.users }), autoMigrate: true },
     usersLog.logger,
   );
   const audit = options.audit
-    ? await startAudit(
-        readAuditConfig({
-          NODE_ENV: 'test',
-          AUDIT_PORT: '0',
-          DATABASE_URL: through.audit,
-          REDIS_URL: through.redis,
-          AMQP_URL: through.amqp,
-          AUDIT_QUEUE: auditQueue,
-          AUDIT_DEAD_LETTER_QUEUE: `${auditQueue}_dlq`,
-          AUTH_JWKS_URL: jwksUrl,
-          USER_SERVICE_URL: usersUrl,
-          ...GATEWAY_HOP,
-        }),
-        auditLog.logger,
-      )
+    ? await startAudit(readAuditConfig({ ...test, ...env.audit }), auditLog.logger)
     : undefined;
   const auth = await startAuth(
     {
       ...readAuthConfig({
-        NODE_ENV: 'test',
-        AUTH_PORT: String(authPort),
-        DATABASE_URL: through.auth,
-        REDIS_URL: through.redis,
-        AMQP_URL: through.amqp,
-        USER_SERVICE_URL: usersUrl,
+        ...test,
+        ...env.auth,
         CORS_ORIGINS: 'https://app.example.com',
-        REDIS_KEY_PREFIX: redisKeyPrefix,
         LOGIN_RATE_LIMIT: '1000/minute',
         ...FAST_ARGON2,
-        ...GATEWAY_HOP,
       }),
       autoMigrate: true,
     },
     authLog.logger,
   );
-  const gateway = await startGateway(
-    gatewayConfig({
-      AUTH_SERVICE_URL: authUrl,
-      USER_SERVICE_URL: usersUrl,
-      AUDIT_SERVICE_URL: audit?.url ?? `http://127.0.0.1:${await closedPort()}`,
-      AUTH_JWKS_URL: jwksUrl,
-      REDIS_URL: through.redis,
-      AMQP_URL: through.amqp,
-      REDIS_KEY_PREFIX: redisKeyPrefix,
-    }),
-    gatewayLog.logger,
-  );
+  // Without audit-service its port stays closed: the gateway's audit routes find nothing there.
+  const gateway = await startGateway(gatewayConfig(env.gateway), gatewayLog.logger);
 
   return {
     gateway,

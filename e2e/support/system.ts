@@ -6,6 +6,9 @@ import type { Role } from '@secure-api/shared/auth';
 import {
   captureLogger,
   createTestDatabase,
+  FAST_ARGON2,
+  backendPorts,
+  systemEnv,
   testUrls,
   type CapturedLogger,
   type TestDatabase,
@@ -14,22 +17,26 @@ import {
 
 import amqp from 'amqplib';
 
-import { startServer as startAuditService } from '../../../audit-service/src/api/server.js';
-import { readConfig as readAuditConfig } from '../../../audit-service/src/config.js';
-import { runCreateAdmin } from '../../../auth-service/src/api/create-admin.js';
-import { startServer as startAuth } from '../../../auth-service/src/api/server.js';
-import { readConfig as readAuthConfig } from '../../../auth-service/src/config.js';
-import { startServer as startUsers } from '../../../user-service/src/api/server.js';
-import { readConfig as readUsersConfig } from '../../../user-service/src/config.js';
-import { startServer as startGateway } from '../../src/api/server.js';
-import { closedPort, gatewayConfig } from '../helpers.js';
+import { startServer as startAuditService } from '@secure-api/audit-service/api/server.js';
+import { readConfig as readAuditConfig } from '@secure-api/audit-service/config.js';
+import { runCreateAdmin } from '@secure-api/auth-service/api/create-admin.js';
+import { startServer as startAuth } from '@secure-api/auth-service/api/server.js';
+import { readConfig as readAuthConfig } from '@secure-api/auth-service/config.js';
+import { startServer as startGateway } from '@secure-api/gateway/api/server.js';
+import { readConfig as readGatewayConfig } from '@secure-api/gateway/config.js';
+import { startServer as startUsers } from '@secure-api/user-service/api/server.js';
+import { readConfig as readUsersConfig } from '@secure-api/user-service/config.js';
 
-// Fast hashing keeps the suite quick on two cores; the production parameters are pinned by
-// auth-service/test/password-hasher.test.ts.
-const FAST_ARGON2 = { ARGON2_TIME_COST: '2', ARGON2_MEMORY_COST: '8192', ARGON2_PARALLELISM: '1' };
-
-// The services believe X-Forwarded-For only from the gateway, which connects from here.
-export const GATEWAY_HOP = { TRUSTED_PROXIES: '127.0.0.1/32' };
+// What these tests ask of every service, on top of the system's wiring: test mode, the browser
+// origin the CORS tests use, and limits far above what any test sends (the limit tests set theirs).
+const TEST_MODE = { NODE_ENV: 'test' };
+const CORS_ORIGINS = 'https://app.example.com';
+const GENEROUS_LIMITS = {
+  RATE_LIMIT_PER_MINUTE: '10000',
+  LOGIN_RATE_LIMIT: '10000/minute',
+  REGISTER_RATE_LIMIT: '10000/minute',
+  REFRESH_RATE_LIMIT: '10000/minute',
+};
 
 export interface System {
   gateway: string;
@@ -60,74 +67,53 @@ export interface SystemOptions {
 
 /** All services in this process on free ports, each with its own throwaway database. */
 export async function startSystem(label: string, options: SystemOptions = {}): Promise<System> {
-  const [authPort, usersPort, auditPort] = [
-    await closedPort(),
-    await closedPort(),
-    await closedPort(),
-  ];
-  const authUrl = `http://127.0.0.1:${authPort}`;
-  const usersUrl = `http://127.0.0.1:${usersPort}`;
-  const jwksUrl = `${authUrl}/.well-known/jwks.json`;
   const dbs: TestDatabase[] = [
     await createTestDatabase(`${label}_auth`),
     await createTestDatabase(`${label}_users`),
+    ...(options.audit ? [await createTestDatabase(`${label}_audit`)] : []),
   ];
-  const [authDb, usersDb] = dbs as [TestDatabase, TestDatabase];
+  const [authDb, usersDb, auditDb] = dbs as [TestDatabase, TestDatabase, TestDatabase?];
+  const env = systemEnv({
+    ports: await backendPorts(),
+    databases: { auth: authDb.url, users: usersDb.url, audit: auditDb?.url ?? '' },
+    redis: testUrls.redis,
+    amqp: testUrls.amqp,
+    // Brute-force counters, rate-limit counters and the policy mirror are per system: runs never
+    // share them.
+    redisKeyPrefix: `${label}-${randomUUID().slice(0, 8)}:`,
+    auditQueue: uniqueName(`${label}_audit_q`),
+  });
   const logs = ['auth-service', 'user-service', 'gateway'].map((name) => captureLogger(name));
   const [authLog, usersLog, gatewayLog] = logs as [CapturedLogger, CapturedLogger, CapturedLogger];
 
   const users = await startUsers(
-    {
-      ...readUsersConfig({
-        NODE_ENV: 'test',
-        USERS_PORT: String(usersPort),
-        DATABASE_URL: usersDb.url,
-        REDIS_URL: testUrls.redis,
-        AUTH_JWKS_URL: jwksUrl,
-        AUTH_SERVICE_URL: authUrl,
-        ...GATEWAY_HOP,
-        ...options.users,
-      }),
-      autoMigrate: true,
-    },
+    { ...readUsersConfig({ ...TEST_MODE, ...env.users, ...options.users }), autoMigrate: true },
     usersLog.logger,
   );
-  // Brute-force counters, rate-limit counters and the policy mirror are per system: runs never
-  // share them. auth-service and the gateway use the same prefix, as one deployment would.
-  const redisKeyPrefix = `${label}-${randomUUID().slice(0, 8)}:`;
   const authEnv = {
-    NODE_ENV: 'test',
-    AUTH_PORT: String(authPort),
-    DATABASE_URL: authDb.url,
-    REDIS_URL: testUrls.redis,
-    USER_SERVICE_URL: usersUrl,
-    CORS_ORIGINS: 'https://app.example.com',
+    ...TEST_MODE,
+    ...env.auth,
+    CORS_ORIGINS,
     COOKIE_SECURE: 'true',
     ...FAST_ARGON2,
-    REDIS_KEY_PREFIX: redisKeyPrefix,
     // The login limit auth-service publishes in the security policy, which the gateway enforces:
     // generous (the most the policy allows) because these tests log in often from 127.0.0.1.
     LOGIN_RATE_LIMIT: '1000/minute',
-    ...GATEWAY_HOP,
     ...options.auth,
   };
   const authConfig = { ...readAuthConfig(authEnv), autoMigrate: true };
   let auth = await startAuth(authConfig, authLog.logger);
   const gateway = await startGateway(
-    gatewayConfig({
-      AUTH_SERVICE_URL: authUrl,
-      USER_SERVICE_URL: usersUrl,
-      AUDIT_SERVICE_URL: `http://127.0.0.1:${auditPort}`,
-      AUTH_JWKS_URL: jwksUrl,
-      REDIS_URL: testUrls.redis,
-      REDIS_KEY_PREFIX: redisKeyPrefix,
+    readGatewayConfig({
+      ...TEST_MODE,
+      CORS_ORIGINS,
+      ...GENEROUS_LIMITS,
+      ...env.gateway,
       ...options.gateway,
     }),
     gatewayLog.logger,
   );
-  const audit = options.audit
-    ? await startAudit(label, { port: auditPort, jwksUrl, usersUrl })
-    : undefined;
+  const audit = options.audit ? await startAudit({ ...TEST_MODE, ...env.audit }) : undefined;
   let admin: (TestUser & LoggedIn) | undefined;
   const userWithRole = async (role: Role): Promise<TestUser & LoggedIn> => {
     const tag = randomUUID().slice(0, 8);
@@ -161,8 +147,8 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     logs,
     userWithRole,
     authDatabaseUrl: authDb.url,
-    redisKeyPrefix,
-    ...(audit ? { audit: { url: audit.url, databaseUrl: audit.databaseUrl } } : {}),
+    redisKeyPrefix: env.auth.REDIS_KEY_PREFIX ?? '',
+    ...(audit && auditDb ? { audit: { url: audit.url, databaseUrl: auditDb.url } } : {}),
     restartAuth: async (env) => {
       await auth.close();
       auth = await startAuth(
@@ -251,41 +237,23 @@ export function secretsFoundInLogs(logs: CapturedLogger[], secrets: string[]): s
   return secrets.filter((secret) => text.includes(secret));
 }
 
-/** audit-service on its own database and its own queues (bound to the shared exchange). */
-async function startAudit(
-  label: string,
-  where: { port: number; jwksUrl: string; usersUrl: string },
-) {
-  const db = await createTestDatabase(`${label}_audit`);
-  const queue = uniqueName(`${label}_audit_q`);
-  const deadLetter = uniqueName(`${label}_audit_dlq`);
+/** audit-service on its own queues (bound to the shared exchange), deleted again on close. */
+async function startAudit(env: Record<string, string>) {
   const service = await startAuditService(
-    readAuditConfig({
-      NODE_ENV: 'test',
-      AUDIT_PORT: String(where.port),
-      DATABASE_URL: db.url,
-      AMQP_URL: testUrls.amqp,
-      REDIS_URL: testUrls.redis,
-      AUDIT_QUEUE: queue,
-      AUDIT_DEAD_LETTER_QUEUE: deadLetter,
-      AUTH_JWKS_URL: where.jwksUrl,
-      USER_SERVICE_URL: where.usersUrl,
-      ...GATEWAY_HOP,
-    }),
+    readAuditConfig(env),
     captureLogger('audit-service').logger,
   );
   return {
     url: service.url,
-    databaseUrl: db.url,
     close: async () => {
       await service.close();
       // Durable queues bound to the shared exchange would collect every later run's events.
       const connection = await amqp.connect(testUrls.amqp);
       const channel = await connection.createChannel();
-      await channel.deleteQueue(queue).catch(() => undefined);
-      await channel.deleteQueue(deadLetter).catch(() => undefined);
+      for (const queue of [env.AUDIT_QUEUE, env.AUDIT_DEAD_LETTER_QUEUE]) {
+        if (queue) await channel.deleteQueue(queue).catch(() => undefined);
+      }
       await connection.close();
-      await db.drop();
     },
   };
 }
