@@ -68,15 +68,17 @@ export class SecurityPolicyRepository implements PolicyStore {
     changedBy: string,
   ): Promise<{ previous: SecurityPolicy; version: number }> {
     const previous = await this.current();
-    const version = await this.uow.run(async (transaction) => {
-      await this.sequelize.query('LOCK TABLE security_policy IN EXCLUSIVE MODE', { transaction });
+    const version = await this.uow.run(async () => {
+      await this.sequelize.query('LOCK TABLE security_policy IN EXCLUSIVE MODE');
       // MAX over no rows is NULL, whatever the typings say.
-      const latest: unknown = await this.model.max('version', { transaction });
+      const latest: unknown = await this.model.max('version');
       const next = (typeof latest === 'number' ? latest : 0) + 1;
-      await this.model.create(
-        { version: next, policy, changed_by: changedBy, created_at: new Date() },
-        { transaction },
-      );
+      await this.model.create({
+        version: next,
+        policy,
+        changed_by: changedBy,
+        created_at: new Date(),
+      });
       return next;
     });
     this.cached = { policy, at: Date.now() };

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-import { Sequelize } from 'sequelize';
+import { Sequelize, type Transaction } from 'sequelize';
 
 /**
  * Sequelize's "CLS" contract on top of AsyncLocalStorage: a query issued anywhere inside
@@ -29,11 +29,17 @@ class TransactionContext {
   }
 }
 
+const context = new TransactionContext();
 let installed = false;
 
 /** Process-wide, once: Sequelize keeps the namespace on the class, not on an instance. */
 export function enableTransactionContext(): void {
   if (installed) return;
-  Sequelize.useCLS(new TransactionContext());
+  Sequelize.useCLS(context);
   installed = true;
+}
+
+/** The transaction running in this async context, if any (Sequelize's own key). */
+export function currentTransaction(): Transaction | undefined {
+  return (context.get('transaction') as Transaction | null | undefined) ?? undefined;
 }

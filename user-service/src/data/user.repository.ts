@@ -61,13 +61,13 @@ export class UserRepository implements UserStore, UserCountSource {
 
   async update(id: string, decide: (current: User) => UserChange): Promise<User | undefined> {
     return unique(() =>
-      this.uow.run(async (transaction) => {
-        const row = await this.model.findByPk(id, { transaction, lock: Transaction.LOCK.UPDATE });
+      this.uow.run(async () => {
+        const row = await this.model.findByPk(id, { lock: Transaction.LOCK.UPDATE });
         if (!row) return undefined;
         const change = decide(toUser(row));
         await change.beforeWrite?.();
         // Written (and the unique indexes checked) before beforeCommit runs its side effects.
-        await row.update(change.set, { transaction });
+        await row.update(change.set);
         const updated = toUser(row);
         await change.beforeCommit?.(updated);
         return updated;
@@ -76,11 +76,11 @@ export class UserRepository implements UserStore, UserCountSource {
   }
 
   async remove(id: string, beforeDelete: (current: User) => Promise<void>): Promise<boolean> {
-    return this.uow.run(async (transaction) => {
-      const row = await this.model.findByPk(id, { transaction, lock: Transaction.LOCK.UPDATE });
+    return this.uow.run(async () => {
+      const row = await this.model.findByPk(id, { lock: Transaction.LOCK.UPDATE });
       if (!row) return false;
       await beforeDelete(toUser(row));
-      await row.destroy({ transaction });
+      await row.destroy();
       return true;
     });
   }
