@@ -77,6 +77,16 @@ export default tseslint.config(
       'import-x/no-unresolved': 'off',
       'import-x/no-cycle': 'error',
       'import-x/no-extraneous-dependencies': ['error', { packageDir: [root] }],
+      // node: built-ins, then packages, then shared, then this workspace's own files.
+      'import-x/order': [
+        'error',
+        {
+          groups: ['builtin', 'external', 'internal', ['parent', 'sibling', 'index']],
+          pathGroups: [{ pattern: '@secure-api/**', group: 'internal' }],
+          pathGroupsExcludedImportTypes: ['builtin'],
+          'newlines-between': 'always',
+        },
+      ],
     },
   },
   ...WORKSPACES.map((workspace) => ({

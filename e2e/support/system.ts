@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import request from 'supertest';
+import amqp from 'amqplib';
 
 import type { Role } from '@secure-api/shared/auth';
 import {
@@ -14,9 +15,6 @@ import {
   type TestDatabase,
   uniqueName,
 } from '@secure-api/shared/testing';
-
-import amqp from 'amqplib';
-
 import { startServer as startAuditService } from '@secure-api/audit-service/api/server.js';
 import { readConfig as readAuditConfig } from '@secure-api/audit-service/config.js';
 import { runCreateAdmin } from '@secure-api/auth-service/api/create-admin.js';

@@ -13,7 +13,6 @@ import {
   type SystemEnv,
   type TestDatabase,
 } from '@secure-api/shared/testing';
-
 import { startServer as startAudit } from '@secure-api/audit-service/api/server.js';
 import { readConfig as readAuditConfig } from '@secure-api/audit-service/config.js';
 import { startServer as startAuth } from '@secure-api/auth-service/api/server.js';

@@ -4,7 +4,6 @@ import { rateLimitKey } from '@secure-api/shared/http';
 import type { Redis } from '@secure-api/shared/redis';
 
 import { AuthProblems } from './auth-problems.js';
-
 import { emailKey, isRes, limiter, pairKey, PolicyLocks } from './guard-limiters.js';
 import type { PolicySource, SecurityPolicy } from './security-policy.js';
 

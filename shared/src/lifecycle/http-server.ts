@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-
 import type { RequestListener } from 'node:http';
 
 export interface HttpServerOptions {

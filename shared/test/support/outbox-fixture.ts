@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
+import type { Sequelize } from 'sequelize';
+
 import { createSequelize, runMigrations } from '@secure-api/shared/data';
 import { createEvent, type AnySecurityEvent } from '@secure-api/shared/events';
 import { AmqpConnection, EventPublisher, type EventSink } from '@secure-api/shared/messaging';
@@ -17,7 +19,6 @@ import {
   testUrls,
   type TestDatabase,
 } from '@secure-api/shared/testing';
-import type { Sequelize } from 'sequelize';
 
 export function loginEvent(): AnySecurityEvent {
   const userId = randomUUID();
