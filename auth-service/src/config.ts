@@ -142,6 +142,41 @@ export const configSchema = defineConfig({
     positiveInt(100, 1_000_000),
     'Failed logins from one address before it gets 429 for the rest of the day.',
   ),
+  mail: {
+    smtpUrl: variable(
+      'SMTP_URL',
+      z.url({ protocol: /^smtps?$/ }).default('smtp://127.0.0.1:1025'),
+      'The SMTP relay account-recovery mail goes through, credentials in the URL (keep it in the Secret). `smtps://` is TLS from the start; over `smtp://` production insists on STARTTLS.',
+      'the development sink `npm start` runs on port 1025',
+    ),
+    from: variable(
+      'MAIL_FROM',
+      z.string().min(3).max(200).default('Secure API <no-reply@localhost>'),
+      'The From header of every message.',
+    ),
+    publicBaseUrl: variable(
+      'PUBLIC_BASE_URL',
+      httpUrl.default('http://localhost:8080'),
+      'The web app links in mail point to (`/account/reset-password`, `/account/verify-email`, `/account/cancel-email-change`); the token rides in the URL fragment, which browsers never send to a server.',
+    ),
+  },
+  tokens: {
+    passwordResetMinutes: variable(
+      'PASSWORD_RESET_TTL_MINUTES',
+      atLeast(positiveInt(30, 1440), 5),
+      'How long a password reset link works, in minutes (5 to 1440).',
+    ),
+    emailVerificationHours: variable(
+      'EMAIL_VERIFICATION_TTL_HOURS',
+      positiveInt(24, 168),
+      'How long an email verification or change confirmation link works, in hours (at most 168).',
+    ),
+    emailChangeCancelHours: variable(
+      'EMAIL_CHANGE_CANCEL_TTL_HOURS',
+      positiveInt(168, 720),
+      'How long the link mailed to the previous address can cancel (or revert) an email change, in hours.',
+    ),
+  },
   redisKeyPrefix,
 }).transform((c) => ({
   // What no single variable says by itself.

@@ -108,6 +108,16 @@ export const configSchema = defineConfig(
         rate('10/minute'),
         'Token refreshes per client IP, as N/second, N/minute, N/hour or N/day.',
       ),
+      passwordForgot: variable(
+        'PASSWORD_FORGOT_RATE_LIMIT',
+        rate('10/hour'),
+        'Forgotten-password requests per client IP (auth-service also allows 3 an hour per email), as N/second, N/minute, N/hour or N/day.',
+      ),
+      accountLink: variable(
+        'ACCOUNT_LINK_RATE_LIMIT',
+        rate('20/hour'),
+        'Mailed-link actions per client IP (password reset, email verification and its resend, email-change cancel), as N/second, N/minute, N/hour or N/day.',
+      ),
       apiKey: variable(
         'API_KEY_RATE_LIMIT',
         rate('1000/hour'),

@@ -259,6 +259,10 @@ export function buildOpenApiDocument(): Json {
       { name: 'auth', description: 'Credentials and tokens (auth-service)' },
       { name: 'sessions', description: 'Your sessions (auth-service)' },
       { name: 'two-factor', description: 'TOTP and backup codes (auth-service)' },
+      {
+        name: 'recovery',
+        description: 'Mailed links: password reset, email verification and change (auth-service)',
+      },
       { name: 'api-keys', description: 'Your API keys (auth-service)' },
       { name: 'users', description: 'Profiles and user administration (user-service)' },
       { name: 'admin', description: 'Administration (auth-service, audit-service)' },

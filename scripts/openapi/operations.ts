@@ -30,6 +30,7 @@ import {
   listUsersSchemas,
 } from '../../user-service/src/api/schemas/users.schemas.js';
 import type { RouteKey } from '../../gateway/src/domain/route-table.js';
+import { recoveryOperations } from './recovery-operations.js';
 import * as shapes from './schemas.js';
 
 /** What the gateway answers itself (gateway/src/api/routes), outside its route table. */
@@ -288,13 +289,19 @@ const users = {
   'PUT /api/v1/users/me': {
     operationId: 'updateMe',
     tag: 'users',
-    summary: 'Change your name or email',
+    summary: 'Change your name, alert preference or email',
     description:
-      'Changing `email` needs `current_password`; the login email changes with it. The password ' +
-      'is checked first: a wrong one is the same 400 whether the new email is taken or free. ' +
-      'Any other field (role, is_active, ...) is a 422.',
+      'A new `email` needs `current_password`, checked first: a wrong one is the same 400 whether ' +
+      'the new email is taken or free. The address does not change yet: the answer is a 202, the ' +
+      'new address gets a confirmation link and the current one a notice with a link that cancels ' +
+      '(or undoes) the change and ends every session; until the link is followed, login uses the ' +
+      'current address. Any other field (role, is_active, ...) is a 422.',
     request: updateMeSchemas,
-    success: { status: 200, description: 'You, updated', schemas: [shapes.user] },
+    success: {
+      status: 200,
+      description: 'You, updated (202, unchanged email, when an email change was requested)',
+      schemas: [shapes.user],
+    },
     errors: [404, 503],
   },
   'GET /api/v1/users': {
@@ -434,6 +441,7 @@ export const OPERATIONS: Readonly<Record<RouteKey | GatewayRouteKey, Operation>>
   ...auth,
   ...sessions,
   ...twoFactor,
+  ...recoveryOperations,
   ...apiKeys,
   ...users,
   ...admin,

@@ -51,11 +51,23 @@ export const user = named(
     id: uuid,
     username: z.string(),
     email: z.email(),
+    email_verified: z
+      .boolean()
+      .meta({ description: 'The owner followed a link mailed to this address' }),
     full_name: z.string().nullable(),
     role,
     is_active: z.boolean(),
     created_at: instant,
+    sign_in_alerts: z
+      .boolean()
+      .meta({ description: 'Mail the owner when a browser not seen before signs in' }),
   }),
+);
+
+export const forgotPasswordAccepted = named(
+  'ForgotPasswordAccepted',
+  'The same answer for every address, with or without an account.',
+  z.strictObject({ message: z.string() }),
 );
 
 export const userList = named(

@@ -21,6 +21,9 @@ import { SecretBox } from '../domain/secret-box.js';
 import { DEFAULT_GUARD_SETTINGS, LoginGuard } from '../domain/login-guard.js';
 import type { SecurityPolicy } from '../domain/security-policy.js';
 import { SecurityPolicyRepository } from '../data/security-policy.repository.js';
+import { AccountTokenRepository } from '../data/account-token.repository.js';
+import { MailOutbox } from '../data/mail-outbox.js';
+import { RecoveryThrottle } from '../domain/recovery-throttle.js';
 
 /** The policy in force until an admin changes it: the environment's initial values. */
 export function defaultPolicy(config: Config): SecurityPolicy {
@@ -35,6 +38,8 @@ export function defaultPolicy(config: Config): SecurityPolicy {
       duration_seconds: config.loginRateLimit.durationSeconds,
     },
     device_trust: true,
+    // On where mail reaches real people; off where a developer's mail stays in the local sink.
+    require_verified_email: config.nodeEnv === 'production',
   };
 }
 
@@ -65,6 +70,8 @@ export async function buildAuthComponents(
     config.redisKeyPrefix,
   );
   const secretBox = new SecretBox(totpKey);
+  // Derived from the TOTP key like the device cookies: the mail outbox needs no secret of its own.
+  const mailSeal = new SecretBox(secretBox.subkey('mail-outbox v1').toString('base64'));
   return {
     uow,
     apiKeys: new ApiKeyRepository(sequelize),
@@ -86,6 +93,15 @@ export async function buildAuthComponents(
     hasher: new PasswordHasher(config.argon2, config.hashing),
     signer,
     revocation: new RevocationStore(redis),
+    tokens: new AccountTokenRepository(sequelize),
+    mailbox: new MailOutbox(sequelize, mailSeal),
+    recoveryThrottle: new RecoveryThrottle(redis, `${config.redisKeyPrefix}recovery`),
+    recovery: {
+      publicBaseUrl: config.mail.publicBaseUrl,
+      passwordResetMinutes: config.tokens.passwordResetMinutes,
+      emailVerificationHours: config.tokens.emailVerificationHours,
+      emailChangeCancelHours: config.tokens.emailChangeCancelHours,
+    },
     directory: new UserDirectoryClient(config.userServiceUrl, signer, config.userServiceTimeoutMs),
     settings: {
       refreshTokenDays: config.refreshTokenDays,

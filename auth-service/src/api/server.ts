@@ -14,7 +14,9 @@ import { startEventPipeline } from '@secure-api/shared/outbox';
 import { redisCheck, openRedis } from '@secure-api/shared/redis';
 
 import type { Config } from '../config.js';
+import { MailRelay, smtpTransport } from '../data/mail-relay.js';
 import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';
+import { BackgroundWork } from './background-work.js';
 import { buildAuthComponents } from './dependencies.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { adminRoutes } from './routes/admin.routes.js';
@@ -23,6 +25,7 @@ import { authRoutes } from './routes/auth.routes.js';
 import { internalRoutes } from './routes/internal.routes.js';
 import { jwksRoutes } from './routes/jwks.routes.js';
 import { passwordRoutes } from './routes/password.routes.js';
+import { recoveryRoutes } from './routes/recovery.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
 import { twoFactorRoutes } from './routes/two-factor.routes.js';
 
@@ -63,6 +66,19 @@ async function start(
     (pipeline) => pipeline.close(),
   );
   const deps = await buildAuthComponents(config, sequelize, redis, events.uow);
+  const transport = smtpTransport({
+    url: config.mail.smtpUrl,
+    from: config.mail.from,
+    // Production never sends a reset link over a connection an eavesdropper can read.
+    requireTls: config.nodeEnv === 'production' && config.mail.smtpUrl.startsWith('smtp:'),
+  });
+  const relay = resources.open(
+    new MailRelay({ outbox: deps.mailbox, transport, logger }),
+    (running) => running.stop(),
+  );
+  deps.mailbox.whenQueued(() => relay.nudge());
+  relay.start();
+  const background = resources.open(new BackgroundWork(logger), (work) => work.drain());
   const { signer, revocation } = deps;
   // The gateway reads the login rate limit from Redis: mirror the persisted policy on start.
   await deps.policies.publish();
@@ -92,6 +108,7 @@ async function start(
       );
       app.use(sessionRoutes(deps, person));
       app.use(passwordRoutes(deps, person));
+      app.use(recoveryRoutes(deps, person, background));
       app.use(accountRoutes(deps, bearer));
       app.use(internalRoutes(deps, bearer));
       app.use(adminRoutes(deps, bearer));

@@ -7,7 +7,12 @@ import {
   type ServiceTarget,
 } from '@secure-api/shared/http';
 
-import { ProfileConflictError, type UserDirectory, type UserProfile } from '../domain/ports.js';
+import {
+  ProfileConflictError,
+  type NewProfile,
+  type UserDirectory,
+  type UserProfile,
+} from '../domain/ports.js';
 import type { TokenSigner } from '../domain/token-signer.js';
 
 /**
@@ -39,7 +44,7 @@ export class UserDirectoryClient implements UserDirectory {
     });
   }
 
-  async create(profile: Omit<UserProfile, 'is_active' | 'created_at'>): Promise<UserProfile> {
+  async create(profile: NewProfile): Promise<UserProfile> {
     const answer = await this.call({
       method: 'POST',
       path: '/internal/users',
@@ -57,6 +62,17 @@ export class UserDirectoryClient implements UserDirectory {
       expect: { 200: publicUserSchema, 404: null },
     });
     return answer.status === 200 ? answer.body : undefined;
+  }
+
+  async setEmail(userId: string, email: string, verified: boolean): Promise<UserProfile> {
+    const answer = await this.call({
+      method: 'PUT',
+      path: `/internal/users/${encodeURIComponent(userId)}/email`,
+      json: { email, email_verified: verified },
+      expect: { 200: publicUserSchema, 404: null, 409: null },
+    });
+    if (answer.status !== 200) throw new ProfileConflictError();
+    return answer.body;
   }
 
   /** Idempotent: the registration saga's compensation. */

@@ -37,6 +37,7 @@ export const AuthProblems = {
     problem(400, 'two-factor-disabled', 'Two-factor authentication is not enabled'),
   twoFactorNotStarted: () => problem(400, 'two-factor-not-started', 'Start two-factor setup first'),
   userNotFound: () => problem(404, 'not-found', 'User not found'),
+  userInactive: () => problem(409, 'user-inactive', 'User is deactivated'),
   userTwoFactorNotEnabled: () =>
     problem(404, 'not-found', 'Two-factor authentication is not enabled for this user'),
   apiKeyNotFound: () => problem(404, 'not-found', 'API key not found'),
@@ -46,6 +47,15 @@ export const AuthProblems = {
   refreshRefused: () => unauthorized('Invalid or expired refresh token'),
   mfaRefused: () => unauthorized('Invalid or expired code'),
   apiKeyRefused: () => unauthorized('Invalid or expired API key'),
+  /** A mailed link (reset, verification, email change) that is unknown, used, expired or killed. */
+  linkRefused: () => problem(400, 'invalid-link', 'Invalid or expired link'),
+  /** A password reset of an account with 2FA on: the link alone is one factor. */
+  secondFactorRequired: () =>
+    problem(401, 'second-factor-required', 'A two-factor code is required'),
+  /** The password was right, so telling this apart reveals nothing an attacker lacks. */
+  emailNotVerified: () => problem(403, 'email-not-verified', 'Email address not verified'),
+  emailAlreadyVerified: () =>
+    problem(400, 'email-already-verified', 'Email address is already verified'),
   policyIncoherent: (message: string) =>
     Problems.validation([
       { field: 'password_min_length', message },

@@ -6,6 +6,7 @@ import { confirmPassword, type ConfirmPasswordDeps } from './password-confirmati
 import type { PasswordHasher } from './password-hasher.js';
 import { checkPassword } from './password-policy.js';
 import type { ClientInfo, CredentialStore, UnitOfWork, UserDirectory } from './ports.js';
+import type { AccountTokenStore } from './recovery-ports.js';
 import { passwordPolicyOf } from './security-policy.js';
 import { accessTokenFor, type AccessTokenDeps } from './session-issuer.js';
 import type { SessionStore } from './session-ports.js';
@@ -17,6 +18,7 @@ export interface ChangePasswordDeps extends ConfirmPasswordDeps, AccessTokenDeps
   directory: Pick<UserDirectory, 'get'>;
   sessions: Pick<SessionStore, 'revokeAllForUser'>;
   revocation: Pick<RevocationStore, 'revokeUser' | 'earliestIssueTime'>;
+  tokens: Pick<AccountTokenStore, 'revoke'>;
 }
 
 /**
@@ -49,6 +51,8 @@ export async function changePassword(
   const passwordHash = await deps.hasher.hash(input.new_password);
   await deps.uow.run(async () => {
     await deps.credentials.updatePasswordHash(claims.sub, passwordHash, true);
+    // A reset link mailed earlier must not undo the change the owner just made.
+    await deps.tokens.revoke(claims.sub, ['password_reset']);
     const ended = await deps.sessions.revokeAllForUser(claims.sub, 'password-changed', claims.sid);
     await deps.revocation.revokeUser(claims.sub);
     await deps.uow.record(

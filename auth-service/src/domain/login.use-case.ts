@@ -25,7 +25,13 @@ export interface LoginDeps extends FinishLoginDeps, CountFailureDeps {
   mfa: Pick<MfaChallenges, 'create'>;
 }
 
-type FailureReason = 'unknown_account' | 'wrong_password' | 'inactive' | 'locked' | 'device_locked';
+type FailureReason =
+  | 'unknown_account'
+  | 'wrong_password'
+  | 'inactive'
+  | 'locked'
+  | 'device_locked'
+  | 'email_unverified';
 
 /**
  * One body for every refusal (unknown email, wrong password, locked, inactive or missing profile);
@@ -44,7 +50,10 @@ async function refuse(
       data: { email_masked: maskEmail(email), reason },
     }),
   );
-  throw AuthProblems.loginRefused();
+  // Only the right password learns that the address is unverified; nothing else is told apart.
+  throw reason === 'email_unverified'
+    ? AuthProblems.emailNotVerified()
+    : AuthProblems.loginRefused();
 }
 
 export type LoginOutcome = ({ kind: 'tokens' } & LoginSuccess) | { kind: 'mfa'; mfaToken: string };
@@ -89,6 +98,8 @@ export async function login(
   if (!profile?.is_active) return refuse(deps, input.email, 'inactive', credential.userId);
 
   await deps.guard.recordSuccess(attempt);
+  if ((await deps.policies.current()).require_verified_email && !profile.email_verified)
+    return refuse(deps, input.email, 'email_unverified', credential.userId);
   if (deps.hasher.needsRehash(credential.passwordHash)) {
     await deps.credentials.updatePasswordHash(
       credential.userId,

@@ -66,11 +66,22 @@ export class ProfileConflictError extends Error {
   }
 }
 
+/** What registration tells user-service; `email_verified` only for accounts an operator vouches for. */
+export type NewProfile = Omit<
+  UserProfile,
+  'is_active' | 'created_at' | 'email_verified' | 'sign_in_alerts'
+> & { email_verified?: boolean };
+
 /** user-service, the owner of profiles; a failure to reach it throws the 503 clients see. */
 export interface UserDirectory {
   /** Throws ProfileConflictError. */
-  create(profile: Omit<UserProfile, 'is_active' | 'created_at'>): Promise<UserProfile>;
+  create(profile: NewProfile): Promise<UserProfile>;
   get(userId: string): Promise<UserProfile | undefined>;
+  /**
+   * The profile's address, confirmed by a mailed link (verification, change, cancel). Throws
+   * ProfileConflictError when another profile holds it, or the user is gone.
+   */
+  setEmail(userId: string, email: string, verified: boolean): Promise<UserProfile>;
   /** Idempotent: the registration saga's compensation. */
   remove(userId: string): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { maskEmail } from '@secure-api/shared/events';
 
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';
+import { sendVerificationLink, type SendVerificationDeps } from './email-verification.use-case.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { checkPassword } from './password-policy.js';
 import {
@@ -17,7 +18,7 @@ import {
 } from './ports.js';
 import { passwordPolicyOf, type PolicySource } from './security-policy.js';
 
-export interface CreateAccountDeps {
+export interface CreateAccountDeps extends SendVerificationDeps {
   uow: UnitOfWork;
   policies: PolicySource;
   hasher: Pick<PasswordHasher, 'hash'>;
@@ -36,6 +37,8 @@ export interface NewAccount {
 /**
  * Registration saga: the credential row and the user-service profile are created together or not
  * at all. The hash is computed before any lookup so a taken email costs the same time as a free one.
+ * The address is unproven until its owner follows the link mailed to it; only an account made by
+ * an operator with the CLI counts as verified from the start.
  */
 export async function createAccount(
   deps: CreateAccountDeps,
@@ -63,6 +66,7 @@ export async function createAccount(
         email: account.email,
         full_name: account.full_name ?? null,
         role: account.role,
+        email_verified: origin.via === 'cli',
       });
       const data = { email_masked: maskEmail(account.email), role: account.role };
       await deps.uow.record(
@@ -80,6 +84,8 @@ export async function createAccount(
               data: { ...data, via: origin.via },
             }),
       );
+      if (origin.via !== 'cli')
+        await sendVerificationLink(deps, { userId, email: account.email }, 'registration');
       return profile;
     });
   } catch (error) {

@@ -21,6 +21,11 @@ export const securityPolicySchema = z.strictObject({
    * the account lock, only by its own counter. Off: device cookies are neither honoured nor set.
    */
   device_trust: z.boolean(),
+  /**
+   * A correct password for an address nobody has confirmed gets 403 instead of a session. Safe to
+   * tell apart only because the password was right.
+   */
+  require_verified_email: z.boolean(),
 });
 export type SecurityPolicy = z.infer<typeof securityPolicySchema>;
 

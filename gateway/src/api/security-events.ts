@@ -36,6 +36,8 @@ const LIMITS = new Map<LimitName, EventDataInput<'gateway.rate_limited'>['limit'
   ['register', 'register'],
   ['refresh', 'refresh'],
   ['api-key', 'api_key'],
+  ['password-forgot', 'password_forgot'],
+  ['account-link', 'account_link'],
 ]);
 
 /** Whom a request is known to come from, as far as the gateway got. */

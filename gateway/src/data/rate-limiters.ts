@@ -123,6 +123,10 @@ export class RateLimits {
         return this.options.config.refresh;
       case 'api-key':
         return this.options.config.apiKey;
+      case 'password-forgot':
+        return this.options.config.passwordForgot;
+      case 'account-link':
+        return this.options.config.accountLink;
       case 'login':
       case 'login-2fa':
         return this.options.policy.currentLoginRate();

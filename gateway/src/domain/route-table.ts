@@ -12,7 +12,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Access = 'public' | 'optional' | 'authenticated' | Permission;
 
 /** A credential endpoint's own limit, counted on top of the global per-client one. */
-export type RouteLimit = 'login' | 'login-2fa' | 'register' | 'refresh';
+export type RouteLimit =
+  'login' | 'login-2fa' | 'register' | 'refresh' | 'password-forgot' | 'account-link';
 
 export interface RouteRule {
   readonly upstream: UpstreamName;
@@ -48,6 +49,14 @@ export const ROUTE_TABLE = Object.freeze([
   route('/api/v1/auth/login/2fa', { POST: authService('public', 'login-2fa') }),
   route('/api/v1/auth/refresh', { POST: authService('public', 'refresh') }),
   route('/api/v1/auth/logout', { POST: authService('optional') }),
+  // Account recovery: the mailed link is the credential, so these are public but limited per IP.
+  route('/api/v1/auth/password/forgot', { POST: authService('public', 'password-forgot') }),
+  route('/api/v1/auth/password/reset', { POST: authService('public', 'account-link') }),
+  route('/api/v1/auth/email/verify', { POST: authService('public', 'account-link') }),
+  route('/api/v1/auth/email/verify/resend', {
+    POST: authService('authenticated', 'account-link'),
+  }),
+  route('/api/v1/auth/email/change/cancel', { POST: authService('public', 'account-link') }),
   route('/api/v1/auth/logout-all', { POST: authService('authenticated') }),
   route('/api/v1/auth/sessions', { GET: authService('authenticated') }),
   route('/api/v1/auth/sessions/{id}', { DELETE: authService('authenticated') }),
@@ -78,6 +87,7 @@ export const ROUTE_TABLE = Object.freeze([
     PUT: authService('admin:write'),
   }),
   route('/api/v1/admin/users/{id}/unlock', { POST: authService('admin:write') }),
+  route('/api/v1/admin/users/{id}/password-reset', { POST: authService('admin:write') }),
   route('/api/v1/admin/users/{id}/sessions', { DELETE: authService('admin:write') }),
   route('/api/v1/admin/users/{id}/2fa', { DELETE: authService('admin:write') }),
   route('/api/v1/admin/audit', { GET: auditService('admin:read') }),

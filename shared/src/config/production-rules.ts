@@ -67,7 +67,24 @@ export const PRODUCTION_RULES: readonly ProductionRule[] = [
       entries(value).some((entry) => entry.startsWith('guest:') || entry.endsWith(':*')),
   },
   { variable: 'DATABASE_URL', rule: 'must be set explicitly', breaks: unset },
+  { variable: 'SMTP_URL', rule: 'must be set explicitly', breaks: unset },
+  {
+    variable: 'SMTP_URL',
+    // The development sink keeps every message on the machine: recovery mail would never arrive.
+    rule: 'must not be the development mail sink',
+    breaks: (value) => value !== undefined && isDevelopmentMailSink(value),
+  },
 ];
+
+/** The local sink `npm start` runs: any loopback address on port 1025. */
+export function isDevelopmentMailSink(url: string): boolean {
+  try {
+    const { hostname, port } = new URL(url);
+    return ['localhost', '127.0.0.1', '[::1]'].includes(hostname) && port === '1025';
+  } catch {
+    return false;
+  }
+}
 
 /** One refusal per broken rule of the variables in `keys`, when NODE_ENV=production. */
 export function productionRefusals(

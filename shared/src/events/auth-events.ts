@@ -54,6 +54,8 @@ export const authEvents = {
         'device_locked',
         // A wrong password where a signed-in user had to confirm theirs (change, step-up).
         'confirmation_failed',
+        // The right password, for an address not yet verified while the policy requires it.
+        'email_unverified',
       ]),
     }),
   },
@@ -108,6 +110,60 @@ export const authEvents = {
   'auth.2fa.backup_codes_regenerated': {
     version: 1,
     data: z.strictObject({ backup_codes: count }),
+  },
+  /**
+   * Someone asked for a password reset link (self-service by email, or an admin for subject.user_id).
+   * Failure when no link went out: the reason is for admins, the client always saw the same 202.
+   */
+  'auth.password_reset.requested': {
+    version: 1,
+    data: z.strictObject({
+      via: z.enum(['self_service', 'admin']),
+      email_masked: maskedEmail,
+      reason: z.enum(['unknown_account', 'inactive', 'throttled']).optional(),
+    }),
+  },
+  /** A reset link was followed: the password changed and every session of subject.user_id ended. */
+  'auth.password_reset.completed': {
+    version: 1,
+    data: z.strictObject({ sessions_revoked: count, second_factor: z.boolean() }),
+  },
+  'auth.email.verification_sent': {
+    version: 1,
+    data: z.strictObject({
+      email_masked: maskedEmail,
+      via: z.enum(['registration', 'resend']),
+    }),
+  },
+  'auth.email.verified': {
+    version: 1,
+    data: z.strictObject({ email_masked: maskedEmail }),
+  },
+  /** A confirmation link went to the new address and a cancel link to the current one. */
+  'auth.email.change_requested': {
+    version: 1,
+    data: z.strictObject({ email_masked: maskedEmail, previous_email_masked: maskedEmail }),
+  },
+  'auth.email.changed': {
+    version: 1,
+    data: z.strictObject({ email_masked: maskedEmail, previous_email_masked: maskedEmail }),
+  },
+  /**
+   * The owner of the previous address followed the cancel link: pending changes died, every
+   * session ended, and a change already confirmed was reverted (`reverted`).
+   */
+  'auth.email.change_cancelled': {
+    version: 1,
+    data: z.strictObject({
+      email_masked: maskedEmail,
+      reverted: z.boolean(),
+      sessions_revoked: count,
+    }),
+  },
+  /** A full login from a browser without this account's device cookie; `alerted`: mail went out. */
+  'auth.login.new_device': {
+    version: 1,
+    data: z.strictObject({ alerted: z.boolean() }),
   },
   /** subject.key_id = the key; the key itself, its secret and prefix never appear. */
   'auth.apikey.created': {

@@ -11,7 +11,16 @@ export const gatewayEvents = {
     version: 1,
     data: z.strictObject({
       ...request,
-      limit: z.enum(['global', 'login', 'register', 'refresh', 'api_key', 'mfa']),
+      limit: z.enum([
+        'global',
+        'login',
+        'register',
+        'refresh',
+        'api_key',
+        'mfa',
+        'password_forgot',
+        'account_link',
+      ]),
       retry_after_seconds: count,
     }),
   },

@@ -3,6 +3,7 @@ export * from './counters.js';
 export * from './dependency-error.js';
 export * from './http-server.js';
 export * from './metrics.js';
+export * from './polling-loop.js';
 export * from './readiness.js';
 export * from './resource-stack.js';
 export * from './run-service.js';

@@ -1,6 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 
 import { safeParseEvent } from '../events/security-event.js';
+import { PollingLoop } from '../lifecycle/polling-loop.js';
 import type { Logger } from '../logging/logger.js';
 import type { EventSink } from '../messaging/event-publisher.js';
 import { OUTBOX_TABLE } from './outbox.js';
@@ -50,11 +51,8 @@ export class OutboxRelay {
   private readonly baseBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly retentionMs: number;
-  private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  private cycle: Promise<void> | undefined;
+  private readonly loop: PollingLoop;
   private lastPurge = 0;
-  private nudged = false;
 
   constructor(
     private readonly deps: OutboxRelayDeps,
@@ -65,26 +63,24 @@ export class OutboxRelay {
     this.baseBackoffMs = options.baseBackoffMs ?? 1000;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
+    this.loop = new PollingLoop(() => this.tick(), {
+      pollIntervalMs: this.pollIntervalMs,
+      onError: (error) => deps.logger.warn({ err: describe(error) }, 'outbox relay cycle failed'),
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Run a cycle now instead of at the next poll (e.g. right after a commit that wrote events). */
   nudge(): void {
-    if (!this.running) return;
-    if (this.cycle === undefined) this.schedule(0);
-    else this.nudged = true;
+    this.loop.nudge();
   }
 
   /** Stops polling and waits for the cycle in progress. */
   async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    await this.cycle;
+    await this.loop.stop();
   }
 
   /**
@@ -145,34 +141,11 @@ export class OutboxRelay {
     await this.deps.publisher.publish(parsed.event);
   }
 
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.cycle = this.tick().finally(() => {
-        this.cycle = undefined;
-      });
-    }, delayMs);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    let full = false;
-    this.nudged = false;
-    try {
-      const { published, failed } = await this.relayOnce();
-      full = published + failed === this.batchSize && failed === 0;
-      await this.purgeIfDue();
-    } catch (error) {
-      this.deps.logger.warn({ err: describe(error) }, 'outbox relay cycle failed');
-    }
-    // A full batch means more may be waiting: go again at once.
-    if (this.running) this.schedule(full || this.takeNudge() ? 0 : this.pollIntervalMs);
-  }
-
-  private takeNudge(): boolean {
-    const nudged = this.nudged;
-    this.nudged = false;
-    return nudged;
+  // A full batch without failures means more may be waiting: go again at once.
+  private async tick(): Promise<{ more: boolean }> {
+    const { published, failed } = await this.relayOnce();
+    await this.purgeIfDue();
+    return { more: published + failed === this.batchSize && failed === 0 };
   }
 
   private async purgeIfDue(): Promise<void> {

@@ -5,6 +5,7 @@ import { validated } from '@secure-api/shared/http';
 
 import { unlockAccount, updatePolicy } from '../../domain/admin-policy.use-case.js';
 import { resetTwoFactor } from '../../domain/admin-two-factor.use-case.js';
+import { adminPasswordReset } from '../../domain/password-reset.use-case.js';
 import type { AuthComponents } from '../dependencies.js';
 import { updatePolicySchema } from '../schemas/admin.schemas.js';
 import { idParamSchema } from '../schemas/auth.schemas.js';
@@ -33,6 +34,17 @@ export function adminRoutes(deps: AuthComponents, bearer: RequestHandler): Route
     validated(idParamSchema, async (req, res) => {
       await unlockAccount(deps, claimsOf(req).sub, req.params.id);
       res.status(204).end();
+    }),
+  );
+
+  // The link goes to the user's mailbox; the admin sees 202 and nothing of it.
+  router.post(
+    '/api/v1/admin/users/:id/password-reset',
+    bearer,
+    requirePermission('admin:write'),
+    validated(idParamSchema, async (req, res) => {
+      await adminPasswordReset(deps, claimsOf(req).sub, req.params.id);
+      res.status(202).end();
     }),
   );
 

@@ -4,7 +4,8 @@ import { claimsOf, requirePermission } from '@secure-api/shared/auth';
 import { validated } from '@secure-api/shared/http';
 
 import type { AuthComponents } from '../dependencies.js';
-import { changeEmail, deleteCredentials } from '../../domain/credentials.use-case.js';
+import { deleteCredentials } from '../../domain/credentials.use-case.js';
+import { requestEmailChange } from '../../domain/email-change.use-case.js';
 import { resolveApiKey } from '../../domain/api-keys.use-case.js';
 import { endAccountSessions } from '../../domain/end-sessions.use-case.js';
 import { changeEmailSchema, idParamSchema, resolveApiKeySchema } from '../schemas/auth.schemas.js';
@@ -21,8 +22,9 @@ export function internalRoutes(deps: AuthComponents, bearer: RequestHandler): Ro
     bearer,
     requirePermission('self:write'),
     validated(changeEmailSchema, async (req, res) => {
-      await changeEmail(deps, claimsOf(req), req.body);
-      res.status(204).end();
+      // Accepted, not done: the address changes when the link mailed to it is followed.
+      await requestEmailChange(deps, claimsOf(req), req.body);
+      res.status(202).end();
     }),
   );
 

@@ -8,6 +8,7 @@ import { createTwoFactor } from './0005-create-two-factor.js';
 import { createApiKeys } from './0006-create-api-keys.js';
 import { createOutbox } from './0007-create-outbox.js';
 import { addRefreshTokenSibling } from './0008-refresh-token-sibling.js';
+import { createRecovery } from './0009-create-recovery.js';
 
 /** In order; a new migration is a new file appended here, never an edit of an applied one. */
 export const migrations: Migration[] = [
@@ -19,5 +20,6 @@ export const migrations: Migration[] = [
   createApiKeys,
   createOutbox,
   addRefreshTokenSibling,
+  createRecovery,
 ];
 export const MIGRATION_TABLE = 'auth_service_migrations';

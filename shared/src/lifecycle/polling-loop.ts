@@ -1,0 +1,59 @@
+/**
+ * A background worker's schedule: run `cycle`, then again at once when it says more is waiting or
+ * someone nudged it meanwhile, otherwise after the poll interval. One cycle at a time; a failed
+ * cycle is reported and the loop goes on. Timers are unref'd: the loop never holds a process open.
+ */
+export class PollingLoop {
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<void> | undefined;
+  private nudged = false;
+
+  constructor(
+    private readonly cycle: () => Promise<{ more: boolean }>,
+    private readonly options: { pollIntervalMs: number; onError: (error: unknown) => void },
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Run a cycle now instead of at the next poll (e.g. right after a commit that wrote work). */
+  nudge(): void {
+    if (!this.running) return;
+    if (this.current === undefined) this.schedule(0);
+    else this.nudged = true;
+  }
+
+  /** Stops polling and waits for the cycle in progress. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.current;
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.current = this.tick().finally(() => {
+        this.current = undefined;
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    let more = false;
+    this.nudged = false;
+    try {
+      ({ more } = await this.cycle());
+    } catch (error) {
+      this.options.onError(error);
+    }
+    const nudged = this.nudged;
+    this.nudged = false;
+    if (this.running) this.schedule(more || nudged ? 0 : this.options.pollIntervalMs);
+  }
+}
