@@ -94,7 +94,7 @@ export const MailTemplates = {
     message(to, 'Your email address is being changed', {
       paragraphs: [
         `Someone signed in to your Secure API account asked to change its email address to ${newEmailMasked}.`,
-        'If this was you, there is nothing to do. If not, cancel it: the change is stopped (or undone, if it was already confirmed) and every session is signed out.',
+        'If this was you, there is nothing to do. If not, cancel it: the change is stopped (or undone, if it was already confirmed) and every session is signed out. Then reset your password: whoever asked knew it.',
       ],
       link: { href, label: 'Cancel the change', expires: within(minutes) },
     }),
