@@ -6,6 +6,7 @@ import request from 'supertest';
 import {
   captureLogger,
   createTestDatabase,
+  MailCatcher,
   testUrls,
   type CapturedLogger,
   type TestDatabase,
@@ -27,6 +28,10 @@ export interface LoggedIn {
   /** `refresh_token=...`, ready for a Cookie header. */
   refreshCookie: string;
 }
+
+/** The tokens of every account link in a mail's text. */
+export const linkTokensIn = (text: string) =>
+  [...text.matchAll(/#token=([A-Za-z0-9_-]{43})/g)].map((m) => m[1] ?? '');
 
 /** A random private address: each test's per-address counters are its own. */
 export const randomIp = () =>
@@ -65,12 +70,15 @@ export class AuthHarness {
     readonly users: FakeUserService,
     readonly service: RunningAuthService,
     readonly logs: CapturedLogger,
+    /** A real SMTP server: every message auth-service sends arrives here. */
+    readonly mail: MailCatcher,
   ) {}
 
   static async start(label: string, env: Record<string, string> = {}): Promise<AuthHarness> {
     const db = await createTestDatabase(label);
     const users = await FakeUserService.start();
     const logs = captureLogger('auth-service');
+    const mail = await MailCatcher.start();
     const config: Config = readConfig({
       NODE_ENV: 'test',
       AUTH_PORT: '0',
@@ -85,10 +93,11 @@ export class AuthHarness {
       // The tests stand where the gateway stands: their X-Forwarded-For is believed.
       TRUSTED_PROXIES: '127.0.0.1/32,::1/128',
       AUTO_MIGRATE: 'true',
+      SMTP_URL: mail.url,
       ...env,
     });
     const service = await startServer(config, logs.logger);
-    return new AuthHarness(config, db, users, service, logs);
+    return new AuthHarness(config, db, users, service, logs, mail);
   }
 
   get api() {
@@ -99,10 +108,14 @@ export class AuthHarness {
     for (const secret of secrets) if (secret.length >= 8) this.secrets.add(secret);
   }
 
-  /** The remembered secrets some log line carries; empty when nothing leaked. */
+  /**
+   * The remembered secrets some log line carries; empty when nothing leaked. Every link token of
+   * every mail received so far counts as remembered.
+   */
   leakedSecrets(): string[] {
     const text = this.logs.text();
-    return [...this.secrets].filter((secret) => text.includes(secret));
+    const mailed = this.mail.messages.flatMap((m) => linkTokensIn(m.text));
+    return [...this.secrets, ...mailed].filter((secret) => text.includes(secret));
   }
 
   async register(): Promise<TestUser> {
@@ -134,6 +147,7 @@ export class AuthHarness {
   async close(): Promise<void> {
     await this.service.close();
     await this.users.close();
+    await this.mail.stop();
     await this.db.drop();
   }
 }
