@@ -225,7 +225,17 @@ describe('OpenAPI request and response shapes', () => {
 
   it('describes the user object, the token response, the MFA challenge and the list envelopes', () => {
     expect(keysOf('User')).toEqual(
-      ['created_at', 'email', 'full_name', 'id', 'is_active', 'role', 'username'].sort(),
+      [
+        'created_at',
+        'email',
+        'email_verified',
+        'full_name',
+        'id',
+        'is_active',
+        'role',
+        'sign_in_alerts',
+        'username',
+      ].sort(),
     );
     expect(keysOf('TokenResponse')).toEqual(['access_token', 'expires_in', 'token_type']);
     expect(schemas.get('TokenResponse')?.properties?.token_type?.const).toBe('bearer');

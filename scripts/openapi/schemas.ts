@@ -51,10 +51,16 @@ export const user = named(
     id: uuid,
     username: z.string(),
     email: z.email(),
+    email_verified: z
+      .boolean()
+      .meta({ description: 'Whether the owner followed a verification link sent to `email`' }),
     full_name: z.string().nullable(),
     role,
     is_active: z.boolean(),
     created_at: instant,
+    sign_in_alerts: z
+      .boolean()
+      .meta({ description: 'Whether a sign-in mails the owner an alert; set with PUT /users/me' }),
   }),
 );
 

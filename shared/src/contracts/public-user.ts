@@ -12,9 +12,11 @@ export const publicUserSchema = z.object({
   id: z.uuid(),
   username: z.string(),
   email: z.string(),
+  email_verified: z.boolean(),
   full_name: z.string().nullable(),
   role: z.enum(ROLES),
   is_active: z.boolean(),
   created_at: z.iso.datetime({ offset: true }),
+  sign_in_alerts: z.boolean(),
 });
 export type PublicUser = z.infer<typeof publicUserSchema>;
