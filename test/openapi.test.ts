@@ -203,6 +203,7 @@ describe('OpenAPI request and response shapes', () => {
       'current_password',
       'email',
       'full_name',
+      'sign_in_alerts',
     ]);
     expect(bodyOf('POST', '/api/v1/users/me/change-password')?.required).toEqual([
       'current_password',

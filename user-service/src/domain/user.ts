@@ -72,7 +72,11 @@ export interface UserStore {
 
 /** auth-service's side of an identity: the login email and the credentials themselves. */
 export interface CredentialsGateway {
-  /** Resolves when auth changed the login email; otherwise throws the error the client gets. */
+  /**
+   * Resolves when auth-service accepted the change: it mailed a confirmation link to the new
+   * address and a notice to the old one; nothing has moved yet. Otherwise throws the error the
+   * client gets.
+   */
   changeEmail(input: {
     callerToken: string;
     currentPassword: string;
