@@ -203,6 +203,7 @@ describe('OpenAPI request and response shapes', () => {
       'current_password',
       'email',
       'full_name',
+      'sign_in_alerts',
     ]);
     expect(bodyOf('POST', '/api/v1/users/me/change-password')?.required).toEqual([
       'current_password',
@@ -225,7 +226,17 @@ describe('OpenAPI request and response shapes', () => {
 
   it('describes the user object, the token response, the MFA challenge and the list envelopes', () => {
     expect(keysOf('User')).toEqual(
-      ['created_at', 'email', 'full_name', 'id', 'is_active', 'role', 'username'].sort(),
+      [
+        'created_at',
+        'email',
+        'email_verified',
+        'full_name',
+        'id',
+        'is_active',
+        'role',
+        'sign_in_alerts',
+        'username',
+      ].sort(),
     );
     expect(keysOf('TokenResponse')).toEqual(['access_token', 'expires_in', 'token_type']);
     expect(schemas.get('TokenResponse')?.properties?.token_type?.const).toBe('bearer');

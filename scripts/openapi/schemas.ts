@@ -53,14 +53,17 @@ export const user = named(
     email: z.email(),
     email_verified: z
       .boolean()
-      .meta({ description: 'The owner followed a link mailed to this address' }),
+      .meta({ description: 'Whether the owner followed a verification link sent to `email`' }),
     full_name: z.string().nullable(),
     role,
     is_active: z.boolean(),
     created_at: instant,
     sign_in_alerts: z
       .boolean()
-      .meta({ description: 'Mail the owner when a browser not seen before signs in' }),
+      .meta({
+        description:
+          'Whether a sign-in from a browser not seen before mails the owner; set with PUT /users/me',
+      }),
   }),
 );
 

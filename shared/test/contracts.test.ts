@@ -15,10 +15,12 @@ describe('the public user contract', () => {
     id: randomUUID(),
     username: 'ada',
     email: 'ada@example.com',
+    email_verified: false,
     full_name: null,
     role: 'user',
     is_active: true,
     created_at: new Date().toISOString(),
+    sign_in_alerts: true,
   };
 
   it('reads what user-service presents, dropping a field it does not know', () => {
@@ -28,6 +30,8 @@ describe('the public user contract', () => {
   it.each([
     ['an unknown role', { role: 'root' }],
     ['no is_active', { is_active: undefined }],
+    ['no email_verified', { email_verified: undefined }],
+    ['a sign_in_alerts that is not a boolean', { sign_in_alerts: 'yes' }],
     ['an id that is not a UUID', { id: '42' }],
   ])('refuses a user with %s', (_case, change) => {
     expect(publicUserSchema.safeParse({ ...user, ...change }).success).toBe(false);

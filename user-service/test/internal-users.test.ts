@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { QueryTypes, Sequelize } from 'sequelize';
 import request from 'supertest';
 
 import { USER_SERVICE_AUDIENCE } from '@secure-api/shared/auth';
@@ -17,14 +18,23 @@ import {
 
 describe('/internal/users (auth-service only)', () => {
   let h: Harness;
+  let db: Sequelize;
 
   beforeAll(async () => {
     h = await Harness.start('users_internal');
+    db = new Sequelize(h.db.url, { logging: false });
   });
 
   afterAll(async () => {
+    await db.close();
     await h.close();
   });
+
+  const outboxFor = (userId: string) =>
+    db.query(`SELECT id FROM outbox_events WHERE payload->'subject'->>'user_id' = :userId`, {
+      type: QueryTypes.SELECT,
+      replacements: { userId },
+    });
 
   const fresh = () => {
     const name = unique('reg');
@@ -59,7 +69,22 @@ describe('/internal/users (auth-service only)', () => {
 
       expect(res.status).toBe(201);
       expectUserObject(res.body);
-      expect(res.body).toMatchObject({ ...input, is_active: true });
+      expect(res.body).toMatchObject({
+        ...input,
+        is_active: true,
+        email_verified: false,
+        sign_in_alerts: true,
+      });
+      expect((await read(input.id)).body).toEqual(res.body);
+    });
+
+    it('creates a verified profile when asked (the create-admin CLI vouches for the address)', async () => {
+      const input = { ...fresh(), email_verified: true };
+
+      const res = await create(input);
+
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject(input);
       expect((await read(input.id)).body).toEqual(res.body);
     });
 
@@ -128,6 +153,8 @@ describe('/internal/users (auth-service only)', () => {
       ['an id that is not a uuid', { id: '42' }, 'id'],
       ['an unknown field', { password: 'Secret-123!' }, 'password'],
       ['an is_active flag', { is_active: false }, 'is_active'],
+      ['an email_verified that is not a boolean', { email_verified: 'yes' }, 'email_verified'],
+      ['a sign_in_alerts flag', { sign_in_alerts: false }, 'sign_in_alerts'],
     ])('%s is a 422 naming the field, without echoing the value', async (_case, patch, field) => {
       const res = await create({ ...fresh(), ...patch });
 
@@ -157,6 +184,96 @@ describe('/internal/users (auth-service only)', () => {
     });
   });
 
+  describe('PUT /internal/users/:id/email (auth-service, once an address is verified)', () => {
+    const setEmail = async (id: string, body: object) =>
+      request(h.url)
+        .put(`/internal/users/${id}/email`)
+        .set('Authorization', await asService())
+        .send(body);
+
+    it('sets the email and email_verified: 200 with the user object, email normalised, no event', async () => {
+      const created = (await create(fresh())).body as TestUser;
+      const email = `${unique('moved')}@example.com`;
+
+      const res = await setEmail(created.id, {
+        email: `  ${email.toUpperCase()} `,
+        email_verified: true,
+      });
+
+      expect(res.status).toBe(200);
+      expectUserObject(res.body);
+      expect(res.body).toEqual({ ...created, email, email_verified: true });
+      expect((await read(created.id)).body).toEqual(res.body);
+      expect(await outboxFor(created.id)).toEqual([]);
+    });
+
+    it('can mark the same address unverified again', async () => {
+      const created = (await create({ ...fresh(), email_verified: true })).body as TestUser;
+
+      const res = await setEmail(created.id, { email: created.email, email_verified: false });
+
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ ...created, email_verified: false });
+    });
+
+    it('for an unknown id answers 404', async () => {
+      const res = await setEmail(randomUUID(), {
+        email: `${unique('ghost')}@example.com`,
+        email_verified: true,
+      });
+
+      expectProblem(res, 404, 'User not found');
+    });
+
+    it('an email another profile holds (in any case) is a 409 email-conflict; neither profile changes', async () => {
+      const taken = (await create(fresh())).body as TestUser;
+      const mover = (await create(fresh())).body as TestUser;
+
+      const res = await setEmail(mover.id, {
+        email: taken.email.toUpperCase(),
+        email_verified: true,
+      });
+
+      expectProblem(res, 409, 'Email already in use');
+      expect((res.body as { type: string }).type).toMatch(/\/email-conflict$/);
+      expect((await read(mover.id)).body).toEqual(mover);
+      expect((await read(taken.id)).body).toEqual(taken);
+    });
+
+    it('two profiles racing for one free address: exactly one gets it, the other a 409', async () => {
+      const first = (await create(fresh())).body as TestUser;
+      const second = (await create(fresh())).body as TestUser;
+      const email = `${unique('contested')}@example.com`;
+
+      const results = await Promise.all(
+        [first, second].map((user) => setEmail(user.id, { email, email_verified: true })),
+      );
+
+      expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+      const owners = await Promise.all([read(first.id), read(second.id)]);
+      expect(owners.filter((r) => (r.body as TestUser).email === email)).toHaveLength(1);
+    });
+
+    it.each([
+      ['a malformed email', { email: 'not-an-email', email_verified: true }, 'email'],
+      ['no email_verified', { email: 'a@example.com' }, 'email_verified'],
+      [
+        'an email_verified string',
+        { email: 'a@example.com', email_verified: 'true' },
+        'email_verified',
+      ],
+      ['an unknown field', { email: 'a@example.com', email_verified: true, role: 'admin' }, 'role'],
+    ])('%s is a 422 naming the field; nothing changes', async (_case, body, field) => {
+      const created = (await create(fresh())).body as TestUser;
+
+      const res = await setEmail(created.id, body);
+
+      expectProblem(res, 422);
+      expect(fieldErrors(res)).toEqual([field]);
+      expect((await read(created.id)).body).toEqual(created);
+    });
+  });
+
   describe('DELETE /internal/users/:id', () => {
     it('answers 204 whether or not the user existed (saga compensation)', async () => {
       const created = (await create(fresh())).body as TestUser;
@@ -181,10 +298,17 @@ describe('/internal/users (auth-service only)', () => {
       await stranger.close();
     });
 
+    // With a body each route would accept from a service, so only the credential is wrong.
     const routes = [
-      ['POST /internal/users', 'post', '/internal/users'],
-      ['GET /internal/users/:id', 'get', `/internal/users/${randomUUID()}`],
-      ['DELETE /internal/users/:id', 'delete', `/internal/users/${randomUUID()}`],
+      ['POST /internal/users', 'post', '/internal/users', fresh()],
+      ['GET /internal/users/:id', 'get', `/internal/users/${randomUUID()}`, undefined],
+      ['DELETE /internal/users/:id', 'delete', `/internal/users/${randomUUID()}`, undefined],
+      [
+        'PUT /internal/users/:id/email',
+        'put',
+        `/internal/users/${randomUUID()}/email`,
+        { email: `${unique('any')}@example.com`, email_verified: true },
+      ],
     ] as const;
 
     const credentials: [string, () => Promise<string | undefined>][] = [
@@ -212,16 +336,18 @@ describe('/internal/users (auth-service only)', () => {
           return request(h.url).get(path);
         case 'delete':
           return request(h.url).delete(path);
+        case 'put':
+          return request(h.url).put(path);
       }
     };
 
-    for (const [routeName, method, path] of routes) {
+    for (const [routeName, method, path, body] of routes) {
       it.each(credentials)(`${routeName} with %s is a 401`, async (_case, header) => {
         const authorization = await header();
         const req = send(method, path);
         if (authorization) void req.set('Authorization', authorization);
 
-        const res = method === 'post' ? await req.send(fresh()) : await req;
+        const res = body ? await req.send(body) : await req;
 
         expectProblem(res, 401, 'Invalid or expired token');
         expect(res.headers['www-authenticate']).toBe('Bearer');
@@ -236,6 +362,16 @@ describe('/internal/users (auth-service only)', () => {
         .send(input);
 
       expectProblem(await read(input.id), 404);
+    });
+
+    it('an email was not changed by a refused request', async () => {
+      const created = (await create(fresh())).body as TestUser;
+      await request(h.url)
+        .put(`/internal/users/${created.id}/email`)
+        .set('Authorization', `Bearer ${await h.issuer.accessToken({ role: 'admin' })}`)
+        .send({ email: `${unique('stolen')}@example.com`, email_verified: true });
+
+      expect((await read(created.id)).body).toEqual(created);
     });
   });
 });

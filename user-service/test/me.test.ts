@@ -139,7 +139,7 @@ describe('/api/v1/users/me', () => {
       expect(h.auth.emailCallsFor(user.email)).toHaveLength(0);
     });
 
-    it('an email change is sent to auth-service with the caller’s bearer and committed on its 204, stored lower-cased and trimmed', async () => {
+    it('a new email is sent to auth-service with the caller’s bearer, lower-cased and trimmed; on its 202 answers 202 with the old email and the other fields changed', async () => {
       const { user, token } = await h.member('user');
       const email = `${unique('new')}@example.com`;
 
@@ -147,11 +147,12 @@ describe('/api/v1/users/me', () => {
         email: `  ${email.toUpperCase()}  `,
         current_password: 'Correct-horse-1!',
         full_name: 'New Name',
+        sign_in_alerts: false,
       });
 
-      expect(res.status).toBe(200);
+      expect(res.status).toBe(202);
       expectUserObject(res.body);
-      expect(res.body).toEqual({ ...user, email, full_name: 'New Name' });
+      expect(res.body).toEqual({ ...user, full_name: 'New Name', sign_in_alerts: false });
       const calls = h.auth.emailCallsFor(email);
       expect(calls).toHaveLength(1);
       expect(calls[0]).toMatchObject({
@@ -171,6 +172,7 @@ describe('/api/v1/users/me', () => {
         email,
         current_password: AUTH_SAYS.wrongPassword,
         full_name: 'Not Saved',
+        sign_in_alerts: false,
       });
 
       expectProblem(res, 400, 'Current password is incorrect');
@@ -226,20 +228,57 @@ describe('/api/v1/users/me', () => {
       expect((await getMe(token)).body).toEqual(user);
     });
 
-    it('an email that belongs to another user, with the right password, gets the generic 400; auth-service gets the old email back', async () => {
+    it('a new email another user holds gets the same 202 as a free one: auth-service decides, and nothing is sent to undo it', async () => {
       const { user: other } = await h.member('user');
       const { user, token } = await h.member('user');
 
       const res = await putMe(token, { email: other.email, current_password: 'Correct-horse-1!' });
 
-      expectProblem(res, 400, 'Unable to update account with provided information');
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual(user);
       expect(h.auth.emailCallsFor(other.email)).toHaveLength(1);
-      expect(h.auth.emailCallsFor(user.email)).toEqual([
-        expect.objectContaining({
-          authorization: `Bearer ${token}`,
-          body: { current_password: 'Correct-horse-1!', email: user.email },
-        }),
-      ]);
+      expect(h.auth.emailCallsFor(user.email)).toHaveLength(0);
+      expect((await getMe(token)).body).toEqual(user);
+    });
+  });
+
+  describe('PUT sign_in_alerts', () => {
+    it('a new profile has alerts on; the owner turns them off and on again, answered 200', async () => {
+      const { user, token } = await h.member('user');
+
+      const off = await putMe(token, { sign_in_alerts: false });
+      const afterOff = await getMe(token);
+      const on = await putMe(token, { sign_in_alerts: true });
+
+      expect(user.sign_in_alerts).toBe(true);
+      expect(off.status).toBe(200);
+      expectUserObject(off.body);
+      expect(off.body).toEqual({ ...user, sign_in_alerts: false });
+      expect(afterOff.body).toEqual(off.body);
+      expect(on.status).toBe(200);
+      expect(on.body).toEqual(user);
+    });
+
+    it.each([
+      ['a string', 'no'],
+      ['null', null],
+      ['a number', 0],
+    ])('refuses %s with 422 naming sign_in_alerts and changes nothing', async (_case, value) => {
+      const { user, token } = await h.member('user');
+
+      const res = await putMe(token, { sign_in_alerts: value, full_name: 'Not Saved' });
+
+      expectProblem(res, 422);
+      expect(fieldErrors(res)).toEqual(['sign_in_alerts']);
+      expect((await getMe(token)).body).toEqual(user);
+    });
+
+    it('a viewer (no self:write) cannot turn alerts off: 403, nothing changes', async () => {
+      const { user, token } = await h.member('viewer');
+
+      const res = await putMe(token, { sign_in_alerts: false });
+
+      expectProblem(res, 403, 'Insufficient permissions');
       expect((await getMe(token)).body).toEqual(user);
     });
   });

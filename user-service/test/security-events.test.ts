@@ -83,21 +83,19 @@ describe('security events of user-service (outbox relayed to RabbitMQ)', () => {
 
   const ACTIONS: [string, (requestId: string) => Promise<Action>][] = [
     [
-      'PUT /api/v1/users/me changing the name and the email → user.updated, email masked',
+      'PUT /api/v1/users/me changing the name and turning alerts off → user.updated naming both',
       async (requestId) => {
         const member = await h.member('user');
-        const email = `${unique('new')}@example.com`;
         const res = await as(member, requestId).put('/api/v1/users/me', {
           full_name: 'Renamed Person',
-          email,
-          current_password: 'Correct-horse-1!',
+          sign_in_alerts: false,
         });
         return {
           status: res.status,
           actorId: member.user.id,
           subjectId: member.user.id,
           type: 'user.updated',
-          data: { fields: ['full_name', 'email'], email_masked: 'n***@example.com' },
+          data: { fields: ['full_name', 'sign_in_alerts'] },
         };
       },
     ],
@@ -183,6 +181,35 @@ describe('security events of user-service (outbox relayed to RabbitMQ)', () => {
     const event = await theOnlyEventAbout(member.user.id);
     expect(event.data).toEqual({ fields: ['full_name'] });
     expect(JSON.stringify(event)).not.toContain(member.user.email);
+  });
+
+  it('a new email with a name change records only full_name: the email has not changed yet', async () => {
+    const member = await h.member('user');
+    const email = `${unique('new')}@example.com`;
+
+    const res = await as(member, `req-${randomUUID()}`).put('/api/v1/users/me', {
+      full_name: 'Renamed Person',
+      email,
+      current_password: 'Correct-horse-1!',
+    });
+
+    expect(res.status).toBe(202);
+    const event = await theOnlyEventAbout(member.user.id);
+    expect(event.data).toEqual({ fields: ['full_name'] });
+    expect(JSON.stringify(event)).not.toContain(email);
+    expect(JSON.stringify(event)).not.toContain(member.user.email);
+  });
+
+  it('a new email alone records nothing here (auth-service records the request)', async () => {
+    const member = await h.member('user');
+
+    const res = await as(member, `req-${randomUUID()}`).put('/api/v1/users/me', {
+      email: `${unique('new')}@example.com`,
+      current_password: 'Correct-horse-1!',
+    });
+
+    expect(res.status).toBe(202);
+    expect(await outboxFor(member.user.id)).toEqual([]);
   });
 
   it('without X-Forwarded-For, the actor address is the socket peer', async () => {

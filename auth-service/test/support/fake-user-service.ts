@@ -5,8 +5,9 @@ import type { UserProfile as FakeProfile } from '../../src/domain/ports.js';
 
 /**
  * Stands in for user-service's internal user directory, the only part of it auth-service calls:
- * POST /internal/users, GET and DELETE /internal/users/{id}. It keeps the profiles it was given in
- * memory and refuses a call without a bearer, so auth-service's calls are real HTTP both ways.
+ * POST /internal/users, GET and DELETE /internal/users/{id}, PUT /internal/users/{id}/email. It
+ * keeps the profiles it was given in memory and refuses a call without a bearer, so auth-service's
+ * calls are real HTTP both ways.
  */
 type Answer = [status: number, body?: unknown];
 
@@ -71,16 +72,27 @@ function answer(
       id: body.id,
       username: body.username ?? '',
       email: body.email ?? '',
+      email_verified: body.email_verified ?? false,
       full_name: body.full_name ?? null,
       role: body.role ?? 'user',
       is_active: true,
       created_at: new Date().toISOString(),
+      sign_in_alerts: true,
     };
     profiles.set(profile.id, profile);
     return [201, profile];
   }
-  const id = /^\/internal\/users\/([0-9a-f-]{36})$/.exec(req.url ?? '')?.[1] ?? '';
+  const [, id = '', emailRoute] =
+    /^\/internal\/users\/([0-9a-f-]{36})(\/email)?$/.exec(req.url ?? '') ?? [];
   const profile = profiles.get(id);
+  if (req.method === 'PUT' && emailRoute && profile && body?.email !== undefined) {
+    const taken = [...profiles.values()].some((p) => p.id !== id && p.email === body.email);
+    if (taken) return [409, { status: 409, detail: 'Email already in use' }];
+    profile.email = body.email;
+    profile.email_verified = body.email_verified ?? false;
+    return [200, profile];
+  }
+  if (emailRoute) return [404, { status: 404 }];
   if (req.method === 'GET' && profile) return [200, profile];
   if (req.method === 'DELETE' && profiles.delete(id)) return [204];
   return [404, { status: 404 }];

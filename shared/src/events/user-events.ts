@@ -9,14 +9,17 @@ export const userEvents = {
     version: 1,
     data: z.strictObject({ email_masked: maskedEmail, role }),
   },
-  /** Which fields changed; a changed email appears only masked. */
+  /**
+   * Which fields changed; a changed email appears only masked. `sign_in_alerts` joined the enum
+   * without a new version: a widening, so every v1 event written before still reads.
+   */
   'user.updated': {
     version: 1,
     data: z.strictObject({
       fields: z
-        .array(z.enum(['full_name', 'email']))
+        .array(z.enum(['full_name', 'email', 'sign_in_alerts']))
         .min(1)
-        .max(2),
+        .max(3),
       email_masked: maskedEmail.optional(),
     }),
   },

@@ -46,10 +46,10 @@ export class AuthServiceClient implements CredentialsGateway {
       path: '/internal/credentials/email',
       headers: this.headers(input.callerToken),
       json: { current_password: input.currentPassword, email: input.email },
-      expect: { 204: null, 400: refusal, 401: null },
+      expect: { 202: null, 400: refusal, 401: null },
     });
     switch (answer.status) {
-      case 204:
+      case 202:
         return;
       case 400:
         throw UserProblems.updateRejected(answer.body?.detail);

@@ -17,8 +17,18 @@ import type { UserModel, UserRow } from './models/user.model.js';
 
 /** Only the public columns leave this file, as plain objects. */
 function toUser(row: UserRow): User {
-  const { id, username, email, full_name, role, is_active, created_at } = row.get({ plain: true });
-  return { id, username, email, full_name, role, is_active, created_at };
+  const plain = row.get({ plain: true });
+  return {
+    id: plain.id,
+    username: plain.username,
+    email: plain.email,
+    email_verified: plain.email_verified,
+    full_name: plain.full_name,
+    role: plain.role,
+    is_active: plain.is_active,
+    created_at: plain.created_at,
+    sign_in_alerts: plain.sign_in_alerts,
+  };
 }
 
 async function unique<T>(operation: () => Promise<T>): Promise<T> {

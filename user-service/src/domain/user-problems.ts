@@ -11,6 +11,7 @@ export const UserProblems = {
     ),
   insufficientPermissions: () => Problems.forbidden(),
   conflict: () => new AppError(409, 'conflict', 'Username or email already in use'),
+  emailConflict: () => new AppError(409, 'email-conflict', 'Email already in use'),
   updateRejected: (detail = 'Unable to update account with provided information') =>
     new AppError(400, 'update-rejected', detail),
   currentPasswordRequired: () =>

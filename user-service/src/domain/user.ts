@@ -9,15 +9,24 @@ export interface User {
   id: string;
   username: string;
   email: string;
+  /** Whether the owner proved they read mail at `email`; auth-service says so. */
+  email_verified: boolean;
   full_name: string | null;
   role: Role;
   is_active: boolean;
   created_at: Date;
+  /** Whether a sign-in mails the owner an alert; theirs to turn off. */
+  sign_in_alerts: boolean;
 }
 
-export type NewUser = Pick<User, 'id' | 'username' | 'email' | 'full_name' | 'role'>;
+export type NewUser = Pick<
+  User,
+  'id' | 'username' | 'email' | 'email_verified' | 'full_name' | 'role'
+>;
 
-export type UserFields = Partial<Pick<User, 'email' | 'full_name' | 'role' | 'is_active'>>;
+export type UserFields = Partial<
+  Pick<User, 'email' | 'email_verified' | 'full_name' | 'role' | 'is_active' | 'sign_in_alerts'>
+>;
 
 /**
  * What a use case decides once it has seen the locked row: the fields to write, and work that must
@@ -63,7 +72,11 @@ export interface UserStore {
 
 /** auth-service's side of an identity: the login email and the credentials themselves. */
 export interface CredentialsGateway {
-  /** Resolves when auth changed the login email; otherwise throws the error the client gets. */
+  /**
+   * Resolves when auth-service accepted the change: it mailed a confirmation link to the new
+   * address and a notice to the old one; nothing has moved yet. Otherwise throws the error the
+   * client gets.
+   */
   changeEmail(input: {
     callerToken: string;
     currentPassword: string;

@@ -17,9 +17,10 @@ export const AUTH_SAYS = {
 };
 
 /**
- * Stands in for auth-service's internal credential endpoints (email change, deletion, ending an
- * account's sessions) and records every call, so tests can assert what user-service sent. Its
- * answers depend only on the request, never on test state.
+ * Stands in for auth-service's internal credential endpoints (an email change request, deletion,
+ * ending an account's sessions) and records every call, so tests can assert what user-service
+ * sent. Its answers depend only on the request, never on test state: an email change it does not
+ * refuse is accepted with 202, as auth-service does once it has mailed the confirmation link.
  */
 export class FakeAuthService {
   private constructor(
@@ -91,7 +92,7 @@ function answer(call: RecordedCall, res: http.ServerResponse) {
         problem(res, 500, 'Error: connect ECONNREFUSED at Sequelize.query (/srv/auth/index.js:1)');
         return;
       default:
-        res.statusCode = 204;
+        res.statusCode = 202;
         res.end();
         return;
     }

@@ -22,10 +22,12 @@ import { FakeAuthService } from './fake-auth-service.js';
 export const USER_KEYS = [
   'created_at',
   'email',
+  'email_verified',
   'full_name',
   'id',
   'is_active',
   'role',
+  'sign_in_alerts',
   'username',
 ];
 
@@ -33,10 +35,12 @@ export interface TestUser {
   id: string;
   username: string;
   email: string;
+  email_verified: boolean;
   full_name: string | null;
   role: Role;
   is_active: boolean;
   created_at: string;
+  sign_in_alerts: boolean;
 }
 
 export interface Member {

@@ -6,10 +6,14 @@ import type { ProvisioningUseCases } from '../../domain/provisioning.use-case.js
 import {
   createInternalUserSchemas,
   internalUserIdSchemas,
+  setInternalUserEmailSchemas,
 } from '../schemas/internal-users.schemas.js';
 import { presentUser } from '../schemas/user.schemas.js';
 
-/** Service-to-service only (auth-service's registration saga); the gateway never routes here. */
+/**
+ * Service-to-service only (auth-service's registration saga and email verification); the gateway
+ * never routes here.
+ */
 export function internalUsersRoutes(
   serviceOnly: RequestHandler,
   provisioning: ProvisioningUseCases,
@@ -30,6 +34,15 @@ export function internalUsersRoutes(
     serviceOnly,
     validated(internalUserIdSchemas, async (req, res) => {
       res.json(presentUser(await provisioning.get(req.params.id)));
+    }),
+  );
+
+  router.put(
+    '/internal/users/:id/email',
+    serviceOnly,
+    validated(setInternalUserEmailSchemas, async (req, res) => {
+      const { email, email_verified } = req.body;
+      res.json(presentUser(await provisioning.setEmail(req.params.id, email, email_verified)));
     }),
   );
 

@@ -25,7 +25,9 @@ export function meRoutes(authenticated: RequestHandler, profiles: ProfileUseCase
     authenticated,
     requirePermission('self:write'),
     validated(updateMeSchemas, async (req, res) => {
-      res.json(presentUser(await profiles.update(actorOf(req), req.body)));
+      const { user, emailChangeRequested } = await profiles.update(actorOf(req), req.body);
+      // 202: the new email waits for its confirmation link; the body still shows the old one.
+      res.status(emailChangeRequested ? 202 : 200).json(presentUser(user));
     }),
   );
 

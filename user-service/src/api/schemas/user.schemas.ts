@@ -23,9 +23,11 @@ export function presentUser(user: User): PublicUser {
     id: user.id,
     username: user.username,
     email: user.email,
+    email_verified: user.email_verified,
     full_name: user.full_name,
     role: user.role,
     is_active: user.is_active,
     created_at: user.created_at.toISOString(),
+    sign_in_alerts: user.sign_in_alerts,
   };
 }

@@ -14,9 +14,11 @@ export interface UserRow extends Model<InferAttributes<UserRow>, InferCreationAt
   id: string;
   username: string;
   email: string;
+  email_verified: CreationOptional<boolean>;
   full_name: string | null;
   role: Role;
   is_active: CreationOptional<boolean>;
+  sign_in_alerts: CreationOptional<boolean>;
   created_at: CreationOptional<Date>;
   updated_at: CreationOptional<Date>;
 }
@@ -31,9 +33,11 @@ export function defineUserModel(sequelize: Sequelize): UserModel {
       id: { type: DataTypes.UUID, primaryKey: true },
       username: { type: DataTypes.STRING(50), allowNull: false },
       email: { type: DataTypes.STRING(254), allowNull: false },
+      email_verified: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       full_name: { type: DataTypes.STRING(100), allowNull: true },
       role: { type: DataTypes.STRING(20), allowNull: false },
       is_active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+      sign_in_alerts: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
       created_at: { type: DataTypes.DATE, allowNull: false },
       updated_at: { type: DataTypes.DATE, allowNull: false },
     },
