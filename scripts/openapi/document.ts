@@ -52,6 +52,7 @@ const PROBLEMS = new Map<number, ProblemResponse>([
       headers: ['Allow'],
     },
   ],
+  [409, { name: 'Conflict', description: 'The resource is in a state that refuses this' }],
   [413, { name: 'PayloadTooLarge', description: 'Body over the limit (16 KiB by default)' }],
   [415, { name: 'UnsupportedMediaType', description: 'Body that is not application/json' }],
   [422, { name: 'ValidationFailed', description: 'Schema violation; `errors` names each field' }],
