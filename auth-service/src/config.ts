@@ -145,7 +145,9 @@ export const configSchema = defineConfig({
   mail: {
     smtpUrl: variable(
       'SMTP_URL',
-      z.url({ protocol: /^smtps?$/ }).default('smtp://127.0.0.1:1025'),
+      z
+        .url({ protocol: /^smtps?$/, error: 'expected an smtp:// or smtps:// URL' })
+        .default('smtp://127.0.0.1:1025'),
       'The SMTP relay account-recovery mail goes through, credentials in the URL (keep it in the Secret). `smtps://` is TLS from the start; over `smtp://` production insists on STARTTLS.',
       'the development sink `npm start` runs on port 1025',
     ),

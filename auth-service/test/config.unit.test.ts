@@ -12,6 +12,7 @@ const PRODUCTION_OK = {
   JWT_PRIVATE_KEYS: 'configured-by-ops',
   TOTP_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
   CORS_ORIGINS: 'https://app.example.com',
+  SMTP_URL: 'smtp://mailer:s3cret@smtp.example.com:587',
 };
 
 const problemsOf = (env: Record<string, string | undefined>) => configProblems(readConfig, env);
@@ -28,6 +29,30 @@ describe('auth-service configuration', () => {
 
   it('accepts a complete production configuration and does not auto-migrate', () => {
     expect(readConfig(PRODUCTION_OK).autoMigrate).toBe(false);
+  });
+
+  it('in development sends mail to the local sink, with links to the local gateway', () => {
+    const { mail, tokens } = readConfig({});
+
+    expect(mail).toEqual({
+      smtpUrl: 'smtp://127.0.0.1:1025',
+      from: 'Secure API <no-reply@localhost>',
+      publicBaseUrl: 'http://localhost:8080',
+    });
+    expect(tokens).toEqual({
+      passwordResetMinutes: 30,
+      emailVerificationHours: 24,
+      emailChangeCancelHours: 168,
+    });
+  });
+
+  it('refuses an SMTP_URL that is not smtp:// or smtps://, and a reset link shorter than 5 minutes', () => {
+    expect(
+      problemsOf({ SMTP_URL: 'http://mail.example.com', PASSWORD_RESET_TTL_MINUTES: '1' }),
+    ).toEqual([
+      'SMTP_URL: expected an smtp:// or smtps:// URL',
+      'PASSWORD_RESET_TTL_MINUTES: must be at least 5',
+    ]);
   });
 
   it.each([
@@ -50,6 +75,21 @@ describe('auth-service configuration', () => {
       'a * CORS origin',
       { CORS_ORIGINS: 'https://app.example.com,*' },
       'CORS_ORIGINS: must not contain * when NODE_ENV=production',
+    ],
+    [
+      'SMTP_URL',
+      { SMTP_URL: undefined },
+      'SMTP_URL: must be set explicitly when NODE_ENV=production',
+    ],
+    [
+      'the development mail sink',
+      { SMTP_URL: 'smtp://127.0.0.1:1025' },
+      'SMTP_URL: must not be the development mail sink when NODE_ENV=production',
+    ],
+    [
+      'the development mail sink (by name)',
+      { SMTP_URL: 'smtp://localhost:1025' },
+      'SMTP_URL: must not be the development mail sink when NODE_ENV=production',
     ],
   ])('in production refuses to start without %s, in exactly one line', (_case, override, line) => {
     expect(problemsOf({ ...PRODUCTION_OK, ...override })).toEqual([line]);
