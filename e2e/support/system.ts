@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 
 import request from 'supertest';
 import amqp from 'amqplib';
+import pg from 'pg';
 
 import type { Role } from '@secure-api/shared/auth';
 import {
   captureLogger,
   createTestDatabase,
   FAST_ARGON2,
+  MailCatcher,
   backendPorts,
   systemEnv,
   testUrls,
@@ -34,6 +36,8 @@ const GENEROUS_LIMITS = {
   LOGIN_RATE_LIMIT: '10000/minute',
   REGISTER_RATE_LIMIT: '10000/minute',
   REFRESH_RATE_LIMIT: '10000/minute',
+  PASSWORD_FORGOT_RATE_LIMIT: '10000/hour',
+  ACCOUNT_LINK_RATE_LIMIT: '10000/hour',
 };
 
 export interface System {
@@ -48,6 +52,11 @@ export interface System {
   redisKeyPrefix: string;
   /** audit-service, when started (options.audit). */
   audit?: { url: string; databaseUrl: string };
+  /** The SMTP server auth-service sends to (real SMTP, in this process). */
+  readonly mail: MailCatcher;
+  /** An SMTP outage: the server goes away until `startMail()` brings one back on the same port. */
+  stopMail(): Promise<void>;
+  startMail(): Promise<void>;
   /** Restarts auth-service on the same port and database with extra settings. */
   restartAuth(env: Record<string, string>): Promise<void>;
   /** A logged-in user of that role: admins via create-admin, others created by an admin. */
@@ -82,6 +91,10 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     auditQueue: uniqueName(`${label}_audit_q`),
   });
   const logs = ['auth-service', 'user-service', 'gateway'].map((name) => captureLogger(name));
+  let mail = await MailCatcher.start();
+  const mailPort = mail.port;
+  // Every catcher this system had: the canary scans look at every mail it ever received.
+  const catchers = [mail];
   const [authLog, usersLog, gatewayLog] = logs as [CapturedLogger, CapturedLogger, CapturedLogger];
 
   const users = await startUsers(
@@ -94,6 +107,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     CORS_ORIGINS,
     COOKIE_SECURE: 'true',
     ...FAST_ARGON2,
+    SMTP_URL: mail.url,
     // The login limit auth-service publishes in the security policy, which the gateway enforces:
     // generous (the most the policy allows) because these tests log in often from 127.0.0.1.
     LOGIN_RATE_LIMIT: '1000/minute',
@@ -147,6 +161,14 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     authDatabaseUrl: authDb.url,
     redisKeyPrefix: env.auth.REDIS_KEY_PREFIX ?? '',
     ...(audit && auditDb ? { audit: { url: audit.url, databaseUrl: auditDb.url } } : {}),
+    get mail() {
+      return mail;
+    },
+    stopMail: () => mail.stop(),
+    startMail: async () => {
+      mail = await MailCatcher.start({ port: mailPort });
+      catchers.push(mail);
+    },
     restartAuth: async (env) => {
       await auth.close();
       auth = await startAuth(
@@ -159,9 +181,19 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
       await auth.close();
       await users.close();
       await audit?.close();
+      for (const catcher of catchers) await catcher.stop();
+      // Every link any mail carried: none may be stored in clear, published or audited.
+      const mailed = catchers.flatMap((c) => c.messages.flatMap((m) => linkTokensIn(m.text)));
+      const stored = [
+        await tableText(authDb.url, ['outbox_events', 'mail_outbox', 'account_tokens']),
+        ...(auditDb ? [await tableText(auditDb.url, ['audit_events'])] : []),
+      ].join('\n');
       for (const db of dbs) await db.drop();
-      // Every e2e file checks, for free, that no password or token it used reached a log line.
-      const leaked = secretsFoundInLogs(logs, [...usedSecrets]);
+      const storedLinks = mailed.filter((token) => stored.includes(token));
+      if (storedLinks.length > 0)
+        throw new Error(`${storedLinks.length} mailed link token(s) found stored or in events`);
+      // Every e2e file checks, for free, that no password, token or link it used reached a log line.
+      const leaked = secretsFoundInLogs(logs, [...usedSecrets, ...mailed]);
       if (leaked.length > 0)
         throw new Error(`${leaked.length} secret(s) used by the tests appear in service logs`);
     },
@@ -224,6 +256,26 @@ export async function loginAs(
 }
 
 const usedSecrets = new Set<string>();
+
+/** The tokens of every account link in a mail's text. */
+export const linkTokensIn = (text: string) =>
+  [...text.matchAll(/#token=([A-Za-z0-9_-]{43})/g)].map((m) => m[1] ?? '');
+
+/** Every row of those tables as text (the canary scans of what a system stored). */
+async function tableText(databaseUrl: string, tables: string[]): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const parts: string[] = [];
+    for (const table of tables) {
+      const rows = await client.query(`SELECT * FROM ${table}`);
+      parts.push(rows.rows.map((row) => JSON.stringify(row)).join('\n'));
+    }
+    return parts.join('\n');
+  } finally {
+    await client.end();
+  }
+}
 
 /** A password or token a test used; `close()` fails if any service logged one of them. */
 export function rememberSecret(secret: string): void {

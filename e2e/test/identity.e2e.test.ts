@@ -37,13 +37,25 @@ describe('identity core through the gateway', () => {
 
       expect(res.status).toBe(201);
       expect(Object.keys(res.body as object).sort()).toEqual(
-        ['created_at', 'email', 'full_name', 'id', 'is_active', 'role', 'username'].sort(),
+        [
+          'created_at',
+          'email',
+          'email_verified',
+          'full_name',
+          'id',
+          'is_active',
+          'role',
+          'sign_in_alerts',
+          'username',
+        ].sort(),
       );
       expect(res.body).toMatchObject({
         username: 'ada_reg1',
         email: 'ada.reg1@example.com',
+        email_verified: false,
         role: 'user',
         is_active: true,
+        sign_in_alerts: true,
       });
     });
 
