@@ -156,7 +156,7 @@ describe('OpenAPI error responses', () => {
       ['detail', 'instance', 'request_id', 'status', 'title', 'type'].sort(),
     );
     const statuses = Object.values(generated.components.responses);
-    expect(statuses).toHaveLength(12);
+    expect(statuses).toHaveLength(13);
     for (const response of statuses) {
       expect(response.content).toEqual({
         'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },

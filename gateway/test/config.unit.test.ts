@@ -95,7 +95,7 @@ describe('gateway configuration', () => {
     );
   });
 
-  it('pins the abuse-protection defaults: no trusted proxy, 60/min per IP, login 5, register 3, refresh 10 a minute, 1000 an hour per API key', () => {
+  it('pins the abuse-protection defaults: no trusted proxy, 60/min per IP, login 5, register 3, refresh 10 a minute, forgot-password 10 and mailed links 20 an hour, 1000 an hour per API key', () => {
     const config = readConfig({});
 
     expect(config.trustedProxies).toEqual([]);
@@ -104,6 +104,8 @@ describe('gateway configuration', () => {
       login: { points: 5, durationSeconds: 60 },
       register: { points: 3, durationSeconds: 60 },
       refresh: { points: 10, durationSeconds: 60 },
+      passwordForgot: { points: 10, durationSeconds: 3600 },
+      accountLink: { points: 20, durationSeconds: 3600 },
       apiKey: { points: 1000, durationSeconds: 3600 },
       redisKeyPrefix: '',
     });

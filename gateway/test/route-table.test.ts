@@ -21,7 +21,7 @@ const KEY_ID = 'k3y-1D';
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Who = 'public' | 'optional' | 'authenticated' | Permission;
 type Owner = 'auth' | 'users' | 'audit';
-type Limit = 'login' | 'login-2fa' | 'register' | 'refresh';
+type Limit = 'login' | 'login-2fa' | 'register' | 'refresh' | 'password-forgot' | 'account-link';
 
 /**
  * The public API written out a second time, on purpose independently of the gateway's own table:
@@ -35,6 +35,11 @@ const CONTRACT: [Method, string, Who, Owner, Limit?][] = [
   ['POST', '/api/v1/auth/refresh', 'public', 'auth', 'refresh'],
   ['POST', '/api/v1/auth/logout', 'optional', 'auth'],
   ['POST', '/api/v1/auth/logout-all', 'authenticated', 'auth'],
+  ['POST', '/api/v1/auth/password/forgot', 'public', 'auth', 'password-forgot'],
+  ['POST', '/api/v1/auth/password/reset', 'public', 'auth', 'account-link'],
+  ['POST', '/api/v1/auth/email/verify', 'public', 'auth', 'account-link'],
+  ['POST', '/api/v1/auth/email/verify/resend', 'authenticated', 'auth', 'account-link'],
+  ['POST', '/api/v1/auth/email/change/cancel', 'public', 'auth', 'account-link'],
   ['GET', '/api/v1/auth/sessions', 'authenticated', 'auth'],
   ['DELETE', `/api/v1/auth/sessions/${ID}`, 'authenticated', 'auth'],
   ['POST', '/api/v1/users/me/change-password', 'authenticated', 'auth'],
@@ -61,6 +66,7 @@ const CONTRACT: [Method, string, Who, Owner, Limit?][] = [
   ['POST', `/api/v1/admin/users/${ID}/unlock`, 'admin:write', 'auth'],
   ['DELETE', `/api/v1/admin/users/${ID}/sessions`, 'admin:write', 'auth'],
   ['DELETE', `/api/v1/admin/users/${ID}/2fa`, 'admin:write', 'auth'],
+  ['POST', `/api/v1/admin/users/${ID}/password-reset`, 'admin:write', 'auth'],
   ['GET', '/api/v1/admin/audit?type=auth.login', 'admin:read', 'audit'],
   ['GET', '/api/v1/admin/audit/verify', 'admin:read', 'audit'],
 ];
