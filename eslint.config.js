@@ -110,6 +110,17 @@ export default tseslint.config(
     },
   })),
   {
+    // @secure-api/shared/testing is never built into dist/ (shared/tsconfig.json excludes it), so
+    // it may use the dev dependencies tests use (smtp-server, mailparser), shared's or the root's.
+    files: ['shared/src/testing/**/*.ts'],
+    rules: {
+      'import-x/no-extraneous-dependencies': [
+        'error',
+        { packageDir: [path.join(root, 'shared'), root], devDependencies: true },
+      ],
+    },
+  },
+  {
     files: ['*/src/**/*.ts'],
     rules: {
       'import-x/no-restricted-paths': [
