@@ -1,13 +1,15 @@
 // `npm start`: install if needed, build, check the local dependencies, then run all four services
-// with prefixed logs until Ctrl-C. Only Node built-ins here: node_modules may not exist yet.
+// (and, unless SMTP_URL names a real relay, the development mail sink) with prefixed logs until
+// Ctrl-C. Only Node built-ins here: node_modules may not exist yet.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { constants } from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 
 import { ensureInstalled } from './lib/ensure-installed.mjs';
+import { localSinkPort, MAIL_SINK, SINK_PORT, SINK_URL } from './lib/local-smtp.mjs';
+import { pipeLines } from './lib/log-lines.mjs';
 import { stopChild, STOP_GRACE_MS, waitForHttp } from './lib/service-process.mjs';
 
 process.chdir(path.dirname(import.meta.dirname));
@@ -39,10 +41,14 @@ const BACKENDS = [
 ];
 const GATEWAY = { name: 'gateway', portEnv: 'GATEWAY_PORT', port: 8080, colour: 36 };
 const SERVICES = [...BACKENDS, GATEWAY];
-const NAME_WIDTH = Math.max(...SERVICES.map((s) => s.name.length));
+const NAME_WIDTH = Math.max(...[...SERVICES, MAIL_SINK].map((s) => s.name.length));
+const SINK_WAIT_MS = 10_000;
 const BACKEND_WAIT_MS = 60_000;
 const GATEWAY_WAIT_MS = 60_000;
 
+function say(line) {
+  process.stdout.write(`${line}\n`);
+}
 const fail = (line, code = 1) => {
   process.stderr.write(`${line}\n`);
   process.exit(code);
@@ -66,6 +72,15 @@ function canConnect(hostname, port, timeoutMs = 2000) {
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
+}
+
+async function waitForPort(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (!stopping && Date.now() < deadline) {
+    if (await canConnect('127.0.0.1', port, 500)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
 }
 
 /** Every dependency answers a TCP connect, or one line names those that do not. */
@@ -95,6 +110,24 @@ async function checkDependencies() {
   fail(`${names} ${verb} unreachable: ${how} (or set ${down.map((d) => d.env).join(', ')}).`);
 }
 
+/**
+ * Whether to run the mail sink: when SMTP_URL is unset (the services then get the sink's URL) or
+ * names a free local port. A local SMTP_URL that already answers is someone's own sink.
+ */
+async function needsMailSink() {
+  const port = localSinkPort(process.env.SMTP_URL);
+  if (port === undefined) return false;
+  if (!(await canConnect('127.0.0.1', port, 500))) return true;
+  if (process.env.SMTP_URL) {
+    say(`SMTP_URL (port ${port}) already answers: mail goes there, no mail sink started.`);
+    return false;
+  }
+  return fail(
+    `Port ${SINK_PORT} (mail sink) is already in use: is another \`npm start\` running? ` +
+      '(or set SMTP_URL)',
+  );
+}
+
 async function checkPortsFree() {
   for (const service of SERVICES) {
     if (await canConnect(host, portOf(service), 500)) {
@@ -106,89 +139,12 @@ async function checkPortsFree() {
   }
 }
 
-// ---- log lines ------------------------------------------------------------------------------
-
-const LEVELS = new Map([
-  [10, 'trace'],
-  [20, 'debug'],
-  [30, 'info'],
-  [40, 'warn'],
-  [50, 'error'],
-  [60, 'fatal'],
-]);
-const LEVEL_COLOURS = new Map([
-  ['trace', 90],
-  ['debug', 90],
-  ['warn', 33],
-  ['error', 31],
-  ['fatal', 31],
-]);
-const HIDDEN_FIELDS = new Set(['level', 'time', 'msg', 'service', 'pid', 'hostname', 'v']);
-const ACCESS_FIELDS = new Set(['method', 'path', 'status', 'duration_ms']);
-
-function fieldValue(value) {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
-
-/** A pino JSON line as `time level msg key=value ...` (plus a stack for errors); others as-is. */
-function condense(line, colour) {
-  if (!line.startsWith('{')) return [line];
-  let record;
-  try {
-    record = JSON.parse(line);
-  } catch {
-    return [line];
-  }
-  if (!record || typeof record !== 'object' || !('level' in record)) return [line];
-  const level = String(LEVELS.get(record.level) ?? record.level);
-  const time = typeof record.time === 'string' ? record.time.slice(11, 19) : '';
-  const fields = [];
-  const extra = [];
-  let message = record.msg ?? '';
-  const { method, path: urlPath, status, duration_ms: ms, request_id: requestId } = record;
-  const accessLine = method && urlPath && status !== undefined;
-  if (accessLine) {
-    message = `${method} ${urlPath} ${status}${typeof ms === 'number' ? ` ${ms.toFixed(1)}ms` : ''}`;
-  }
-  for (const [key, value] of Object.entries(record)) {
-    if (HIDDEN_FIELDS.has(key) || key === 'request_id') continue;
-    if (accessLine && ACCESS_FIELDS.has(key)) continue;
-    if (key === 'err' && value && typeof value === 'object') {
-      fields.push(`err=${fieldValue(value.message ?? value.type ?? value)}`);
-      if (typeof value.stack === 'string') extra.push(...value.stack.split('\n').slice(1));
-      continue;
-    }
-    fields.push(`${key}=${fieldValue(value)}`);
-  }
-  // Last, and whole: it is what a reader greps for across the services.
-  if (typeof requestId === 'string') fields.push(`req=${requestId}`);
-  let levelText = level.padEnd(5);
-  const levelColour = LEVEL_COLOURS.get(level);
-  if (colour && levelColour) levelText = `\x1b[${levelColour}m${levelText}\x1b[0m`;
-  const head = [time, levelText, message, ...fields].filter((part) => part !== '');
-  return [head.join(' '), ...extra.map((l) => `    ${l.trim()}`)];
-}
-
-function pipeLines(stream, destination, service) {
-  const colour = Boolean(destination.isTTY) && !process.env.NO_COLOR;
-  const label = service.name.padEnd(NAME_WIDTH);
-  const prefix = colour ? `\x1b[${service.colour}m${label} |\x1b[0m ` : `${label} | `;
-  readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
-    for (const out of condense(line, colour)) destination.write(`${prefix}${out}\n`);
-  });
-}
-
 // ---- children -------------------------------------------------------------------------------
 
 const children = new Map();
 let stopping = false;
 
-function say(line) {
-  process.stdout.write(`${line}\n`);
-}
-
-const entryOf = (service) => path.join(service.name, 'dist', 'index.js');
+const entryOf = (service) => service.entry ?? path.join(service.name, 'dist', 'index.js');
 
 function startService(service, env) {
   const child = spawn(process.execPath, [entryOf(service)], {
@@ -209,22 +165,26 @@ function startService(service, env) {
       if (child.pid === undefined) onExit(1, null);
     });
   });
-  pipeLines(child.stdout, process.stdout, service);
-  pipeLines(child.stderr, process.stderr, service);
+  pipeLines(child.stdout, process.stdout, service, NAME_WIDTH);
+  pipeLines(child.stderr, process.stderr, service, NAME_WIDTH);
   children.set(service.name, { child, exited });
 }
 
 async function stopAll() {
-  const running = [...children.entries()];
   const onForce = (name) => () => {
     process.stderr.write(`${name} did not stop within ${STOP_GRACE_MS / 1000} s; killing it\n`);
   };
-  await Promise.all(
-    running.map(async ([name, { child, exited }]) => {
-      await stopChild(child, { onForce: onForce(name) });
-      await exited;
-    }),
-  );
+  const stop = (entries) =>
+    Promise.all(
+      entries.map(async ([name, { child, exited }]) => {
+        await stopChild(child, { onForce: onForce(name) });
+        await exited;
+      }),
+    );
+  const running = [...children.entries()];
+  // The mail sink last: a service still relaying a mail as it drains gets it through.
+  await stop(running.filter(([name]) => name !== MAIL_SINK.name));
+  await stop(running.filter(([name]) => name === MAIL_SINK.name));
 }
 
 async function onUnexpectedExit(service, code, signal) {
@@ -262,12 +222,14 @@ const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' 
 if (build.status !== 0) fail('Build failed; see the output above.', build.status ?? 1);
 await checkDependencies();
 await checkPortsFree();
+const withMailSink = await needsMailSink();
 
 const env = {
   ...process.env,
   NODE_ENV: process.env.NODE_ENV || 'development',
   // Local development is plain HTTP: a Secure cookie would never come back.
   COOKIE_SECURE: process.env.COOKIE_SECURE || 'false',
+  SMTP_URL: process.env.SMTP_URL || SINK_URL,
 };
 await run(env);
 
@@ -287,6 +249,17 @@ async function run(env) {
       if (error.code === 'ESRCH') shutDown('The parent process is gone');
     }
   }, 1000).unref();
+
+  if (withMailSink) {
+    startService(MAIL_SINK, env);
+    const sinkUp = await waitForPort(localSinkPort(env.SMTP_URL), SINK_WAIT_MS);
+    if (stopping) return;
+    if (!sinkUp) {
+      process.stderr.write(
+        `mail-sink is not answering yet; mail waits in the outbox until it does\n`,
+      );
+    }
+  }
 
   // The services believe X-Forwarded-For only from the gateway, which runs on this machine.
   const backendEnv = { ...env, TRUSTED_PROXIES: '127.0.0.1/32,::1/128' };

@@ -64,20 +64,25 @@ const MIGRATIONS = new Map([
   ['audit-service', 'audit-migrate'],
 ]);
 const DATASTORES = ['db', 'cache', 'broker'];
+const MAIL_SINK = 'mailpit';
 const OUR_CONTAINERS = [...APPS, ...MIGRATIONS.values(), 'nginx'];
 
 describe('docker-compose.yml', () => {
   it('defines the full stack without a profile, the TLS front and the dev dependencies in profiles', () => {
-    expect(fullStack.sort()).toEqual([...APPS, ...MIGRATIONS.values(), ...DATASTORES].sort());
+    expect(fullStack.sort()).toEqual(
+      [...APPS, ...MIGRATIONS.values(), ...DATASTORES, MAIL_SINK].sort(),
+    );
     expect(inProfile('tls')).toEqual(['nginx']);
     // `docker compose up -d postgres redis rabbitmq` starts npm start's dependencies.
     expect(inProfile('dev').sort()).toEqual(['postgres', 'rabbitmq', 'redis']);
   });
 
-  it('publishes only the gateway from the full stack, on loopback by default', () => {
+  it('publishes only the gateway and the mail sink’s web UI from the full stack, on loopback', () => {
     const published = fullStack.filter((n) => (service(n).ports ?? []).length > 0);
-    expect(published).toEqual(['gateway']);
+    expect(published.sort()).toEqual(['gateway', MAIL_SINK]);
     expect(service('gateway').ports?.map(withDefaults)).toEqual(['127.0.0.1:8080:8080']);
+    // Its SMTP port stays unpublished: only auth-service sends to it.
+    expect(service(MAIL_SINK).ports).toEqual(['127.0.0.1:8025:8025']);
   });
 
   it('publishes the dev dependencies on 127.0.0.1 only, each on its standard port', () => {
@@ -117,6 +122,40 @@ describe('docker-compose.yml', () => {
       }
     },
   );
+
+  describe('mail', () => {
+    it('sends auth-service’s mail to the mail sink by default, to the relay SMTP_URL names when set', () => {
+      expect(env('auth-service').get('SMTP_URL')).toBe('${SMTP_URL:-smtp://mailpit:1025}');
+      expect(withDefaults(env('auth-service').get('SMTP_URL')!)).toBe(`smtp://${MAIL_SINK}:1025`);
+      expect(withDefaults(env('auth-service').get('MAIL_FROM')!)).toBe(
+        'Secure API <no-reply@localhost>',
+      );
+      // The links in mail lead to the gateway as published.
+      expect(withDefaults(env('auth-service').get('PUBLIC_BASE_URL')!)).toBe(
+        'http://localhost:8080',
+      );
+    });
+
+    it('gives the mail settings to auth-service (and its migration, same settings) only', () => {
+      const holders = [...services.entries()]
+        .filter(([, s]) => Object.keys(s.environment ?? {}).some((k) => k === 'SMTP_URL'))
+        .map(([n]) => n);
+      expect(holders.sort()).toEqual(['auth-migrate', 'auth-service']);
+    });
+
+    it('runs the mail sink pinned and hardened, sharing only the mail network with auth-service', () => {
+      const sink = service(MAIL_SINK);
+      expect(sink.image).toMatch(/^axllent\/mailpit:v\d+\.\d+\.\d+$/);
+      expect(sink.read_only).toBe(true);
+      expect(sink.cap_drop).toEqual(['ALL']);
+      expect(sink.security_opt).toContain('no-new-privileges:true');
+      expect(networksOf(sink)).toEqual(['mail']);
+      const onMail = [...services.entries()]
+        .filter(([, s]) => networksOf(s).includes('mail'))
+        .map(([n]) => n);
+      expect(onMail.sort()).toEqual(['auth-service', MAIL_SINK]);
+    });
+  });
 
   it('keeps the backend network internal, with only the gateway also on the edge', () => {
     expect(compose.networks?.backend?.internal).toBe(true);

@@ -30,6 +30,9 @@ import {
 const SERVICES = ['gateway', 'auth-service', 'user-service', 'audit-service'];
 const DATABASE_SERVICES = ['auth-service', 'user-service', 'audit-service'];
 const AUTOSCALED = ['gateway', 'auth-service'];
+// auth-service's mail relay: submission with STARTTLS, and with TLS.
+const SMTP_PORTS = [587, 465];
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 const NAMESPACES = new Map([
   ['dev', 'secure-api-dev'],
   ['prod', 'secure-api'],
@@ -408,6 +411,36 @@ describe.each([...NAMESPACES.entries()])('k8s/overlays/%s', (overlay, namespace)
     },
   );
 
+  it('gives auth-service its mail settings: SMTP_URL from its Secret, the sender and the link base from the ConfigMap', () => {
+    const config = ofKind<K8sObject & { data?: Record<string, string> }>(objects, 'ConfigMap').find(
+      (c) => c.metadata.name.startsWith('secure-api-config-'),
+    );
+    const data = new Map(Object.entries(config?.data ?? {}));
+    const ingressHosts = ofKind<Ingress>(objects, 'Ingress').flatMap((i) =>
+      (i.spec.tls ?? []).flatMap((t) => t.hosts ?? []),
+    );
+    const linkBase = new URL(data.get('PUBLIC_BASE_URL') ?? 'missing:');
+
+    expect(data.get('MAIL_FROM')).toMatch(/^Secure API <no-reply@[a-z0-9.-]+>$/);
+    // Links in mail lead to this overlay's Ingress host, over TLS.
+    expect(linkBase.protocol).toBe('https:');
+    expect(ingressHosts).toContain(linkBase.host);
+    // The relay's URL carries its password: in the Secret, never the ConfigMap.
+    expect(data.has('SMTP_URL')).toBe(false);
+    expect(secretNamesOf(deploymentOf('auth-service').spec.template.spec)).toContain(
+      'auth-service-secrets',
+    );
+    expect(exampleSecret('auth-service-secrets').get('SMTP_URL')).toMatch(
+      /^smtps?:\/\/<[^>]+>:<[^>]+>@<[^>]+>:(587|465)$/,
+    );
+    for (const other of ['gateway', 'user-service', 'audit-service']) {
+      expect({ other, smtp: exampleSecret(`${other}-secrets`).has('SMTP_URL') }).toEqual({
+        other,
+        smtp: false,
+      });
+    }
+  });
+
   it('reaches the gateway from outside only through one Ingress, with TLS', () => {
     const ingresses = ofKind<Ingress>(objects, 'Ingress');
     expect(ingresses).toHaveLength(1);
@@ -499,7 +532,32 @@ describe.each([...NAMESPACES.entries()])('k8s/overlays/%s', (overlay, namespace)
       });
     });
 
-    it('let each pod out only to the datastores it uses, and to kube-dns', () => {
+    it('let only auth-service out to an SMTP relay, on 587 and 465, never into the private ranges', () => {
+      const smtpRules = policies.flatMap((policy) =>
+        (policy.spec.egress ?? [])
+          .filter((rule) =>
+            (rule.ports ?? []).some((p) => [25, ...SMTP_PORTS].includes(Number(p.port))),
+          )
+          .map((rule) => ({ policy, rule })),
+      );
+      expect(smtpRules).toHaveLength(1);
+      const { policy, rule } = smtpRules[0]!;
+
+      expect(
+        workloads.filter((w) => selects(policy.spec.podSelector, w.labels)).map((w) => w.title),
+      ).toEqual(['auth-service Deployment']);
+      expect(rule.ports).toEqual(SMTP_PORTS.map((port) => ({ protocol: 'TCP', port })));
+      expect(rule.to?.length).toBeGreaterThan(0);
+      for (const peer of rule.to ?? []) {
+        // An address range outside the cluster, never pods or namespaces.
+        expect(Object.keys(peer)).toEqual(['ipBlock']);
+        if (peer.ipBlock?.cidr === '0.0.0.0/0') {
+          expect(peer.ipBlock.except).toEqual(expect.arrayContaining(PRIVATE_RANGES));
+        }
+      }
+    });
+
+    it('let each pod out only to the datastores it uses (auth-service also to its SMTP relay), and to kube-dns', () => {
       const dns = ['kube-system/kube-dns:53/TCP', 'kube-system/kube-dns:53/UDP'];
       const outbound = Object.fromEntries(
         workloads.map((w) => [w.title, egressToOutside(policies, w)]),
@@ -508,7 +566,10 @@ describe.each([...NAMESPACES.entries()])('k8s/overlays/%s', (overlay, namespace)
       const sorted = (...ports: number[]) => ports.sort((a, b) => a - b);
       expect(outbound).toEqual({
         'gateway Deployment': { ipPorts: sorted(redis, rabbitmq), namespaced: dns },
-        'auth-service Deployment': { ipPorts: sorted(postgres, redis, rabbitmq), namespaced: dns },
+        'auth-service Deployment': {
+          ipPorts: sorted(postgres, redis, rabbitmq, ...SMTP_PORTS),
+          namespaced: dns,
+        },
         'user-service Deployment': { ipPorts: sorted(postgres, redis, rabbitmq), namespaced: dns },
         'audit-service Deployment': { ipPorts: sorted(postgres, redis, rabbitmq), namespaced: dns },
         'auth-service migration Job': { ipPorts: [postgres], namespaced: dns },
