@@ -10,6 +10,7 @@ import {
   listenPort,
   loadConfig,
   nonNegativeInt,
+  optionalFlag,
   positiveInt,
   sharedVariables,
   variable,
@@ -151,6 +152,12 @@ export const configSchema = defineConfig({
       'The SMTP relay account-recovery mail goes through, credentials in the URL (keep it in the Secret). `smtps://` is TLS from the start; over `smtp://` production insists on STARTTLS.',
       'the development sink `npm start` runs on port 1025',
     ),
+    requireTls: variable(
+      'SMTP_REQUIRE_TLS',
+      optionalFlag(),
+      'Refuse to send over `smtp://` unless the relay upgrades the connection with STARTTLS (`smtps://` is TLS anyway).',
+      'true in production, false elsewhere',
+    ),
     from: variable(
       'MAIL_FROM',
       z.string().min(3).max(200).default('Secure API <no-reply@localhost>'),
@@ -185,6 +192,8 @@ export const configSchema = defineConfig({
   ...c,
   databaseUrl: serviceDatabaseUrl(c.databaseUrl, 'secure_api_auth'),
   autoMigrate: c.autoMigrate ?? c.nodeEnv !== 'production',
+  // Production never sends a reset link over a connection an eavesdropper can read, unless told to.
+  mail: { ...c.mail, requireTls: c.mail.requireTls ?? c.nodeEnv === 'production' },
 }));
 
 export type Config = z.output<typeof configSchema>;

@@ -36,6 +36,7 @@ describe('auth-service configuration', () => {
 
     expect(mail).toEqual({
       smtpUrl: 'smtp://127.0.0.1:1025',
+      requireTls: false,
       from: 'Secure API <no-reply@localhost>',
       publicBaseUrl: 'http://localhost:8080',
     });
@@ -44,6 +45,11 @@ describe('auth-service configuration', () => {
       emailVerificationHours: 24,
       emailChangeCancelHours: 168,
     });
+  });
+
+  it('in production insists on TLS to the SMTP relay unless SMTP_REQUIRE_TLS=false says otherwise', () => {
+    expect(readConfig(PRODUCTION_OK).mail.requireTls).toBe(true);
+    expect(readConfig({ ...PRODUCTION_OK, SMTP_REQUIRE_TLS: 'false' }).mail.requireTls).toBe(false);
   });
 
   it('refuses an SMTP_URL that is not smtp:// or smtps://, and a reset link shorter than 5 minutes', () => {

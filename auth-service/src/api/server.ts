@@ -69,8 +69,7 @@ async function start(
   const transport = smtpTransport({
     url: config.mail.smtpUrl,
     from: config.mail.from,
-    // Production never sends a reset link over a connection an eavesdropper can read.
-    requireTls: config.nodeEnv === 'production' && config.mail.smtpUrl.startsWith('smtp:'),
+    requireTls: config.mail.requireTls && config.mail.smtpUrl.startsWith('smtp:'),
   });
   const relay = resources.open(
     new MailRelay({ outbox: deps.mailbox, transport, logger }),
