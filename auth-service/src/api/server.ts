@@ -75,7 +75,9 @@ async function start(
     new MailRelay({ outbox: deps.mailbox, transport, logger }),
     (running) => running.stop(),
   );
-  deps.mailbox.whenQueued(() => relay.nudge());
+  deps.mailbox.whenQueued(() => {
+    relay.nudge();
+  });
   relay.start();
   const background = resources.open(new BackgroundWork(logger), (work) => work.drain());
   const { signer, revocation } = deps;

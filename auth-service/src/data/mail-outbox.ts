@@ -39,7 +39,10 @@ export class MailOutbox implements Mailbox {
       replacements: { id, sealed: this.box.seal(JSON.stringify(mail), id) },
     });
     const transaction = currentTransaction();
-    if (transaction) transaction.afterCommit(() => this.onQueued());
+    if (transaction)
+      transaction.afterCommit(() => {
+        this.onQueued();
+      });
     else this.onQueued();
   }
 
@@ -103,7 +106,8 @@ export class MailOutbox implements Mailbox {
 
   /** Messages waiting, and the age of the oldest in seconds: what an operator watches. */
   async backlog(): Promise<{ waiting: number; oldestSeconds: number }> {
-    const [row] = await this.sequelize.query<{ waiting: string; oldest: number | null }>(
+    // pg returns count and numeric as strings.
+    const [row] = await this.sequelize.query<{ waiting: string; oldest: string | null }>(
       `SELECT count(*) AS waiting, extract(epoch FROM now() - min(created_at)) AS oldest
          FROM mail_outbox`,
       { type: QueryTypes.SELECT },

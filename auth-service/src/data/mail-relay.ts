@@ -59,7 +59,9 @@ export class MailRelay {
     this.giveUpAfterMs = options.giveUpAfterMs ?? 3 * 86_400_000;
     this.loop = new PollingLoop(() => this.cycle(), {
       pollIntervalMs: options.pollIntervalMs ?? 1000,
-      onError: (error) => deps.logger.warn({ err: describeSmtp(error) }, 'mail relay cycle failed'),
+      onError: (error) => {
+        deps.logger.warn({ err: describeSmtp(error) }, 'mail relay cycle failed');
+      },
     });
   }
 

@@ -11,11 +11,14 @@ export function accountLink(baseUrl: string, page: AccountPage, token: string): 
   return `${baseUrl.replace(/\/+$/, '')}/account/${page}#token=${token}`;
 }
 
-const escapeHtml = (value: string) =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
+const ENTITIES = new Map([
+  ['&', '&amp;'],
+  ['<', '&lt;'],
+  ['>', '&gt;'],
+  ['"', '&quot;'],
+  ["'", '&#39;'],
+]);
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => ENTITIES.get(c) ?? c);
 
 interface Body {
   paragraphs: string[];

@@ -52,8 +52,12 @@ export class PollingLoop {
     } catch (error) {
       this.options.onError(error);
     }
+    if (this.running) this.schedule(more || this.takeNudge() ? 0 : this.options.pollIntervalMs);
+  }
+
+  private takeNudge(): boolean {
     const nudged = this.nudged;
     this.nudged = false;
-    if (this.running) this.schedule(more || nudged ? 0 : this.options.pollIntervalMs);
+    return nudged;
   }
 }
