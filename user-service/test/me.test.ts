@@ -180,6 +180,20 @@ describe('/api/v1/users/me', () => {
       expect((await getMe(token)).body).toEqual(user);
     });
 
+    it('when auth-service says too many email changes this hour, answers 429 with its Retry-After and keeps everything', async () => {
+      const { user, token } = await h.member('user');
+
+      const res = await putMe(token, {
+        email: `${unique('new')}@example.com`,
+        current_password: AUTH_SAYS.tooMany,
+        full_name: 'Not Saved',
+      });
+
+      expectProblem(res, 429, 'Too many requests, retry later');
+      expect(res.headers['retry-after']).toBe('1234');
+      expect((await getMe(token)).body).toEqual(user);
+    });
+
     it('when auth-service answers 401, answers 401 and keeps the old email', async () => {
       const { user, token } = await h.member('user');
 

@@ -1,5 +1,6 @@
 import type { AccessClaims } from '@secure-api/shared/auth';
 import { maskEmail } from '@secure-api/shared/events';
+import { Problems } from '@secure-api/shared/http';
 
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';
@@ -19,6 +20,7 @@ import type {
   Mailbox,
   RecoverySettings,
 } from './recovery-ports.js';
+import type { RecoveryThrottle } from './recovery-throttle.js';
 
 export interface RequestEmailChangeDeps extends ConfirmPasswordDeps {
   uow: UnitOfWork;
@@ -26,6 +28,7 @@ export interface RequestEmailChangeDeps extends ConfirmPasswordDeps {
   tokens: Pick<AccountTokenStore, 'issue'>;
   mailbox: Mailbox;
   recovery: RecoverySettings;
+  recoveryThrottle: Pick<RecoveryThrottle, 'emailChangeWait'>;
 }
 
 export interface ConfirmEmailChangeDeps {
@@ -76,6 +79,9 @@ export async function requestEmailChange(
   );
   if (input.email === credential.email) return;
   if (await deps.credentials.findByEmail(input.email)) throw AuthProblems.emailChangeRefused();
+  // Each request mails an address the caller only claims: a few an hour, so no one is spammed.
+  const wait = await deps.recoveryThrottle.emailChangeWait(claims.sub);
+  if (wait > 0) throw Problems.tooManyRequests(wait);
   const { publicBaseUrl, emailVerificationHours, emailChangeCancelHours } = deps.recovery;
   await deps.uow.run(async () => {
     const confirm = await deps.tokens.issue({

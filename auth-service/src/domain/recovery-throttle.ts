@@ -9,11 +9,14 @@ export interface RecoveryRates {
   resetRequestsPerEmailPerHour: number;
   /** Verification links a signed-in user may ask for again, per hour. */
   verificationResendsPerUserPerHour: number;
+  /** Email changes a user may start (each mails a stranger's address), per hour. */
+  emailChangesPerUserPerHour: number;
 }
 
 export const DEFAULT_RECOVERY_RATES: RecoveryRates = {
   resetRequestsPerEmailPerHour: 3,
   verificationResendsPerUserPerHour: 3,
+  emailChangesPerUserPerHour: 3,
 };
 
 /**
@@ -23,6 +26,7 @@ export const DEFAULT_RECOVERY_RATES: RecoveryRates = {
 export class RecoveryThrottle {
   private readonly resetRequests: RateLimiterRedis;
   private readonly resends: RateLimiterRedis;
+  private readonly emailChanges: RateLimiterRedis;
 
   constructor(redis: Redis, keyPrefix: string, rates: RecoveryRates = DEFAULT_RECOVERY_RATES) {
     this.resetRequests = limiter(redis, {
@@ -35,6 +39,11 @@ export class RecoveryThrottle {
       points: rates.verificationResendsPerUserPerHour,
       duration: 3600,
     });
+    this.emailChanges = limiter(redis, {
+      keyPrefix: `${keyPrefix}:email-change`,
+      points: rates.emailChangesPerUserPerHour,
+      duration: 3600,
+    });
   }
 
   /** False once the address had its links for the hour: the request is dropped, silently. */
@@ -45,6 +54,11 @@ export class RecoveryThrottle {
   /** 0 when allowed, else the seconds until the next resend is. */
   async verificationResendWait(userId: string): Promise<number> {
     return consume(this.resends, userId);
+  }
+
+  /** 0 when allowed, else the seconds until the user may start another email change. */
+  async emailChangeWait(userId: string): Promise<number> {
+    return consume(this.emailChanges, userId);
   }
 }
 

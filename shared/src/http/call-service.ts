@@ -30,6 +30,8 @@ export type Answer<E extends Expected> = {
   [S in keyof E & number]: {
     status: S;
     body: E[S] extends z.ZodType ? z.output<E[S]> : undefined;
+    /** For what a caller passes on (Retry-After); never forwarded wholesale. */
+    headers: Headers;
   };
 }[keyof E & number];
 
@@ -121,7 +123,7 @@ export async function callService<const E extends Expected>(
   if (schema === undefined || schema === null) {
     // Cancelled, not left unread: the connection goes back to the pool.
     await response.body?.cancel().catch(() => undefined);
-    if (schema === null) return { status, body: undefined } as Answer<E>;
+    if (schema === null) return { status, body: undefined, headers: response.headers } as Answer<E>;
     throw fail(redirected ? 'redirect' : 'status', { status });
   }
   let json: unknown;
@@ -133,5 +135,5 @@ export async function callService<const E extends Expected>(
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw fail('body', { status });
-  return { status, body: parsed.data } as Answer<E>;
+  return { status, body: parsed.data, headers: response.headers } as Answer<E>;
 }

@@ -27,6 +27,11 @@ const refusal = z
   .optional()
   .catch(undefined);
 
+function retryAfterOf(headers: Headers): number | undefined {
+  const seconds = Number(headers.get('retry-after'));
+  return Number.isInteger(seconds) && seconds > 0 && seconds <= 86_400 ? seconds : undefined;
+}
+
 /**
  * auth-service's internal credential endpoints, called on the caller's behalf with their own access
  * token, so auth-service makes its own decision about the caller. Upstream text never reaches a
@@ -46,7 +51,7 @@ export class AuthServiceClient implements CredentialsGateway {
       path: '/internal/credentials/email',
       headers: this.headers(input.callerToken),
       json: { current_password: input.currentPassword, email: input.email },
-      expect: { 202: null, 400: refusal, 401: null },
+      expect: { 202: null, 400: refusal, 401: null, 429: null },
     });
     switch (answer.status) {
       case 202:
@@ -55,6 +60,9 @@ export class AuthServiceClient implements CredentialsGateway {
         throw UserProblems.updateRejected(answer.body?.detail);
       case 401:
         throw Problems.unauthorized();
+      case 429:
+        // Too many email changes this hour: auth-service's wait, or a full hour if it named none.
+        throw Problems.tooManyRequests(retryAfterOf(answer.headers) ?? 3600);
     }
   }
 

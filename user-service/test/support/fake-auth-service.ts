@@ -14,6 +14,7 @@ export const AUTH_SAYS = {
   wrongPassword: 'wrong-password',
   sessionGone: 'session-gone',
   breaks: 'auth-breaks',
+  tooMany: 'too-many-changes',
 };
 
 /**
@@ -90,6 +91,10 @@ function answer(call: RecordedCall, res: http.ServerResponse) {
         return;
       case AUTH_SAYS.breaks:
         problem(res, 500, 'Error: connect ECONNREFUSED at Sequelize.query (/srv/auth/index.js:1)');
+        return;
+      case AUTH_SAYS.tooMany:
+        res.setHeader('Retry-After', '1234');
+        problem(res, 429, 'Too many requests, retry later');
         return;
       default:
         res.statusCode = 202;
