@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+
+import { expect } from '@jest/globals';
+
+import { eventually, mailToken, type ReceivedMail } from '@secure-api/shared/testing';
+
+import type { AuthHarness, TestUser } from './harness.js';
+
+export const LINK_REFUSED = 'Invalid or expired link';
+export const RESET_SUBJECT = 'Reset your password';
+export const VERIFY_SUBJECT = 'Confirm your email address';
+
+export const bearer = (token: string) => `Bearer ${token}`;
+
+export const ghostEmail = () => `ghost.${randomUUID().slice(0, 8)}@example.com`;
+
+export const newPassword = () => `N3w-Pass-${randomUUID().slice(0, 8)}!`;
+
+/** The type of a problem ends in its code. */
+export function expectProblemType(body: unknown, code: string): void {
+  expect((body as { type: string }).type).toMatch(new RegExp(`/${code}$`));
+}
+
+/** The next reset mail to the user, and the token of its link (remembered as a secret). */
+export async function resetLinkFor(
+  h: AuthHarness,
+  user: Pick<TestUser, 'email'>,
+): Promise<{ mail: ReceivedMail; token: string }> {
+  const mail = await h.mail.waitFor({ to: user.email, subject: RESET_SUBJECT });
+  return { mail, token: mailToken(mail, 'reset-password') };
+}
+
+/** Asks for a reset link and returns its token once the mail arrived. */
+export async function forgotAndReceive(h: AuthHarness, user: TestUser): Promise<string> {
+  expect((await h.forgot(user.email)).status).toBe(202);
+  return (await resetLinkFor(h, user)).token;
+}
+
+export function reset(h: AuthHarness, token: string, password: string, code?: string) {
+  return h.api
+    .post('/api/v1/auth/password/reset')
+    .send({ token, new_password: password, ...(code ? { code } : {}) });
+}
+
+/** The payloads of the events of that type auth-service wrote to its outbox. */
+export async function eventsOf(h: AuthHarness, type: string) {
+  const rows = await h.sql<{ payload: { subject?: { user_id?: string }; data: object } }>(
+    'SELECT payload FROM outbox_events WHERE type = :type ORDER BY created_at',
+    { type },
+  );
+  return rows.map((r) => r.payload);
+}
+
+/** Waits until an event of that type about that user was recorded (work done in background). */
+export async function waitForEvent(
+  h: AuthHarness,
+  type: string,
+  match: (payload: { subject?: { user_id?: string }; data: object }) => boolean,
+): Promise<void> {
+  expect(await eventually(async () => (await eventsOf(h, type)).some(match))).toBe(true);
+}
+
+/** Every mail received so far to this address. */
+export const mailTo = (h: AuthHarness, email: string) =>
+  h.mail.messages.filter((m) => m.to.some((r) => r.toLowerCase() === email.toLowerCase()));
