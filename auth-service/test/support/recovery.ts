@@ -63,3 +63,13 @@ export async function waitForEvent(
 /** Every mail received so far to this address. */
 export const mailTo = (h: AuthHarness, email: string) =>
   h.mail.messages.filter((m) => m.to.some((r) => r.toLowerCase() === email.toLowerCase()));
+
+/**
+ * Waits until the mail outbox is empty: every message written so far was delivered. Asserting
+ * that a mail was not sent means nothing before this.
+ */
+export async function mailSettled(h: AuthHarness): Promise<void> {
+  const waiting = async () =>
+    Number((await h.sql<{ n: string }>('SELECT count(*) AS n FROM mail_outbox'))[0]?.n);
+  expect(await eventually(async () => (await waiting()) === 0)).toBe(true);
+}
