@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mailToken } from '@secure-api/shared/testing';
 
 import { AuthHarness, expectProblem, type TestUser } from './support/harness.js';
-import { bearer, expectProblemType, LINK_REFUSED, VERIFY_SUBJECT } from './support/recovery.js';
+import {
+  bearer,
+  eventsOf,
+  expectProblemType,
+  forgotAndReceive,
+  LINK_REFUSED,
+  newPassword,
+  reset,
+  VERIFY_SUBJECT,
+} from './support/recovery.js';
 
 describe('email verification', () => {
   let h: AuthHarness;
@@ -109,5 +118,38 @@ describe('email verification', () => {
       expect((await setGate(false)).status).toBe(200);
     }
     expect(h.leakedSecrets()).toEqual([]);
+  });
+
+  it('with the gate on, a user whose link expired gets in through a password reset, which proves the mailbox', async () => {
+    const admin = await h.adminToken();
+    const setGate = (on: boolean) =>
+      h.api
+        .put('/api/v1/admin/config')
+        .set('Authorization', bearer(admin))
+        .send({ require_verified_email: on });
+    const user = await h.register();
+    const token = await verificationToken(user);
+    // EMAIL_VERIFICATION_TTL_HOURS is a day: age the link in the database instead.
+    await h.sql(
+      `UPDATE account_tokens SET expires_at = now() - interval '1 second'
+        WHERE user_id = :id AND purpose = 'email_verification' RETURNING id`,
+      { id: user.id },
+    );
+    expect((await setGate(true)).status).toBe(200);
+    try {
+      expectProblem(await verify(token), 400, LINK_REFUSED);
+      // Locked out of the resend, which needs the bearer that the gate withholds.
+      expectProblem(await h.login(user.email, user.password), 403, 'Email address not verified');
+      const password = newPassword();
+      h.remember(password);
+      expect((await reset(h, await forgotAndReceive(h, user), password)).status).toBe(204);
+
+      expect(h.users.profiles.get(user.id)?.email_verified).toBe(true);
+      const verified = await eventsOf(h, 'auth.email.verified');
+      expect(verified.filter((e) => e.subject?.user_id === user.id)).toHaveLength(1);
+      expect((await h.login(user.email, password)).status).toBe(200);
+    } finally {
+      expect((await setGate(false)).status).toBe(200);
+    }
   });
 });
