@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { AuthHarness, expectProblem } from './support/harness.js';
-import { bearer, newPassword, reset, resetLinkFor } from './support/recovery.js';
+import {
+  bearer,
+  mailSettled,
+  mailTo,
+  newPassword,
+  reset,
+  RESET_SUBJECT,
+  resetLinkFor,
+} from './support/recovery.js';
 
 describe('POST /api/v1/admin/users/{id}/password-reset', () => {
   let h: AuthHarness;
@@ -45,6 +53,17 @@ describe('POST /api/v1/admin/users/{id}/password-reset', () => {
     const res = await adminReset(victim.id, accessToken);
 
     expectProblem(res, 403, 'Insufficient permissions');
+  });
+
+  it('refuses a deactivated user with 409 and mails nothing', async () => {
+    const user = await h.register();
+    h.users.deactivate(user.id);
+
+    const res = await adminReset(user.id);
+    await mailSettled(h);
+
+    expectProblem(res, 409, 'User is deactivated');
+    expect(mailTo(h, user.email).filter((m) => m.subject === RESET_SUBJECT)).toEqual([]);
   });
 
   it('answers 404 for an unknown user', async () => {

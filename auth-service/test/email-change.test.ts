@@ -6,7 +6,7 @@ import { maskEmail } from '@secure-api/shared/events';
 import { mailToken } from '@secure-api/shared/testing';
 
 import { AuthHarness, expectProblem, type TestUser } from './support/harness.js';
-import { bearer, LINK_REFUSED, mailTo, VERIFY_SUBJECT } from './support/recovery.js';
+import { allEventsText, bearer, LINK_REFUSED, mailTo, VERIFY_SUBJECT } from './support/recovery.js';
 
 const REFUSED = 'Invalid email or password';
 
@@ -97,6 +97,34 @@ describe('email change: confirmed from the new address, cancellable from the old
     expect(h.leakedSecrets()).toEqual([]);
   });
 
+  it('links mailed to the old address die once the change is confirmed', async () => {
+    const email = newAddress();
+    const user = await h.register();
+    const verification = await h.mail.waitFor({ to: user.email, subject: VERIFY_SUBJECT });
+    const session = await h.loginAs(user);
+    expect((await h.forgot(user.email)).status).toBe(202);
+    const resetMail = await h.mail.waitFor({ to: user.email, subject: 'Reset your password' });
+    const change = await requestChange(session.accessToken, {
+      current_password: user.password,
+      email,
+    });
+    expect(change.status).toBe(202);
+    const confirmation = await h.mail.waitFor({
+      to: email,
+      subject: 'Confirm your new email address',
+    });
+    expect((await verify(mailToken(confirmation, 'verify-email'))).status).toBe(204);
+
+    const resetRes = await h.api
+      .post('/api/v1/auth/password/reset')
+      .send({ token: mailToken(resetMail, 'reset-password'), new_password: 'An0ther-Pass-x9!' });
+    const verifyRes = await verify(mailToken(verification, 'verify-email'));
+
+    expectProblem(resetRes, 400, LINK_REFUSED);
+    expectProblem(verifyRes, 400, LINK_REFUSED);
+    expect(h.users.profiles.get(user.id)).toMatchObject({ email, email_verified: true });
+  });
+
   it('the cancel link undoes a confirmed change and ends every session', async () => {
     const email = newAddress();
     const { user, session, confirmToken, cancelToken } = await changeRequested(email);
@@ -113,6 +141,11 @@ describe('email change: confirmed from the new address, cancellable from the old
       expect((await sessionsWith(accessToken)).status).toBe(401);
     }
     expectProblem(await cancel(cancelToken), 400, LINK_REFUSED);
+    const events = await allEventsText(h);
+    for (const secret of [email, user.email, confirmToken, cancelToken]) {
+      expect(events).not.toContain(secret);
+    }
+    expect(events).toContain('auth.email.change_cancelled');
     expect(h.leakedSecrets()).toEqual([]);
   });
 

@@ -49,6 +49,31 @@ describe('POST /api/v1/auth/password/reset: which links work', () => {
     expect((await h.login(user.email, password)).status).toBe(200);
   });
 
+  it('two requests racing with one link: exactly one of them resets', async () => {
+    const user = await h.register();
+    const token = await forgotAndReceive(h, user);
+    const passwords = [newPassword(), newPassword()];
+    h.remember(...passwords);
+
+    const results = await Promise.all(passwords.map((p) => reset(h, token, p)));
+
+    expect(results.map((r) => r.status).sort()).toEqual([204, 400]);
+    const winner = passwords[results.findIndex((r) => r.status === 204)] ?? '';
+    expect((await h.login(user.email, winner)).status).toBe(200);
+  });
+
+  it('a reset lifts the lock that password guessing put on the account', async () => {
+    const user = await h.register();
+    for (let i = 0; i < 5; i += 1) await h.login(user.email, 'Wrong-Pass-123!');
+    expectProblem(await h.login(user.email, user.password), 401, 'Invalid email or password');
+    const password = newPassword();
+    h.remember(password);
+
+    expect((await reset(h, await forgotAndReceive(h, user), password)).status).toBe(204);
+
+    expect((await h.login(user.email, password)).status).toBe(200);
+  });
+
   it('an unknown or mangled token is refused like a used one', async () => {
     const wellFormed = randomBytes(32).toString('base64url');
 

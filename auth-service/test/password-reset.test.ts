@@ -5,6 +5,7 @@ import { mailLink } from '@secure-api/shared/testing';
 
 import { AuthHarness, asSeen, expectProblem } from './support/harness.js';
 import {
+  allEventsText,
   bearer,
   eventsOf,
   ghostEmail,
@@ -70,6 +71,9 @@ describe('forgotten password: the mail and the reset', () => {
     const notice = await h.mail.waitFor({ to: user.email, subject: 'Your password was reset' });
     expect(notice.text).toContain('every session was signed out');
     expect(notice.html).toContain('<p>');
+    const events = await allEventsText(h);
+    for (const secret of [token, user.email, password]) expect(events).not.toContain(secret);
+    expect(events).toContain('auth.password_reset.completed');
     expect(h.leakedSecrets()).toEqual([]);
   });
 

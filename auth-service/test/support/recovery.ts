@@ -73,3 +73,8 @@ export async function mailSettled(h: AuthHarness): Promise<void> {
     Number((await h.sql<{ n: string }>('SELECT count(*) AS n FROM mail_outbox'))[0]?.n);
   expect(await eventually(async () => (await waiting()) === 0)).toBe(true);
 }
+
+/** Every event auth-service wrote, as one text: for asserting what no event may carry. */
+export async function allEventsText(h: AuthHarness): Promise<string> {
+  return JSON.stringify(await h.sql('SELECT type, payload FROM outbox_events'));
+}
