@@ -56,7 +56,7 @@ describe('PollingLoop', () => {
     polling.start();
 
     expect(await eventually(() => Promise.resolve(starts.length >= 3), 5000)).toBe(true);
-    const gaps = starts.slice(1).map((at, i) => at - (starts[i] ?? 0));
+    const gaps = starts.slice(1).map((at, i) => at - (starts.at(i) ?? 0));
     // Timers never fire early (a millisecond of rounding aside); a busy machine may fire them late.
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(295);
   });
