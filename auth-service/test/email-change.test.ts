@@ -6,7 +6,14 @@ import { maskEmail } from '@secure-api/shared/events';
 import { mailToken } from '@secure-api/shared/testing';
 
 import { AuthHarness, expectProblem, type TestUser } from './support/harness.js';
-import { allEventsText, bearer, LINK_REFUSED, mailTo, VERIFY_SUBJECT } from './support/recovery.js';
+import {
+  allEventsText,
+  bearer,
+  LINK_REFUSED,
+  mailSettled,
+  mailTo,
+  VERIFY_SUBJECT,
+} from './support/recovery.js';
 
 const REFUSED = 'Invalid email or password';
 
@@ -160,5 +167,51 @@ describe('email change: confirmed from the new address, cancellable from the old
     expect((await sessionsWith(session.accessToken)).status).toBe(401);
     expect(await loginStatus(user, user.email)).toBe(200);
     expect(await loginStatus(user, email)).toBe(401);
+  });
+
+  it('an address another account uses is refused, and nothing is mailed to it', async () => {
+    const other = await h.register();
+    const { user, session } = await (async () => {
+      const u = await h.register();
+      return { user: u, session: await h.loginAs(u) };
+    })();
+
+    const res = await requestChange(session.accessToken, {
+      current_password: user.password,
+      email: other.email,
+    });
+    await mailSettled(h);
+
+    expectProblem(res, 400, 'Unable to update account with provided information');
+    const confirmations = mailTo(h, other.email).filter(
+      (m) => m.subject === 'Confirm your new email address',
+    );
+    expect(confirmations).toEqual([]);
+  });
+
+  it('the address moved away from stays reserved while the cancel link lives, so the way back stays open', async () => {
+    const email = newAddress();
+    const { user, session, confirmToken, cancelToken } = await changeRequested(email);
+    expect((await verify(confirmToken)).status).toBe(204);
+    const other = await h.register();
+    const otherSession = await h.loginAs(other);
+
+    // Whoever moved the account away tries to take the freed address, to block the revert.
+    const squat = await h.api.post('/api/v1/auth/register').send({
+      username: `squat_${user.username.slice(5)}`,
+      email: user.email,
+      password: 'Squ4tter-Pass-x9!',
+    });
+    const moveIn = await requestChange(otherSession.accessToken, {
+      current_password: other.password,
+      email: user.email,
+    });
+    const res = await cancel(cancelToken);
+
+    expectProblem(squat, 400, 'Unable to create account with provided information');
+    expectProblem(moveIn, 400, 'Unable to update account with provided information');
+    expect(res.status).toBe(204);
+    expect(h.users.profiles.get(user.id)?.email).toBe(user.email);
+    expect((await sessionsWith(session.accessToken)).status).toBe(401);
   });
 });
