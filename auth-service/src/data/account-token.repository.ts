@@ -88,4 +88,16 @@ export class AccountTokenRepository implements AccountTokenStore {
     );
     return affected;
   }
+
+  async isReservedFor(email: string, exceptUserId?: string): Promise<boolean> {
+    const rows = await this.sequelize.query(
+      `SELECT 1 FROM account_tokens
+        WHERE purpose = 'email_change_cancel' AND email = :email
+          AND used_at IS NULL AND expires_at > now()
+          AND user_id IS DISTINCT FROM :exceptUserId
+        LIMIT 1`,
+      { type: QueryTypes.SELECT, replacements: { email, exceptUserId: exceptUserId ?? null } },
+    );
+    return rows.length > 0;
+  }
 }

@@ -25,7 +25,7 @@ import type { RecoveryThrottle } from './recovery-throttle.js';
 export interface RequestEmailChangeDeps extends ConfirmPasswordDeps {
   uow: UnitOfWork;
   credentials: Pick<CredentialStore, 'findById' | 'findByEmail'>;
-  tokens: Pick<AccountTokenStore, 'issue'>;
+  tokens: Pick<AccountTokenStore, 'issue' | 'isReservedFor'>;
   mailbox: Mailbox;
   recovery: RecoverySettings;
   recoveryThrottle: Pick<RecoveryThrottle, 'emailChangeWait'>;
@@ -78,7 +78,12 @@ export async function requestEmailChange(
     AuthProblems.wrongCurrentPassword,
   );
   if (input.email === credential.email) return;
-  if (await deps.credentials.findByEmail(input.email)) throw AuthProblems.emailChangeRefused();
+  if (
+    (await deps.credentials.findByEmail(input.email)) ||
+    (await deps.tokens.isReservedFor(input.email, claims.sub))
+  ) {
+    throw AuthProblems.emailChangeRefused();
+  }
   // Each request mails an address the caller only claims: a few an hour, so no one is spammed.
   const wait = await deps.recoveryThrottle.emailChangeWait(claims.sub);
   if (wait > 0) throw Problems.tooManyRequests(wait);

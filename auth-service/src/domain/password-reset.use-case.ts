@@ -35,7 +35,7 @@ export interface ResetPasswordDeps extends RevokeEverythingDeps, VerifyFactorDep
   uow: UnitOfWork;
   tokens: Pick<AccountTokenStore, 'findLive' | 'consume' | 'revoke'>;
   credentials: Pick<CredentialStore, 'findById' | 'updatePasswordHash'>;
-  directory: Pick<UserDirectory, 'get'>;
+  directory: Pick<UserDirectory, 'get' | 'setEmail'>;
   hasher: Pick<PasswordHasher, 'hash'>;
   policies: PolicySource;
   guard: Pick<LoginGuard, 'unlock'>;
@@ -150,6 +150,20 @@ export async function resetPassword(
     await deps.tokens.revoke(link.userId, ['password_reset']);
     await deps.credentials.updatePasswordHash(link.userId, passwordHash, true);
     const ended = await revokeEverything(deps, link.userId, 'password-reset');
+    // The link was mailed to this address and followed: that proves it as a verification link
+    // would. Without this, an unverified user whose link expired is locked out for good while
+    // require_verified_email is on, since asking for a new link needs a login.
+    if (!profile.email_verified) {
+      await deps.directory.setEmail(link.userId, credential.email, true);
+      await deps.uow.record(
+        authEvent('auth.email.verified', {
+          actorId: link.userId,
+          subject: { user_id: link.userId },
+          outcome: 'success',
+          data: { email_masked: maskEmail(credential.email) },
+        }),
+      );
+    }
     await deps.mailbox.send(MailTemplates.passwordWasReset(credential.email));
     await deps.uow.record(
       authEvent('auth.password_reset.completed', {

@@ -55,4 +55,10 @@ export interface AccountTokenStore {
   consume(tokenId: string): Promise<boolean>;
   /** Kills the user's live tokens of those purposes (a password change kills reset links). */
   revoke(userId: string, purposes: readonly AccountTokenPurpose[]): Promise<number>;
+  /**
+   * True while a live cancel link of another account (any account, without `exceptUserId`) was
+   * mailed to this address: the account moved away from it may still be moved back, so nobody
+   * else may take it meanwhile.
+   */
+  isReservedFor(email: string, exceptUserId?: string): Promise<boolean>;
 }

@@ -16,6 +16,7 @@ import {
   type UserDirectory,
   type UserProfile,
 } from './ports.js';
+import type { AccountTokenStore } from './recovery-ports.js';
 import { passwordPolicyOf, type PolicySource } from './security-policy.js';
 
 export interface CreateAccountDeps extends SendVerificationDeps {
@@ -24,6 +25,7 @@ export interface CreateAccountDeps extends SendVerificationDeps {
   hasher: Pick<PasswordHasher, 'hash'>;
   credentials: Pick<CredentialStore, 'create'>;
   directory: Pick<UserDirectory, 'create' | 'remove'>;
+  tokens: Pick<AccountTokenStore, 'issue' | 'isReservedFor'>;
 }
 
 export interface NewAccount {
@@ -56,6 +58,9 @@ export async function createAccount(
   if (weak) throw weak;
   const passwordHash = await deps.hasher.hash(account.password);
   const userId = randomUUID();
+  // An address an account just moved away from stays its own while the move can be cancelled:
+  // taking it would block the owner's way back to it.
+  if (await deps.tokens.isReservedFor(account.email)) throw AuthProblems.registrationRefused();
 
   try {
     return await deps.uow.run(async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { expect } from '@jest/globals';
+import { QueryTypes, Sequelize } from 'sequelize';
 import request from 'supertest';
 
 import {
@@ -12,6 +13,7 @@ import {
   type TestDatabase,
 } from '@secure-api/shared/testing';
 
+import { runCreateAdmin } from '../../src/api/create-admin.js';
 import { startServer, type RunningAuthService } from '../../src/api/server.js';
 import { readConfig, type Config } from '../../src/config.js';
 import { FakeUserService } from './fake-user-service.js';
@@ -63,6 +65,9 @@ export function refreshCookieOf(res: request.Response): string | undefined {
 export class AuthHarness {
   /** Every password, token and key a test used: none may appear in a log line. */
   private readonly secrets = new Set<string>();
+  /** The catchers stopped by mailOutage: their mail still counts for leakedSecrets. */
+  private readonly earlierMail: MailCatcher[] = [];
+  private database: Sequelize | undefined;
 
   private constructor(
     readonly config: Config,
@@ -71,7 +76,7 @@ export class AuthHarness {
     readonly service: RunningAuthService,
     readonly logs: CapturedLogger,
     /** A real SMTP server: every message auth-service sends arrives here. */
-    readonly mail: MailCatcher,
+    public mail: MailCatcher,
   ) {}
 
   static async start(label: string, env: Record<string, string> = {}): Promise<AuthHarness> {
@@ -114,7 +119,9 @@ export class AuthHarness {
    */
   leakedSecrets(): string[] {
     const text = this.logs.text();
-    const mailed = this.mail.messages.flatMap((m) => linkTokensIn(m.text));
+    const mailed = [...this.earlierMail, this.mail]
+      .flatMap((catcher) => catcher.messages)
+      .flatMap((m) => linkTokensIn(m.text));
     return [...this.secrets, ...mailed].filter((secret) => text.includes(secret));
   }
 
@@ -144,7 +151,44 @@ export class AuthHarness {
     return { accessToken, refreshCookie };
   }
 
+  /** A statement against the service's own database, for what no route shows or can do. */
+  async sql<T extends object>(query: string, replacements: Record<string, unknown> = {}) {
+    this.database ??= new Sequelize(this.db.url, { logging: false });
+    return this.database.query<T>(query, { type: QueryTypes.SELECT, replacements });
+  }
+
+  /**
+   * Stops the SMTP server (an outage: the port refuses connections); the returned function starts
+   * a new one on the same port, which becomes `mail`.
+   */
+  async mailOutage(): Promise<() => Promise<void>> {
+    const { port } = this.mail;
+    await this.mail.stop();
+    this.earlierMail.push(this.mail);
+    return async () => {
+      this.mail = await MailCatcher.start({ port });
+    };
+  }
+
+  /** An admin made with the CLI (verified, no mail), logged in: its bearer token. */
+  async adminToken(): Promise<string> {
+    const tag = randomUUID().slice(0, 8);
+    const admin = { email: `admin.${tag}@example.com`, password: `Adm1n-Pass-${tag}!` };
+    this.remember(admin.password);
+    expect(await runCreateAdmin(this.config, admin)).toMatch(/^created admin /);
+    const res = await this.login(admin.email, admin.password);
+    expect(res.status).toBe(200);
+    const token = (res.body as { access_token: string }).access_token;
+    this.remember(token);
+    return token;
+  }
+
+  forgot(email: string) {
+    return this.api.post('/api/v1/auth/password/forgot').send({ email });
+  }
+
   async close(): Promise<void> {
+    await this.database?.close();
     await this.service.close();
     await this.users.close();
     await this.mail.stop();
