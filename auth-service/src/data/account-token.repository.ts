@@ -36,10 +36,14 @@ export class AccountTokenRepository implements AccountTokenStore {
     const token = randomBytes(32).toString('base64url');
     if (!input.keepEarlier) await this.revoke(input.userId, [input.purpose]);
     await this.sequelize.query(
-      `INSERT INTO account_tokens (id, user_id, purpose, token_hash, email, expires_at)
-       VALUES (:id, :userId, :purpose, :hash, :email, now() + :ttl * interval '1 second')`,
+      // created_at from this process's clock, the one password_changed_at is written with, so
+      // "mailed before the password changed" compares like with like; expiry is the database's.
+      `INSERT INTO account_tokens (id, user_id, purpose, token_hash, email, created_at, expires_at)
+       VALUES (:id, :userId, :purpose, :hash, :email, :createdAt,
+               now() + :ttl * interval '1 second')`,
       {
         replacements: {
+          createdAt: new Date(),
           id: randomUUID(),
           userId: input.userId,
           purpose: input.purpose,
