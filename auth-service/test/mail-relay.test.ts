@@ -20,6 +20,11 @@ describe('mail relay: an SMTP outage delays mail, loses none and leaks nothing',
 
   const outbox = () => h.sql<{ id: string; sealed: string }>('SELECT id, sealed FROM mail_outbox');
   const retries = () => h.logs.lines().filter((l) => l.msg === RETRY).length;
+  const metric = async (name: string) => {
+    const text = (await h.api.get('/metrics')).text;
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+    return Number(line?.split(' ').at(-1));
+  };
 
   it('a forgot during the outage answers 202 at once; the sealed mail arrives once SMTP is back', async () => {
     const user = await h.register();
@@ -41,6 +46,11 @@ describe('mail relay: an SMTP outage delays mail, loses none and leaks nothing',
     expect(queued?.sealed).not.toContain(user.email);
     expect(queued?.sealed).not.toContain('reset-password');
     const logsDuringOutage = h.logs.text();
+    const failuresBefore = await metric('mail_send_failures_total');
+    expect(failuresBefore).toBeGreaterThanOrEqual(2);
+    expect(await metric('mail_outbox_messages')).toBe(1);
+    expect(await metric('mail_outbox_oldest_age_seconds')).toBeGreaterThan(0);
+    const sentBefore = await metric('mail_sent_total');
 
     await restart();
     // The backoff after three failures is 4 s, after four 8 s: well inside this wait.
@@ -52,6 +62,9 @@ describe('mail relay: an SMTP outage delays mail, loses none and leaks nothing',
     expect(logsDuringOutage).not.toContain(user.email);
     expect(logsDuringOutage).not.toContain(token);
     expect(await outbox()).toEqual([]);
+    expect(await metric('mail_sent_total')).toBe(sentBefore + 1);
+    expect(await metric('mail_outbox_messages')).toBe(0);
+    expect((await h.api.get('/metrics')).text).not.toContain(user.email);
     expect(h.leakedSecrets()).toEqual([]);
   }, 45_000);
 });

@@ -14,6 +14,7 @@ import { startEventPipeline } from '@secure-api/shared/outbox';
 import { redisCheck, openRedis } from '@secure-api/shared/redis';
 
 import type { Config } from '../config.js';
+import { createMailMetrics } from '../data/mail-metrics.js';
 import { MailRelay, smtpTransport } from '../data/mail-relay.js';
 import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';
 import { BackgroundWork } from './background-work.js';
@@ -71,8 +72,14 @@ async function start(
     from: config.mail.from,
     requireTls: config.mail.requireTls && config.mail.smtpUrl.startsWith('smtp:'),
   });
+  const metrics = createMetrics('auth-service');
   const relay = resources.open(
-    new MailRelay({ outbox: deps.mailbox, transport, logger }),
+    new MailRelay({
+      outbox: deps.mailbox,
+      transport,
+      logger,
+      metrics: createMailMetrics(metrics, deps.mailbox),
+    }),
     (running) => running.stop(),
   );
   deps.mailbox.whenQueued(() => {
@@ -89,7 +96,6 @@ async function start(
   // Account management needs the person: tokens minted for API keys are refused there.
   const person = authenticate(verifier, revocation, { interactiveOnly: true });
 
-  const metrics = createMetrics('auth-service');
   const readiness = new Readiness({ database: databaseCheck(sequelize), redis: redisCheck(redis) });
   const app = createServiceApp({
     logger,

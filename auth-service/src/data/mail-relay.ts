@@ -3,6 +3,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { PollingLoop } from '@secure-api/shared/lifecycle';
 import type { Logger } from '@secure-api/shared/logging';
 
+import type { MailMetrics } from './mail-metrics.js';
 import type { MailOutbox, QueuedMail } from './mail-outbox.js';
 
 export interface MailRelayOptions {
@@ -51,7 +52,12 @@ export class MailRelay {
   private readonly giveUpAfterMs: number;
 
   constructor(
-    private readonly deps: { outbox: MailOutbox; transport: Transporter; logger: Logger },
+    private readonly deps: {
+      outbox: MailOutbox;
+      transport: Transporter;
+      logger: Logger;
+      metrics: MailMetrics;
+    },
     options: MailRelayOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 10;
@@ -93,25 +99,29 @@ export class MailRelay {
     const failed: string[] = [];
     // One at a time, so a relay that is down costs one attempt per cycle, not one per message.
     for (const queued of batch) {
-      const { logger } = this.deps;
+      const { logger, metrics } = this.deps;
       if (queued.mail === undefined) {
         logger.error({ mail_id: queued.id }, 'mail dropped: it no longer opens (key rotated)');
+        metrics.dropped.inc({ reason: 'unreadable' });
         sent.push(queued.id);
         continue;
       }
       try {
         await this.deps.transport.sendMail(queued.mail);
         logger.info({ mail_id: queued.id, attempts: queued.attempts + 1 }, 'mail delivered');
+        metrics.sent.inc();
         sent.push(queued.id);
       } catch (error) {
         if (Date.now() - queued.createdAt.getTime() > this.giveUpAfterMs) {
           logger.error({ mail_id: queued.id, err: describeSmtp(error) }, 'mail dropped: too old');
+          metrics.dropped.inc({ reason: 'too_old' });
           sent.push(queued.id);
         } else {
           logger.warn(
             { mail_id: queued.id, err: describeSmtp(error) },
             'mail not sent, will retry',
           );
+          metrics.failures.inc();
           failed.push(queued.id);
           // The relay is likely down or slow: the rest keep their turn for the next cycle.
           break;
