@@ -86,6 +86,26 @@ describe('email verification: the gate on unverified addresses, on and off', () 
     expect((again.body as { detail?: string }).detail).toBe('Invalid or expired link');
   });
 
+  it('a resent link replaces the earlier one', async () => {
+    const user = await registerUser(system.gateway);
+    const first = await verificationToken(user);
+    const session = await loginAs(system.gateway, user);
+
+    const resend = await api()
+      .post('/api/v1/auth/email/verify/resend')
+      .set('Authorization', `Bearer ${session.accessToken}`);
+    const second = await verificationToken(user);
+
+    expect(resend.status).toBe(202);
+    expect(resend.text).toBe('');
+    const stale = await api().post('/api/v1/auth/email/verify').send({ token: first });
+    expect(stale.status).toBe(400);
+    expect((stale.body as { detail?: string }).detail).toBe('Invalid or expired link');
+    expect((await api().post('/api/v1/auth/email/verify').send({ token: second })).status).toBe(
+      204,
+    );
+  });
+
   it('with the gate off, an unverified address logs in, and the profile says it is unverified', async () => {
     const user = await registerUser(system.gateway);
     await verificationToken(user);
