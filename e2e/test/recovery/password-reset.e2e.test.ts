@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
-import { codeAt, enrolTwoFactor, mailedToken, resetLinkFor } from '../../support/auth-flows.js';
+import {
+  codeAt,
+  enrolTwoFactor,
+  mailedToken,
+  randomIp,
+  resetLinkFor,
+} from '../../support/auth-flows.js';
 import {
   loginAs,
   registerUser,
@@ -11,12 +17,17 @@ import {
 } from '../../support/system.js';
 
 const GENERIC = 'Invalid email or password';
+const WRONG = 'Wrong-Pass-123!';
 
 describe('forgotten password: the mailed link sets a new password and ends every session', () => {
   let system: System;
 
   beforeAll(async () => {
-    system = await startSystem('recovery_reset');
+    rememberSecret(WRONG);
+    // The lock test plays several client addresses behind a trusted proxy (the test client).
+    system = await startSystem('recovery_reset', {
+      gateway: { TRUSTED_PROXIES: '127.0.0.1/32,::1/128' },
+    });
   });
 
   afterAll(async () => {
@@ -34,8 +45,8 @@ describe('forgotten password: the mailed link sets a new password and ends every
     api()
       .post('/api/v1/auth/password/reset')
       .send({ token, new_password: password, ...(code ? { code } : {}) });
-  const login = (email: string, password: string) =>
-    api().post('/api/v1/auth/login').send({ email, password });
+  const login = (email: string, password: string, ip = randomIp()) =>
+    api().post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email, password });
 
   it('forgot → reset → the new password logs in, the old one gets the generic 401, and old sessions are dead', async () => {
     const user = await registerUser(system.gateway);
@@ -107,6 +118,20 @@ describe('forgotten password: the mailed link sets a new password and ends every
     expect(JSON.stringify(sent.headers)).not.toContain(token);
     const password = newPassword();
     expect((await reset(token, password)).status).toBe(204);
+    expect((await login(user.email, password)).status).toBe(200);
+  });
+
+  it('following the link lifts a lock that password guessers put on the account', async () => {
+    const user = await registerUser(system.gateway);
+    // Five failures from five addresses lock the account (the default policy): the right password
+    // is then refused from anywhere.
+    for (let i = 0; i < 5; i += 1) await login(user.email, WRONG);
+    expect((await login(user.email, user.password)).status).toBe(401);
+    const password = newPassword();
+
+    const token = await resetLinkFor(system.gateway, system.mail, user.email);
+    expect((await reset(token, password)).status).toBe(204);
+
     expect((await login(user.email, password)).status).toBe(200);
   });
 });

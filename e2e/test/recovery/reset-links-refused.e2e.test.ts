@@ -101,4 +101,40 @@ describe('a reset link works once, for a while, and only for the password it was
     expectRefused(await reset('A'.repeat(43), password));
     expect((await reset(newer, password)).status).toBe(204);
   });
+
+  it('refuses a new password the policy refuses, and the link still works for a strong one', async () => {
+    const user = await registerUser(system.gateway);
+    const token = await resetLinkFor(system.gateway, system.mail, user.email);
+
+    const weak = await reset(token, 'short');
+    const strong = await reset(token, newPassword());
+
+    expect(weak.status).toBe(400);
+    expect(weak.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((weak.body as { detail?: string }).detail).not.toBe(REFUSED);
+    expect(strong.status).toBe(204);
+  });
+
+  it.each([
+    ['forgot without an email', '/api/v1/auth/password/forgot', {}],
+    ['forgot with a non-address', '/api/v1/auth/password/forgot', { email: 'not-an-email' }],
+    ['reset without a token', '/api/v1/auth/password/reset', { new_password: 'Str0ng-Pass-x!' }],
+    [
+      'reset with a huge token',
+      '/api/v1/auth/password/reset',
+      { token: 'A'.repeat(5000), new_password: 'Str0ng-Pass-x!' },
+    ],
+    ['verify with a number', '/api/v1/auth/email/verify', { token: 42 }],
+    [
+      'cancel with an extra field',
+      '/api/v1/auth/email/change/cancel',
+      { token: 'A'.repeat(43), admin: true },
+    ],
+  ])('answers %s with a 422 problem, never a 500', async (_name, path, body) => {
+    const res = await request(system.gateway).post(path).send(body);
+
+    expect(res.status).toBe(422);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((res.body as { detail?: string }).detail).toBe('The request did not pass validation');
+  });
 });
