@@ -80,6 +80,16 @@ export class AccountTokenRepository implements AccountTokenStore {
     return affected === 1;
   }
 
+  async isReserved(email: string, exceptUserId?: string): Promise<boolean> {
+    const rows = await this.sequelize.query(
+      `SELECT 1 FROM account_tokens
+        WHERE purpose = 'email_change_cancel' AND email = :email
+          AND used_at IS NULL AND expires_at > now() AND user_id IS DISTINCT FROM :exceptUserId`,
+      { type: QueryTypes.SELECT, replacements: { email, exceptUserId: exceptUserId ?? null } },
+    );
+    return rows.length > 0;
+  }
+
   async revoke(userId: string, purposes: readonly AccountTokenPurpose[]): Promise<number> {
     const [, affected] = await this.sequelize.query(
       `UPDATE account_tokens SET used_at = now()

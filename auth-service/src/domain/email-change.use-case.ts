@@ -23,7 +23,7 @@ import type {
 export interface RequestEmailChangeDeps extends ConfirmPasswordDeps {
   uow: UnitOfWork;
   credentials: Pick<CredentialStore, 'findById' | 'findByEmail'>;
-  tokens: Pick<AccountTokenStore, 'issue'>;
+  tokens: Pick<AccountTokenStore, 'issue' | 'isReserved'>;
   mailbox: Mailbox;
   recovery: RecoverySettings;
 }
@@ -75,7 +75,11 @@ export async function requestEmailChange(
     AuthProblems.wrongCurrentPassword,
   );
   if (input.email === credential.email) return;
-  if (await deps.credentials.findByEmail(input.email)) throw AuthProblems.emailChangeRefused();
+  if (
+    (await deps.credentials.findByEmail(input.email)) ||
+    (await deps.tokens.isReserved(input.email, claims.sub))
+  )
+    throw AuthProblems.emailChangeRefused();
   const { publicBaseUrl, emailVerificationHours, emailChangeCancelHours } = deps.recovery;
   await deps.uow.run(async () => {
     const confirm = await deps.tokens.issue({

@@ -55,4 +55,9 @@ export interface AccountTokenStore {
   consume(tokenId: string): Promise<boolean>;
   /** Kills the user's live tokens of those purposes (a password change kills reset links). */
   revoke(userId: string, purposes: readonly AccountTokenPurpose[]): Promise<number>;
+  /**
+   * Whether a live cancel link of another account may still move it back to this address: until
+   * then nobody else may take the address, or the cancel link could not undo a hijack.
+   */
+  isReserved(email: string, exceptUserId?: string): Promise<boolean>;
 }

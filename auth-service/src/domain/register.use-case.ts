@@ -16,6 +16,7 @@ import {
   type UserDirectory,
   type UserProfile,
 } from './ports.js';
+import type { AccountTokenStore } from './recovery-ports.js';
 import { passwordPolicyOf, type PolicySource } from './security-policy.js';
 
 export interface CreateAccountDeps extends SendVerificationDeps {
@@ -24,6 +25,7 @@ export interface CreateAccountDeps extends SendVerificationDeps {
   hasher: Pick<PasswordHasher, 'hash'>;
   credentials: Pick<CredentialStore, 'create'>;
   directory: Pick<UserDirectory, 'create' | 'remove'>;
+  tokens: Pick<AccountTokenStore, 'issue' | 'isReserved'>;
 }
 
 export interface NewAccount {
@@ -59,6 +61,8 @@ export async function createAccount(
 
   try {
     return await deps.uow.run(async () => {
+      // An address another account may still be moved back to counts as taken.
+      if (await deps.tokens.isReserved(account.email)) throw new EmailTakenError();
       await deps.credentials.create({ userId, email: account.email, passwordHash });
       const profile = await deps.directory.create({
         id: userId,

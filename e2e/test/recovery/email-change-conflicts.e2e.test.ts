@@ -7,6 +7,7 @@ import { mailedToken, resetLinkFor } from '../../support/auth-flows.js';
 import {
   loginAs,
   registerUser,
+  rememberSecret,
   startSystem,
   type LoggedIn,
   type System,
@@ -85,5 +86,47 @@ describe('email change: what changed while the mailed links waited', () => {
     expect(late.status).toBe(400);
     expect((late.body as { detail?: string }).detail).toBe('Invalid or expired link');
     expect((await login(newEmail, owner.password)).status).toBe(200);
+  });
+
+  it('after a confirmed change the old address stays reserved, so the cancel link can always undo it', async () => {
+    const owner = await registerUser(system.gateway);
+    const session = await loginAs(system.gateway, owner);
+    const newEmail = `hijack.${randomUUID().slice(0, 8)}@example.com`;
+    const { confirm, cancel } = await requestChange(owner, session, newEmail);
+    expect((await api().post('/api/v1/auth/email/verify').send({ token: confirm })).status).toBe(
+      204,
+    );
+    const moved = await loginAs(system.gateway, { email: newEmail, password: owner.password });
+    const squatter = await registerUser(system.gateway);
+    const squatterSession = await loginAs(system.gateway, squatter);
+
+    const squatPassword = `Sq-${randomUUID()}!`;
+    rememberSecret(squatPassword);
+    // Whoever moved the account cannot park another account on the freed address.
+    const register = await api()
+      .post('/api/v1/auth/register')
+      .send({
+        username: `squat_${randomUUID().slice(0, 8)}`,
+        email: owner.email,
+        password: squatPassword,
+      });
+    const changeOnto = await api()
+      .put('/api/v1/users/me')
+      .set('Authorization', `Bearer ${squatterSession.accessToken}`)
+      .send({ email: owner.email, current_password: squatter.password });
+    const cancelled = await api().post('/api/v1/auth/email/change/cancel').send({ token: cancel });
+
+    expect(register.status).toBe(400);
+    expect((register.body as { detail?: string }).detail).toBe(
+      'Unable to create account with provided information',
+    );
+    expect(changeOnto.status).toBe(400);
+    expect((changeOnto.body as { detail?: string }).detail).toBe(
+      'Unable to update account with provided information',
+    );
+    expect(cancelled.status).toBe(204);
+    for (const token of [session.accessToken, moved.accessToken])
+      expect((await me(token)).status).toBe(401);
+    expect((await login(owner.email, owner.password)).status).toBe(200);
   });
 });
