@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
-import { mailSettled } from '../../support/auth-flows.js';
+import { mailSettled, mailsTo, resetLinkFor } from '../../support/auth-flows.js';
 import { registerUser, startSystem, type System, type TestUser } from '../../support/system.js';
 
 const SAMPLES = 30;
@@ -75,5 +75,29 @@ describe('forgotten password: an unknown email cannot be told from a known one',
     const gap = median(pairs.map((pair) => pair.known - pair.unknown));
     const bound = Math.max(6, median(pairs.map((pair) => pair.unknown)) / 3);
     expect(Math.abs(gap)).toBeLessThan(bound);
+  });
+
+  it('a deactivated account gets the same 202 and no link, and a link mailed before dies', async () => {
+    const admin = await system.userWithRole('admin');
+    const user = await registerUser(system.gateway);
+    const setActive = (active: boolean) =>
+      request(system.gateway)
+        .patch(`/api/v1/users/${user.id}/status`)
+        .set('Authorization', `Bearer ${admin.accessToken}`)
+        .send({ is_active: active });
+    const before = await resetLinkFor(system.gateway, system.mail, user.email);
+    expect((await setActive(false)).status).toBe(200);
+
+    const inactive = await forgot(user.email);
+    const late = await request(system.gateway)
+      .post('/api/v1/auth/password/reset')
+      .send({ token: before, new_password: `N3w-Pass-${randomUUID().slice(0, 8)}!` });
+
+    expect(inactive.res.status).toBe(202);
+    expect(inactive.res.body).toEqual((await forgot(ghost())).res.body);
+    expect(late.status).toBe(400);
+    expect((late.body as { detail?: string }).detail).toBe('Invalid or expired link');
+    await mailSettled(system.authDatabaseUrl);
+    expect(mailsTo(system.mail, user.email, 'Reset your password')).toHaveLength(1);
   });
 });

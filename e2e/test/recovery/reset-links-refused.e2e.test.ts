@@ -58,6 +58,18 @@ describe('a reset link works once, for a while, and only for the password it was
     await expectPasswordKept({ ...user, password: first }, second);
   });
 
+  it('works once even when two requests race with the same link', async () => {
+    const user = await registerUser(system.gateway);
+    const token = await resetLinkFor(system.gateway, system.mail, user.email);
+    const [a, b] = [newPassword(), newPassword()];
+
+    const [first, second] = await Promise.all([reset(token, a), reset(token, b)]);
+
+    expect([first.status, second.status].sort()).toEqual([204, 400]);
+    const winner = first.status === 204 ? a : b;
+    await expectPasswordKept({ ...user, password: winner }, winner === a ? b : a);
+  });
+
   it('refuses an expired link', async () => {
     const user = await registerUser(system.gateway);
     const token = await resetLinkFor(system.gateway, system.mail, user.email);
