@@ -2,6 +2,8 @@ import { generate } from 'otplib';
 import pg from 'pg';
 import request from 'supertest';
 
+import { eventually, mailToken, type MailCatcher } from '@secure-api/shared/testing';
+
 import { rememberSecret, type TestUser } from './system.js';
 
 const STEP_MS = 30_000;
@@ -91,3 +93,59 @@ export async function outboxEvents(
     await client.end();
   }
 }
+
+/** The pages of the web app a mailed link opens (the token rides in the fragment). */
+export type LinkPage = 'reset-password' | 'verify-email' | 'cancel-email-change';
+
+/** What a user does with a mail: waits for it, opens the link, and keeps the token it carries. */
+export async function mailedToken(
+  mail: MailCatcher,
+  match: { to: string; subject: string },
+  page: LinkPage,
+  timeoutMs?: number,
+): Promise<string> {
+  const token = mailToken(await mail.waitFor(match, timeoutMs), page);
+  rememberSecret(token);
+  return token;
+}
+
+/** POST /auth/password/forgot, then the reset link the user receives. */
+export async function resetLinkFor(gateway: string, mail: MailCatcher, email: string) {
+  const res = await request(gateway).post('/api/v1/auth/password/forgot').send({ email });
+  if (res.status !== 202) throw new Error(`forgot: ${String(res.status)}`);
+  return mailedToken(mail, { to: email, subject: 'Reset your password' }, 'reset-password');
+}
+
+/** One SQL statement against a service's database (tests that look at or age what is stored). */
+export async function sql<Row extends object = Record<string, unknown>>(
+  databaseUrl: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<Row>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Resolves once auth-service's mail outbox is empty: every message committed so far has reached the
+ * catcher (a row is deleted only after SMTP accepted it), so a mail not there now was never sent.
+ */
+export async function mailSettled(authDatabaseUrl: string): Promise<void> {
+  const empty = await eventually(async () => {
+    const [row] = await sql<{ n: string }>(
+      authDatabaseUrl,
+      'SELECT count(*) AS n FROM mail_outbox',
+    );
+    return row?.n === '0';
+  }, 20_000);
+  if (!empty) throw new Error('the mail outbox did not drain within 20 s');
+}
+
+/** The mails with that subject to that address, received so far. */
+export const mailsTo = (mail: MailCatcher, to: string, subject: string) =>
+  mail.messages.filter((m) => m.subject === subject && m.to.includes(to));

@@ -84,9 +84,11 @@ describe('a client-chosen X-Request-ID through the gateway', () => {
     expect(rejected.body).toMatchObject({ request_id: rejected.headers['x-request-id'] });
     const records = await recordsOnceStored(
       (record) => record.client_request_id === chosen,
-      ['auth.login.succeeded', 'gateway.token_rejected'],
+      ['auth.login.new_device', 'auth.login.succeeded', 'gateway.token_rejected'],
     );
+    // A first login is from a new device: that event is filed under the login's request too.
     expect(records.map((r) => [r.type, r.request_id]).sort()).toEqual([
+      ['auth.login.new_device', login.headers['x-request-id']],
       ['auth.login.succeeded', login.headers['x-request-id']],
       ['gateway.token_rejected', rejected.headers['x-request-id']],
     ]);
@@ -107,10 +109,11 @@ describe('a client-chosen X-Request-ID through the gateway', () => {
 
     const records = await recordsOnceStored(
       (record) => record.request_id === victimId || record.client_request_id === victimId,
-      ['auth.login.succeeded', 'auth.login.failed'],
+      ['auth.login.new_device', 'auth.login.succeeded', 'auth.login.failed'],
     );
     expect(records.map((r) => [r.type, r.request_id, r.client_request_id]).sort()).toEqual([
       ['auth.login.failed', forged.headers['x-request-id'], victimId],
+      ['auth.login.new_device', victimId, undefined],
       ['auth.login.succeeded', victimId, undefined],
     ]);
   });
