@@ -58,12 +58,10 @@ export const user = named(
     role,
     is_active: z.boolean(),
     created_at: instant,
-    sign_in_alerts: z
-      .boolean()
-      .meta({
-        description:
-          'Whether a sign-in from a browser not seen before mails the owner; set with PUT /users/me',
-      }),
+    sign_in_alerts: z.boolean().meta({
+      description:
+        'Whether a sign-in from a browser not seen before mails the owner; set with PUT /users/me',
+    }),
   }),
 );
 

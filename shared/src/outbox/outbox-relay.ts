@@ -65,7 +65,9 @@ export class OutboxRelay {
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
     this.loop = new PollingLoop(() => this.tick(), {
       pollIntervalMs: this.pollIntervalMs,
-      onError: (error) => { deps.logger.warn({ err: describe(error) }, 'outbox relay cycle failed'); },
+      onError: (error) => {
+        deps.logger.warn({ err: describe(error) }, 'outbox relay cycle failed');
+      },
     });
   }
 
