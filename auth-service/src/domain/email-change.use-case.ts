@@ -5,7 +5,8 @@ import { Problems } from '@secure-api/shared/http';
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';
 import { revokeEverything, type RevokeEverythingDeps } from './logout.use-case.js';
-import { accountLink, MailTemplates } from './mail-templates.js';
+import { MailTemplates } from './mail-templates.js';
+import { mailLink, type MailLinkDeps } from './mailed-link.js';
 import { confirmPassword, type ConfirmPasswordDeps } from './password-confirmation.js';
 import {
   EmailTakenError,
@@ -14,20 +15,13 @@ import {
   type UnitOfWork,
   type UserDirectory,
 } from './ports.js';
-import type {
-  AccountToken,
-  AccountTokenStore,
-  Mailbox,
-  RecoverySettings,
-} from './recovery-ports.js';
+import type { AccountToken, AccountTokenStore } from './recovery-ports.js';
 import type { RecoveryThrottle } from './recovery-throttle.js';
 
-export interface RequestEmailChangeDeps extends ConfirmPasswordDeps {
+export interface RequestEmailChangeDeps extends ConfirmPasswordDeps, MailLinkDeps {
   uow: UnitOfWork;
   credentials: Pick<CredentialStore, 'findById' | 'findByEmail'>;
   tokens: Pick<AccountTokenStore, 'issue' | 'isReservedFor'>;
-  mailbox: Mailbox;
-  recovery: RecoverySettings;
   recoveryThrottle: Pick<RecoveryThrottle, 'emailChangeWait'>;
 }
 
@@ -87,35 +81,17 @@ export async function requestEmailChange(
   // Each request mails an address the caller only claims: a few an hour, so no one is spammed.
   const wait = await deps.recoveryThrottle.emailChangeWait(claims.sub);
   if (wait > 0) throw Problems.tooManyRequests(wait);
-  const { publicBaseUrl, emailVerificationHours, emailChangeCancelHours } = deps.recovery;
+  const userId = claims.sub;
   await deps.uow.run(async () => {
-    const confirm = await deps.tokens.issue({
-      userId: claims.sub,
-      purpose: 'email_change',
-      email: input.email,
-      ttlSeconds: emailVerificationHours * 3600,
-    });
-    const cancel = await deps.tokens.issue({
-      userId: claims.sub,
-      purpose: 'email_change_cancel',
-      email: credential.email,
-      ttlSeconds: emailChangeCancelHours * 3600,
-      keepEarlier: true,
-    });
-    await deps.mailbox.send(
-      MailTemplates.confirmEmailChange(
-        input.email,
-        accountLink(publicBaseUrl, 'verify-email', confirm),
-        emailVerificationHours * 60,
-      ),
+    await mailLink(deps, { userId, purpose: 'email_change', email: input.email }, (href, minutes) =>
+      MailTemplates.confirmEmailChange(input.email, href, minutes),
     );
-    await deps.mailbox.send(
-      MailTemplates.emailChangeRequested(
-        credential.email,
-        maskEmail(input.email),
-        accountLink(publicBaseUrl, 'cancel-email-change', cancel),
-        emailChangeCancelHours * 60,
-      ),
+    // Earlier cancel links stay alive: the next request must not silence the owner's way back.
+    await mailLink(
+      deps,
+      { userId, purpose: 'email_change_cancel', email: credential.email, keepEarlier: true },
+      (href, minutes) =>
+        MailTemplates.emailChangeRequested(credential.email, maskEmail(input.email), href, minutes),
     );
     await deps.uow.record(
       authEvent('auth.email.change_requested', {

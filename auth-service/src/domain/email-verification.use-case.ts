@@ -5,16 +5,14 @@ import { Problems } from '@secure-api/shared/http';
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';
 import { confirmEmailChange, type ConfirmEmailChangeDeps } from './email-change.use-case.js';
-import { accountLink, MailTemplates } from './mail-templates.js';
+import { MailTemplates } from './mail-templates.js';
+import { mailLink, type MailLinkDeps } from './mailed-link.js';
 import type { CredentialStore, UnitOfWork, UserDirectory } from './ports.js';
-import type { AccountTokenStore, Mailbox, RecoverySettings } from './recovery-ports.js';
+import type { AccountTokenStore } from './recovery-ports.js';
 import type { RecoveryThrottle } from './recovery-throttle.js';
 
-export interface SendVerificationDeps {
+export interface SendVerificationDeps extends MailLinkDeps {
   uow: UnitOfWork;
-  tokens: Pick<AccountTokenStore, 'issue'>;
-  mailbox: Mailbox;
-  recovery: RecoverySettings;
 }
 
 export interface ResendVerificationDeps extends SendVerificationDeps {
@@ -33,16 +31,11 @@ export async function sendVerificationLink(
   account: { userId: string; email: string },
   via: 'registration' | 'resend',
 ): Promise<void> {
-  const hours = deps.recovery.emailVerificationHours;
+  const { userId, email } = account;
   await deps.uow.run(async () => {
-    const token = await deps.tokens.issue({
-      userId: account.userId,
-      purpose: 'email_verification',
-      email: account.email,
-      ttlSeconds: hours * 3600,
-    });
-    const link = accountLink(deps.recovery.publicBaseUrl, 'verify-email', token);
-    await deps.mailbox.send(MailTemplates.verifyEmail(account.email, link, hours * 60));
+    await mailLink(deps, { userId, purpose: 'email_verification', email }, (href, minutes) =>
+      MailTemplates.verifyEmail(email, href, minutes),
+    );
     await deps.uow.record(
       authEvent('auth.email.verification_sent', {
         actorId: account.userId,

@@ -4,20 +4,18 @@ import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';
 import type { LoginGuard } from './login-guard.js';
 import { revokeEverything, type RevokeEverythingDeps } from './logout.use-case.js';
-import { accountLink, MailTemplates } from './mail-templates.js';
+import { MailTemplates } from './mail-templates.js';
+import { mailLink, type MailLinkDeps } from './mailed-link.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { checkPassword } from './password-policy.js';
 import type { Credential, CredentialStore, UnitOfWork, UserDirectory } from './ports.js';
-import type { AccountTokenStore, Mailbox, RecoverySettings } from './recovery-ports.js';
+import type { AccountTokenStore, Mailbox } from './recovery-ports.js';
 import type { RecoveryThrottle } from './recovery-throttle.js';
 import { verifySecondFactor, type VerifyFactorDeps } from './second-factor.js';
 import { passwordPolicyOf, type PolicySource } from './security-policy.js';
 
-export interface SendResetLinkDeps {
+export interface SendResetLinkDeps extends MailLinkDeps {
   uow: UnitOfWork;
-  tokens: Pick<AccountTokenStore, 'issue'>;
-  mailbox: Mailbox;
-  recovery: RecoverySettings;
 }
 
 export interface RequestResetDeps extends SendResetLinkDeps {
@@ -49,16 +47,11 @@ async function sendResetLink(
   via: 'self_service' | 'admin',
   actorId: string | undefined,
 ): Promise<void> {
-  const minutes = deps.recovery.passwordResetMinutes;
+  const { userId, email } = credential;
   await deps.uow.run(async () => {
-    const token = await deps.tokens.issue({
-      userId: credential.userId,
-      purpose: 'password_reset',
-      email: credential.email,
-      ttlSeconds: minutes * 60,
-    });
-    const link = accountLink(deps.recovery.publicBaseUrl, 'reset-password', token);
-    await deps.mailbox.send(MailTemplates.passwordReset(credential.email, link, minutes));
+    await mailLink(deps, { userId, purpose: 'password_reset', email }, (href, minutes) =>
+      MailTemplates.passwordReset(email, href, minutes),
+    );
     await deps.uow.record(
       authEvent('auth.password_reset.requested', {
         actorId,
