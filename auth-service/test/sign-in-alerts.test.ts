@@ -70,6 +70,19 @@ describe('sign-in alerts: a login from a browser not seen before mails the owner
     expect(await newDeviceEvents(user)).toEqual([{ alerted: false }, { alerted: true }]);
   });
 
+  it('an account whose old sessions were all purged is still no first login: a new browser is alerted', async () => {
+    const user = await registered();
+    expect((await login(user, {})).status).toBe(200);
+    // What a retention purge leaves of a dormant account: no session row at all.
+    await h.sql('DELETE FROM sessions WHERE user_id = :id', { id: user.id });
+
+    const res = await login(user, { ip: '10.20.30.41' });
+    const alert = await h.mail.waitFor({ to: user.email, subject: ALERT });
+
+    expect(res.status).toBe(200);
+    expect(alert.text).toContain('Address: 10.20.30.41');
+  });
+
   it('an owner who turned alerts off gets none, and the new device is still recorded', async () => {
     const user = await registered();
     expect((await login(user, {})).status).toBe(200);

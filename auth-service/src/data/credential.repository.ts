@@ -19,7 +19,7 @@ function toCredential(row: CredentialRow): Credential {
 export class CredentialRepository implements CredentialStore {
   private readonly model: CredentialModel;
 
-  constructor(sequelize: Sequelize) {
+  constructor(private readonly sequelize: Sequelize) {
     this.model = defineCredentialModel(sequelize);
   }
 
@@ -61,6 +61,19 @@ export class CredentialRepository implements CredentialStore {
       if (error instanceof UniqueConstraintError) throw new EmailTakenError();
       throw error;
     }
+  }
+
+  async recordLogin(userId: string): Promise<boolean> {
+    // The row lock orders concurrent logins: exactly one of two first logins sees none before it.
+    const [rows] = await this.sequelize.query(
+      `UPDATE credentials c SET last_login_at = now()
+         FROM (SELECT user_id, last_login_at FROM credentials WHERE user_id = :userId FOR UPDATE) old
+        WHERE c.user_id = old.user_id
+        RETURNING old.last_login_at AS previous`,
+      { replacements: { userId } },
+    );
+    const [row] = rows as { previous: Date | null }[];
+    return row?.previous != null;
   }
 
   /** Sessions and refresh tokens go with it (ON DELETE CASCADE). */

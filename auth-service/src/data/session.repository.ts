@@ -61,12 +61,6 @@ export class SessionRepository implements SessionStore {
     return this.find(token.session_id);
   }
 
-  async hasAny(userId: string): Promise<boolean> {
-    return (
-      (await this.Session.findOne({ where: { user_id: userId }, attributes: ['id'] })) !== null
-    );
-  }
-
   async listActive(userId: string): Promise<Session[]> {
     const rows = await this.Session.findAll({
       where: { user_id: userId, revoked_at: null, expires_at: { [Op.gt]: new Date() } },

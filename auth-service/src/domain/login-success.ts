@@ -1,7 +1,7 @@
 import { authEvent } from './auth-events.js';
 import type { DeviceCookie, DeviceCookies } from './device-cookies.js';
 import { MailTemplates } from './mail-templates.js';
-import type { LoginClient, UnitOfWork, UserProfile } from './ports.js';
+import type { CredentialStore, LoginClient, UnitOfWork, UserProfile } from './ports.js';
 import type { Mailbox } from './recovery-ports.js';
 import type { PolicySource } from './security-policy.js';
 import { startSession, type StartSessionDeps, type TokenPair } from './session-issuer.js';
@@ -11,7 +11,8 @@ export interface FinishLoginDeps extends StartSessionDeps {
   uow: UnitOfWork;
   policies: PolicySource;
   devices: Pick<DeviceCookies, 'recognise' | 'issue'>;
-  sessions: Pick<SessionStore, 'create' | 'hasAny'>;
+  sessions: Pick<SessionStore, 'create'>;
+  credentials: Pick<CredentialStore, 'recordLogin'>;
   mailbox: Mailbox;
 }
 
@@ -38,8 +39,8 @@ export async function finishLogin(
   const policy = await deps.policies.current();
   const known = deps.devices.recognise(user.id, client.deviceCookies) !== undefined;
   return deps.uow.run(async () => {
-    const alert =
-      !known && policy.device_trust && user.sign_in_alerts && (await deps.sessions.hasAny(user.id));
+    const loggedInBefore = await deps.credentials.recordLogin(user.id);
+    const alert = !known && policy.device_trust && user.sign_in_alerts && loggedInBefore;
     const tokens = await startSession(deps, user, amr, client);
     await deps.uow.record(
       authEvent('auth.login.succeeded', {

@@ -17,7 +17,7 @@ import type { MfaChallenges, TwoFactorStore } from './two-factor-ports.js';
 
 export interface LoginDeps extends FinishLoginDeps, CountFailureDeps {
   uow: UnitOfWork;
-  credentials: Pick<CredentialStore, 'findByEmail' | 'updatePasswordHash'>;
+  credentials: Pick<CredentialStore, 'findByEmail' | 'updatePasswordHash' | 'recordLogin'>;
   guard: Pick<LoginGuard, 'check' | 'recordFailure' | 'recordSuccess'>;
   hasher: Pick<PasswordHasher, 'verify' | 'verifyAgainstDummy' | 'needsRehash' | 'hash'>;
   directory: Pick<UserDirectory, 'get'>;

@@ -10,7 +10,7 @@ import type { MfaChallenges } from './two-factor-ports.js';
 export interface MfaLoginDeps extends FinishLoginDeps, VerifyFactorDeps {
   uow: UnitOfWork;
   mfa: Pick<MfaChallenges, 'userOf' | 'consume' | 'reserve' | 'release'>;
-  credentials: Pick<CredentialStore, 'findById'>;
+  credentials: Pick<CredentialStore, 'findById' | 'recordLogin'>;
   directory: Pick<UserDirectory, 'get'>;
 }
 

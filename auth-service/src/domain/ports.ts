@@ -53,6 +53,8 @@ export interface CredentialStore {
   updateEmail(userId: string, email: string): Promise<void>;
   /** Sessions and API keys go with it. */
   delete(userId: string): Promise<boolean>;
+  /** Marks a completed login now; true when the account had completed one before. */
+  recordLogin(userId: string): Promise<boolean>;
 }
 
 /** A profile as user-service publishes it: the public user object both services parse. */

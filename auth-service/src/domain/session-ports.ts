@@ -33,8 +33,6 @@ export interface SessionStore {
   find(sessionId: string): Promise<Session | undefined>;
   /** The session a refresh token belongs to, whatever state either is in. */
   findByTokenHash(tokenHash: string): Promise<Session | undefined>;
-  /** Whether the user ever had a session, live or not (a first login is no "new device"). */
-  hasAny(userId: string): Promise<boolean>;
   /** Live sessions, the most recently used first. */
   listActive(userId: string): Promise<Session[]>;
   revoke(sessionId: string, reason: string): Promise<void>;

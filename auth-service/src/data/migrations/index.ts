@@ -9,6 +9,7 @@ import { createApiKeys } from './0006-create-api-keys.js';
 import { createOutbox } from './0007-create-outbox.js';
 import { addRefreshTokenSibling } from './0008-refresh-token-sibling.js';
 import { createRecovery } from './0009-create-recovery.js';
+import { addCredentialLastLogin } from './0010-credential-last-login.js';
 
 /** In order; a new migration is a new file appended here, never an edit of an applied one. */
 export const migrations: Migration[] = [
@@ -21,5 +22,6 @@ export const migrations: Migration[] = [
   createOutbox,
   addRefreshTokenSibling,
   createRecovery,
+  addCredentialLastLogin,
 ];
 export const MIGRATION_TABLE = 'auth_service_migrations';
