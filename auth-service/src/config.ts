@@ -186,6 +186,11 @@ export const configSchema = defineConfig({
       'How long the link mailed to the previous address can cancel (or revert) an email change, in hours.',
     ),
   },
+  retentionDays: variable(
+    'RETENTION_DAYS',
+    positiveInt(30, 3650),
+    'Sessions (with their refresh tokens) revoked or expired, and mailed links used or expired, longer ago than this many days are deleted, hourly and in batches. Live sessions are never touched.',
+  ),
   redisKeyPrefix,
 }).transform((c) => ({
   // What no single variable says by itself.

@@ -3,6 +3,7 @@ import { createLocalJWKSet } from 'jose';
 import { accessTokenVerifier, authenticate } from '@secure-api/shared/auth';
 import { databaseCheck, openDatabase } from '@secure-api/shared/data';
 import {
+  createCounter,
   createMetrics,
   createServiceApp,
   listen,
@@ -16,6 +17,7 @@ import { redisCheck, openRedis } from '@secure-api/shared/redis';
 import type { Config } from '../config.js';
 import { createMailMetrics } from '../data/mail-metrics.js';
 import { MailRelay, smtpTransport } from '../data/mail-relay.js';
+import { RetentionPurger } from '../data/retention.js';
 import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';
 import { BackgroundWork } from './background-work.js';
 import { buildAuthComponents } from './dependencies.js';
@@ -87,6 +89,22 @@ async function start(
   });
   relay.start();
   const background = resources.open(new BackgroundWork(logger), (work) => work.drain());
+  const retention = resources.open(
+    new RetentionPurger(
+      {
+        sequelize,
+        logger,
+        purged: createCounter(metrics, {
+          name: 'retention_purged_rows_total',
+          help: 'Dead rows deleted by the retention purge, by table',
+          labelNames: ['table'] as const,
+        }),
+      },
+      { keepDays: config.retentionDays },
+    ),
+    (purger) => purger.stop(),
+  );
+  retention.start();
   const { signer, revocation } = deps;
   // The gateway reads the login rate limit from Redis: mirror the persisted policy on start.
   await deps.policies.publish();

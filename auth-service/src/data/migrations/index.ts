@@ -10,6 +10,7 @@ import { createOutbox } from './0007-create-outbox.js';
 import { addRefreshTokenSibling } from './0008-refresh-token-sibling.js';
 import { createRecovery } from './0009-create-recovery.js';
 import { addCredentialLastLogin } from './0010-credential-last-login.js';
+import { addRetentionIndexes } from './0011-retention-indexes.js';
 
 /** In order; a new migration is a new file appended here, never an edit of an applied one. */
 export const migrations: Migration[] = [
@@ -23,5 +24,6 @@ export const migrations: Migration[] = [
   addRefreshTokenSibling,
   createRecovery,
   addCredentialLastLogin,
+  addRetentionIndexes,
 ];
 export const MIGRATION_TABLE = 'auth_service_migrations';
