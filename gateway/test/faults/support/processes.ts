@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
 
@@ -28,17 +28,35 @@ export interface ServiceProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Everything it wrote to stdout and stderr so far (its logs). */
   output(): string;
+  /** Where its heap probe writes (started with `heapProbe`). */
+  heapProbeFile?: string;
 }
 
 const logDir = mkdtempSync(path.join(tmpdir(), 'secure-api-faults-'));
 
-/** `node <workspace>/dist/index.js` with exactly this environment (plus PATH). */
-export function spawnService(workspace: string, env: Record<string, string>): ServiceProcess {
-  const logFile = path.join(logDir, `${workspace}-${Date.now()}-${Math.random()}.log`);
+const HEAP_PROBE = pathToFileURL(path.join(ROOT, 'gateway/test/faults/support/heap-probe.mjs'));
+
+/**
+ * `node <workspace>/dist/index.js` with exactly this environment (plus PATH). `heapProbe` also
+ * loads the heap probe, so `probeHeap()` can ask for the live heap after a full collection.
+ */
+export function spawnService(
+  workspace: string,
+  env: Record<string, string>,
+  options: { heapProbe?: boolean } = {},
+): ServiceProcess {
+  const stem = path.join(logDir, `${workspace}-${Date.now()}-${Math.random()}`);
+  const logFile = `${stem}.log`;
+  const heapProbeFile = options.heapProbe ? `${stem}.heap` : undefined;
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [path.join(ROOT, workspace, 'dist/index.js')], {
+  const probe = heapProbeFile ? ['--expose-gc', '--import', HEAP_PROBE.href] : [];
+  const child = spawn(process.execPath, [...probe, path.join(ROOT, workspace, 'dist/index.js')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...env,
+      ...(heapProbeFile ? { HEAP_PROBE_FILE: heapProbeFile } : {}),
+    },
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);
@@ -48,7 +66,25 @@ export function spawnService(workspace: string, env: Record<string, string>): Se
     });
   });
   if (child.pid === undefined) throw new Error(`could not start ${workspace}`);
-  return { child, pid: child.pid, exited, output: () => readFileSync(logFile, 'utf8') };
+  return {
+    child,
+    pid: child.pid,
+    exited,
+    output: () => readFileSync(logFile, 'utf8'),
+    ...(heapProbeFile ? { heapProbeFile } : {}),
+  };
+}
+
+/**
+ * The live heap (MiB) the probe wrote at the last request, if any, then a new request: the
+ * service collects and writes again, asynchronously, in time for the next call.
+ */
+export function probeHeap(service: ServiceProcess): number | undefined {
+  const { heapProbeFile } = service;
+  if (!heapProbeFile) throw new Error('started without a heap probe');
+  const last = existsSync(heapProbeFile) ? Number(readFileSync(heapProbeFile, 'utf8')) : NaN;
+  service.child.kill('SIGUSR2');
+  return Number.isFinite(last) && last > 0 ? last / 1024 / 1024 : undefined;
 }
 
 /** Polls until the URL answers 200; fails with the service's own output if it never does. */
