@@ -17,8 +17,16 @@ import {
 } from '@secure-api/shared/config';
 import { serviceDatabaseUrl } from '@secure-api/shared/data';
 
-const { databaseUrl, redisUrl, amqpUrl, autoMigrate, corsOrigins, loginRateLimit, redisKeyPrefix } =
-  sharedVariables;
+const {
+  databaseUrl,
+  redisUrl,
+  amqpUrl,
+  autoMigrate,
+  corsOrigins,
+  loginRateLimit,
+  redisKeyPrefix,
+  retentionDays,
+} = sharedVariables;
 
 const atLeast = (schema: z.ZodType<number>, min: number, unit = '') =>
   schema.refine((v) => v >= min, `must be at least ${min}${unit}`);
@@ -186,11 +194,7 @@ export const configSchema = defineConfig({
       'How long the link mailed to the previous address can cancel (or revert) an email change, in hours.',
     ),
   },
-  retentionDays: variable(
-    'RETENTION_DAYS',
-    positiveInt(30, 3650),
-    'Sessions (with their refresh tokens) revoked or expired, and mailed links used or expired, longer ago than this many days are deleted, hourly and in batches. Live sessions are never touched.',
-  ),
+  retentionDays,
   redisKeyPrefix,
 }).transform((c) => ({
   // What no single variable says by itself.

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { InvalidEventError, type AnySecurityEvent } from '@secure-api/shared/events';
-import { writeOutboxEvent } from '@secure-api/shared/outbox';
+import { OutboxRelay, writeOutboxEvent } from '@secure-api/shared/outbox';
 
 import { CountingSink, FailingSink, loginEvent, OutboxFixture } from './support/outbox-fixture.js';
 
@@ -142,5 +142,54 @@ describe('transactional outbox and relay', () => {
     expect(f.tap.countOf(event.id)).toBe(1);
     const [sent] = await f.rows([event.id]);
     expect(sent!.sent_at).not.toBeNull();
+  });
+
+  it('delivered rows past the retention are purged in batches replicas split; undelivered rows stay however old', async () => {
+    const old = Array.from({ length: 25 }, () => loginEvent());
+    const recent = loginEvent();
+    const undelivered = loginEvent();
+    await f.commit([...old, recent, undelivered]);
+    const ids = (events: AnySecurityEvent[]) => events.map((e) => e.id);
+    await f.sequelize.query(
+      `UPDATE outbox_events SET sent_at = now() - interval '31 days', created_at = now() - interval '31 days'
+        WHERE id IN (:old)`,
+      { replacements: { old: ids(old) } },
+    );
+    await f.sequelize.query(
+      `UPDATE outbox_events SET sent_at = now() - interval '29 days' WHERE id = :id`,
+      {
+        replacements: { id: recent.id },
+      },
+    );
+    await f.sequelize.query(
+      `UPDATE outbox_events SET created_at = now() - interval '90 days' WHERE id = :id`,
+      {
+        replacements: { id: undelivered.id },
+      },
+    );
+    const purged: number[] = [];
+    const purger = () =>
+      new OutboxRelay(
+        {
+          sequelize: f.sequelize,
+          publisher: f.publisher,
+          logger: f.logs.logger,
+          onPurged: (n) => purged.push(n),
+        },
+        { retentionMs: 30 * 24 * 3600_000, purgeBatchSize: 10 },
+      );
+    const [a, b] = [purger(), purger()];
+
+    const first = await Promise.all([a.purgeOnce(), b.purgeOnce()]);
+    const rest = [await a.purgeOnce(), await a.purgeOnce(), await b.purgeOnce()];
+
+    // Two at once claim different rows (SKIP LOCKED): 20 gone, then the last 5, then nothing.
+    expect(first).toEqual([10, 10]);
+    expect(rest).toEqual([5, 0, 0]);
+    expect(purged.reduce((sum, n) => sum + n, 0)).toBe(25);
+    expect(await f.rows(ids(old))).toEqual([]);
+    expect((await f.rows([recent.id, undelivered.id])).map((r) => r.id).sort()).toEqual(
+      [recent.id, undelivered.id].sort(),
+    );
   });
 });

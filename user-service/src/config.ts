@@ -13,7 +13,7 @@ import {
 } from '@secure-api/shared/config';
 import { serviceDatabaseUrl } from '@secure-api/shared/data';
 
-const { databaseUrl, redisUrl, amqpUrl, autoMigrate } = sharedVariables;
+const { databaseUrl, redisUrl, amqpUrl, autoMigrate, retentionDays } = sharedVariables;
 
 export const configSchema = defineConfig({
   ...baseVariables,
@@ -22,6 +22,7 @@ export const configSchema = defineConfig({
   redisUrl,
   amqpUrl,
   autoMigrate,
+  retentionDays,
   authJwksUrl: variable(
     'AUTH_JWKS_URL',
     httpUrl.default('http://127.0.0.1:8081/.well-known/jwks.json'),

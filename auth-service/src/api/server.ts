@@ -64,8 +64,22 @@ async function start(
     client.disconnect();
   });
 
+  const metrics = createMetrics('auth-service');
+  const purged = createCounter(metrics, {
+    name: 'retention_purged_rows_total',
+    help: 'Rows past RETENTION_DAYS deleted by the retention purges, by table',
+    labelNames: ['table'] as const,
+  });
   const events = resources.open(
-    await startEventPipeline({ amqpUrl: config.amqpUrl, sequelize, logger }),
+    await startEventPipeline({
+      amqpUrl: config.amqpUrl,
+      sequelize,
+      logger,
+      retentionDays: config.retentionDays,
+      onPurged: (rows) => {
+        purged.inc({ table: 'outbox_events' }, rows);
+      },
+    }),
     (pipeline) => pipeline.close(),
   );
   const deps = await buildAuthComponents(config, sequelize, redis, events.uow);
@@ -74,7 +88,6 @@ async function start(
     from: config.mail.from,
     requireTls: config.mail.requireTls && config.mail.smtpUrl.startsWith('smtp:'),
   });
-  const metrics = createMetrics('auth-service');
   const relay = resources.open(
     new MailRelay({
       outbox: deps.mailbox,
@@ -90,18 +103,7 @@ async function start(
   relay.start();
   const background = resources.open(new BackgroundWork(logger), (work) => work.drain());
   const retention = resources.open(
-    new RetentionPurger(
-      {
-        sequelize,
-        logger,
-        purged: createCounter(metrics, {
-          name: 'retention_purged_rows_total',
-          help: 'Dead rows deleted by the retention purge, by table',
-          labelNames: ['table'] as const,
-        }),
-      },
-      { keepDays: config.retentionDays },
-    ),
+    new RetentionPurger({ sequelize, logger, purged }, { keepDays: config.retentionDays }),
     (purger) => purger.stop(),
   );
   retention.start();

@@ -10,6 +10,7 @@ import {
   nodeEnv,
   optionalFlag,
   port,
+  positiveInt,
   rate,
   redisUrl,
 } from './env-values.js';
@@ -78,6 +79,11 @@ export const sharedVariables = {
       .regex(/^[A-Za-z0-9_:-]{0,64}$/, 'letters, digits, _ : - only')
       .default(''),
     'Prefix of every Redis key the service owns except the revocation marks, so several stacks (or test runs) share one Redis. Letters, digits, `_ : -`, at most 64.',
+  ),
+  retentionDays: variable(
+    'RETENTION_DAYS',
+    positiveInt(30, 3650),
+    'Rows that are only history are deleted once older than this many days, in batches: events already delivered from the outbox (auth, users), and in auth-service sessions with their refresh tokens revoked or expired and mailed links used or expired. Live sessions and undelivered events are never touched.',
   ),
   loginRateLimit: variable(
     'LOGIN_RATE_LIMIT',

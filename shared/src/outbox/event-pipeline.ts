@@ -22,14 +22,28 @@ export async function startEventPipeline(options: {
   sequelize: Sequelize;
   logger: Logger;
   pollIntervalMs?: number;
+  /** Delivered events are kept this long in the outbox, then deleted. */
+  retentionDays?: number;
+  /** Told how many delivered rows each purge deleted. */
+  onPurged?: (rows: number) => void;
 }): Promise<EventPipeline> {
   const broker = new AmqpConnection(options.amqpUrl, options.logger);
   const publisher = new EventPublisher(broker, options.logger);
   await publisher.start();
   broker.connectInBackground();
   const relay = new OutboxRelay(
-    { sequelize: options.sequelize, publisher, logger: options.logger },
-    { pollIntervalMs: options.pollIntervalMs ?? 500 },
+    {
+      sequelize: options.sequelize,
+      publisher,
+      logger: options.logger,
+      ...(options.onPurged && { onPurged: options.onPurged }),
+    },
+    {
+      pollIntervalMs: options.pollIntervalMs ?? 500,
+      ...(options.retentionDays !== undefined && {
+        retentionMs: options.retentionDays * 24 * 3600_000,
+      }),
+    },
   );
   relay.start();
   const uow = new UnitOfWork(options.sequelize, () => {

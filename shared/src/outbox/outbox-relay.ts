@@ -15,14 +15,18 @@ export interface OutboxRelayOptions {
   baseBackoffMs?: number;
   /** ...up to this (default 30 s): the longest a restored broker waits for the relay. */
   maxBackoffMs?: number;
-  /** Sent rows are deleted after this (default 7 days). */
+  /** Sent rows are deleted after this (default 30 days). */
   retentionMs?: number;
+  /** Sent rows deleted per statement (default 1000): short transactions on a busy table. */
+  purgeBatchSize?: number;
 }
 
 export interface OutboxRelayDeps {
   sequelize: Sequelize;
   publisher: EventSink;
   logger: Logger;
+  /** Told how many sent rows each purge deleted (for a metric). */
+  onPurged?: (rows: number) => void;
 }
 
 export interface RelayCycle {
@@ -37,6 +41,7 @@ interface OutboxRow {
 }
 
 const PURGE_EVERY_MS = 10 * 60_000;
+const PURGE_BATCHES_PER_TURN = 20;
 
 /**
  * Moves committed outbox rows to the broker. Each cycle, in one transaction, claims the oldest due
@@ -51,6 +56,7 @@ export class OutboxRelay {
   private readonly baseBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly retentionMs: number;
+  private readonly purgeBatchSize: number;
   private readonly loop: PollingLoop;
   private lastPurge = 0;
 
@@ -62,7 +68,8 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.baseBackoffMs = options.baseBackoffMs ?? 1000;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
-    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
+    this.retentionMs = options.retentionMs ?? 30 * 24 * 3600_000;
+    this.purgeBatchSize = options.purgeBatchSize ?? 1000;
     this.loop = new PollingLoop(() => this.tick(), {
       pollIntervalMs: this.pollIntervalMs,
       onError: (error) => {
@@ -153,13 +160,34 @@ export class OutboxRelay {
   private async purgeIfDue(): Promise<void> {
     if (Date.now() - this.lastPurge < PURGE_EVERY_MS) return;
     this.lastPurge = Date.now();
-    await this.deps.sequelize.query(
-      `DELETE FROM ${OUTBOX_TABLE} WHERE id IN (
+    // A bounded number of batches, so a large backlog never holds up the relaying itself.
+    for (let batch = 0; batch < PURGE_BATCHES_PER_TURN; batch += 1) {
+      if ((await this.purgeOnce()) < this.purgeBatchSize) return;
+    }
+  }
+
+  /**
+   * One batch of sent rows older than the retention. Rows are claimed with `FOR UPDATE SKIP
+   * LOCKED`, so replicas purging at once split the work and never wait on each other. Unsent rows
+   * are never touched, however old: they are events still owed to the audit store.
+   */
+  async purgeOnce(): Promise<number> {
+    const [result] = await this.deps.sequelize.query<{ deleted: string }>(
+      `WITH doomed AS (
          SELECT id FROM ${OUTBOX_TABLE}
           WHERE sent_at IS NOT NULL AND sent_at < now() - :retention * interval '1 millisecond'
-          LIMIT 10000)`,
-      { replacements: { retention: this.retentionMs } },
+          LIMIT :batch FOR UPDATE SKIP LOCKED),
+       gone AS (DELETE FROM ${OUTBOX_TABLE} WHERE id IN (SELECT id FROM doomed) RETURNING 1)
+       SELECT count(*) AS deleted FROM gone`,
+      {
+        type: QueryTypes.SELECT,
+        replacements: { retention: this.retentionMs, batch: this.purgeBatchSize },
+      },
     );
+    // pg returns counts as strings.
+    const deleted = Number(result?.deleted ?? 0);
+    if (deleted > 0) this.deps.onPurged?.(deleted);
+    return deleted;
   }
 }
 

@@ -8,6 +8,7 @@ import {
 } from '@secure-api/shared/auth';
 import { databaseCheck, openDatabase } from '@secure-api/shared/data';
 import {
+  createCounter,
   createMetrics,
   createServiceApp,
   listen,
@@ -65,10 +66,24 @@ async function start(
       client.disconnect();
     }),
   );
+  const metrics = createMetrics('user-service');
+  const purged = createCounter(metrics, {
+    name: 'retention_purged_rows_total',
+    help: 'Rows past RETENTION_DAYS deleted by the retention purges, by table',
+    labelNames: ['table'] as const,
+  });
   // Events go to the outbox with each change; the broker may come later (not a start-up need).
   // Closed before the database: the relay needs it for its last cycle.
   const events = resources.open(
-    await startEventPipeline({ amqpUrl: config.amqpUrl, sequelize, logger }),
+    await startEventPipeline({
+      amqpUrl: config.amqpUrl,
+      sequelize,
+      logger,
+      retentionDays: config.retentionDays,
+      onPurged: (rows) => {
+        purged.inc({ table: 'outbox_events' }, rows);
+      },
+    }),
     (pipeline) => pipeline.close(),
   );
 
@@ -84,7 +99,6 @@ async function start(
   const authenticated = authenticate(accessTokenVerifier(keys), revocations);
   const serviceOnly = requireServiceToken(serviceTokenVerifier(keys, USER_SERVICE_AUDIENCE));
 
-  const metrics = createMetrics('user-service');
   const readiness = new Readiness({
     database: databaseCheck(sequelize),
     redis: redisCheck(redis),
