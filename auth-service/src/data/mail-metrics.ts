@@ -17,12 +17,18 @@ export interface MailMetrics {
  */
 export function createMailMetrics(metrics: Metrics, outbox: MailOutbox): MailMetrics {
   const registers = [metrics.registry];
+  // A scrape collects both gauges at once: they share one read of the table.
+  let reading: ReturnType<MailOutbox['backlog']> | undefined;
+  const backlog = () =>
+    (reading ??= outbox.backlog().finally(() => {
+      reading = undefined;
+    }));
   new client.Gauge({
     name: 'mail_outbox_messages',
     help: 'Messages waiting in the mail outbox for the SMTP relay',
     registers,
     async collect() {
-      this.set((await outbox.backlog()).waiting);
+      this.set((await backlog()).waiting);
     },
   });
   new client.Gauge({
@@ -30,7 +36,7 @@ export function createMailMetrics(metrics: Metrics, outbox: MailOutbox): MailMet
     help: 'Age of the oldest message waiting in the mail outbox (0 when empty)',
     registers,
     async collect() {
-      this.set((await outbox.backlog()).oldestSeconds);
+      this.set((await backlog()).oldestSeconds);
     },
   });
   return {
