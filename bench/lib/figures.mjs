@@ -17,7 +17,7 @@ function cpuRows(section, label, cpu) {
 const statusText = (statuses) =>
   Object.entries(statuses)
     .map(([code, n]) => `${code}×${n}`)
-    .join(' ');
+    .join(' ') || 'no response';
 
 export function figures(r, argon2) {
   const rows = [];
