@@ -11,7 +11,8 @@ export function renderSessions(s) {
   const row = (label, pick) => {
     const before = pick(s.empty);
     const after = pick(s.full);
-    return `| ${label} | ${f1(before)} | ${f1(after)} | ${(after / before).toFixed(2)} |`;
+    const ratio = before === 0 ? '' : (after / before).toFixed(2);
+    return `| ${label} | ${f1(before)} | ${f1(after)} | ${ratio} |`;
   };
   const per = (op) => [
     row(`${op}: per second (4 clients)`, (m) => m[op].perSecond),
@@ -20,6 +21,20 @@ export function renderSessions(s) {
     row(`${op}: CPU µs, auth-service`, (m) => m[op].cpu['auth-service'] ?? 0),
     row(`${op}: CPU µs, PostgreSQL`, (m) => m[op].cpu.PostgreSQL ?? 0),
     row(`${op}: CPU µs, all processes`, (m) => sum(m[op].cpu)),
+    ...(s.empty[op].rowsRead
+      ? [
+          row(
+            `${op}: sessions rows read by sequential scan`,
+            (m) => m[op].rowsRead.sessionsScanned,
+          ),
+          row(`${op}: sessions rows fetched by index`, (m) => m[op].rowsRead.sessionsByIndex),
+          row(
+            `${op}: refresh-token rows read by sequential scan`,
+            (m) => m[op].rowsRead.tokensScanned,
+          ),
+          row(`${op}: refresh-token rows fetched by index`, (m) => m[op].rowsRead.tokensByIndex),
+        ]
+      : []),
   ];
   return [
     `Sessions table size (\`npm run bench -- --sessions\`, its own stack with fast Argon2id so ` +
