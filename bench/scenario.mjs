@@ -2,12 +2,21 @@
 // another built checkout, e.g. a `git worktree` of an earlier commit): prints one JSON line.
 //   node bench/scenario.mjs edge  [checkout]   scenario 1: full, checks-off and direct reads
 //   node bench/scenario.mjs audit [checkout]   scenario 4: the audit pipeline
-// Run it alternately on two checkouts to compare them on the same machine.
+//   node bench/scenario.mjs sessions           login and refresh cost with 1M dead sessions
+// `npm run bench -- --compare <rev>` compares two checkouts with their rounds interleaved.
+/* eslint-disable security/detect-non-literal-fs-filename -- a checkout named on the command line */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 const [scenario, checkout = path.resolve(import.meta.dirname, '..')] = process.argv.slice(2);
-const { Stack } = await import(path.join(checkout, 'bench/lib/stack.mjs'));
-const { auditPipeline, edgeCost } = await import(path.join(checkout, 'bench/lib/scenarios.mjs'));
+const lib = (file) => import(path.join(checkout, 'bench/lib', file));
+const { Stack } = await lib('stack.mjs');
+const { auditPipeline } = await lib('scenarios.mjs');
+// Since the compare mode scenario 1 takes a list of stacks; older checkouts take one.
+const edgeCost = existsSync(path.join(checkout, 'bench/lib/edge.mjs'))
+  ? async (stack, token, options) =>
+      (await (await lib('edge.mjs')).edgeCost([{ stack, token }], options))[0]
+  : (await lib('scenarios.mjs')).edgeCost;
 
 async function post(url, body) {
   const res = await fetch(url, {
@@ -57,12 +66,21 @@ async function audit(stack) {
   };
 }
 
+if (scenario === 'sessions') {
+  const { sessionTables } = await import('./lib/sessions.mjs');
+  const { renderSessions } = await import('./lib/sessions-report.mjs');
+  const log = (line) => process.stderr.write(`bench: ${line}\n`);
+  const result = await sessionTables({ quick: process.env.BENCH_QUICK === '1', log });
+  process.stdout.write(`${JSON.stringify(result)}\n\n${renderSessions(result)}\n`);
+  process.exit(0);
+}
+
 const run = new Map([
   ['edge', edge],
   ['audit', audit],
 ]).get(scenario);
 if (!run) {
-  process.stderr.write('usage: node bench/scenario.mjs edge|audit [checkout]\n');
+  process.stderr.write('usage: node bench/scenario.mjs edge|audit|sessions [checkout]\n');
   process.exit(2);
 }
 const stack = new Stack();

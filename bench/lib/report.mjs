@@ -9,8 +9,11 @@ import pg from 'pg';
 
 import { ROOT, urls } from './stack.mjs';
 
-const BEGIN = '<!-- bench:begin (written by `npm run bench`; edit outside these markers) -->';
-const END = '<!-- bench:end -->';
+import { renderExtras, renderSessions } from './sessions-report.mjs';
+
+export const BEGIN =
+  '<!-- bench:begin (written by `npm run bench`; edit outside these markers) -->';
+export const END = '<!-- bench:end -->';
 
 export async function machineInfo(redis) {
   const client = new pg.Client({ connectionString: urls.database });
@@ -39,10 +42,21 @@ const n1 = (x) => x.toFixed(1);
 const n2 = (x) => x.toFixed(2);
 const ms = (x) => `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`;
 const verdict = (ok) => (ok ? '**met**' : '**not met**');
+/** When, where and on what the run was made. */
+export function machineLine({ machine, elapsedSeconds, quick }) {
+  return (
+    `Measured ${machine.date.slice(0, 16).replace('T', ' ')} UTC on ${machine.cpu}, ${machine.cores} cores, ` +
+    `${n0(machine.memoryGiB)} GiB RAM, Node ${machine.node}, ${machine.kernel}; PostgreSQL ` +
+    `${machine.postgres}, Redis ${machine.redis}, RabbitMQ local. Load average before the run: ` +
+    `${n2(machine.loadAverage)}. Whole run: ${n0(elapsedSeconds)} s.` +
+    (quick ? ' **BENCH_QUICK=1: a smoke run with short phases, not a measurement.**' : '')
+  );
+}
+
 const run = (r) => `${n0(r.rps)} req/s · p50 ${ms(r.p50)} · p99 ${ms(r.p99)}`;
 
 export function renderReport(r) {
-  const { edge, argon2, logins, isolation, audit, trips, profile, verifier, machine } = r;
+  const { edge, argon2, logins, isolation, audit, trips, profile, verifier } = r;
   const fullPlain = edge.full.rps / edge.plain.rps;
   const cpuOf = (c) => Object.values(c).reduce((a, b) => a + b, 0);
   // Throughput on a CPU-bound machine is cores / CPU per request: the CPU ratio is the same
@@ -174,10 +188,7 @@ export function renderReport(r) {
   const lines = [
     BEGIN,
     '',
-    `Measured ${machine.date.slice(0, 16).replace('T', ' ')} UTC on ${machine.cpu}, ${machine.cores} cores, ` +
-      `${n0(machine.memoryGiB)} GiB RAM, Node ${machine.node}, ${machine.kernel}; PostgreSQL ` +
-      `${machine.postgres}, Redis ${machine.redis}, RabbitMQ local. Load average before the run: ` +
-      `${n2(machine.loadAverage)}. Whole run: ${n0(r.elapsedSeconds)} s.`,
+    machineLine(r),
     '',
     table,
     '',
@@ -226,6 +237,9 @@ export function renderReport(r) {
       '',
     );
   }
+  // Added with the compare mode: older results.json files have none of these.
+  if (logins.levels || r.memory || r.scaleOut) lines.push(renderExtras(r), '');
+  if (r.sessions) lines.push(renderSessions(r.sessions), '');
   lines.push(END);
   return { table, markdown: lines.join('\n') };
 }

@@ -1,10 +1,9 @@
-// Scenarios 1-5 of issue 8. Every phase is bounded by a duration; nothing loops on its own.
-/* eslint-disable security/detect-object-injection -- objects keyed by its own scenario and process names */
+// Scenarios 3-5 of issue 8 (1 is in edge.mjs, 2 in logins.mjs). Every phase is bounded by a
+// duration; nothing loops on its own.
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 
 import amqp from 'amqplib';
-import argon2 from 'argon2';
 import pg from 'pg';
 
 import { createEvent } from '@secure-api/shared/events';
@@ -12,144 +11,11 @@ import { createLogger } from '@secure-api/shared/logging';
 import { AmqpConnection, EventPublisher } from '@secure-api/shared/messaging';
 
 import { expectAllOk, load } from './load.mjs';
-import { cpuMeter, pidsNamed, sampleMemory } from './probes.mjs';
+import { loginRequest } from './logins.mjs';
+import { sampleMemory } from './probes.mjs';
 import { urls } from './stack.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Who used the CPU: our services, the datastores and this process (autocannon). */
-function processGroups(stack) {
-  const own = (name) => () => (stack.processes[name] ? [stack.processes[name].pid] : []);
-  return {
-    gateway: own('gateway'),
-    'checks-off gateway': own('plain'),
-    'auth-service': own('auth'),
-    'user-service': own('users'),
-    'audit-service': own('audit'),
-    PostgreSQL: () => pidsNamed(/^postgres/),
-    Redis: () => pidsNamed(/^redis-server/),
-    RabbitMQ: () => pidsNamed(/^beam/),
-    'load generator': () => [process.pid],
-  };
-}
-
-/** CPU ms per group, divided into microseconds per request. */
-function perRequest(cpuMs, requests) {
-  return Object.fromEntries(
-    Object.entries(cpuMs)
-      .filter(([, ms]) => ms > 0)
-      .map(([name, ms]) => [name, (ms * 1000) / requests]),
-  );
-}
-const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
-
-/** Scenario 1: the same authenticated read through three paths, interleaved, same run. */
-export async function edgeCost(stack, token, { quick }) {
-  const targets = { full: stack.gateway, plain: stack.plainGateway, direct: stack.users };
-  const rounds = quick ? 1 : 2;
-  const seconds = quick ? 3 : 10;
-  const runs = { full: [], plain: [], direct: [] };
-  const cpu = { full: [], plain: [], direct: [] };
-  const options = {
-    path: '/api/v1/users/me',
-    headers: { authorization: `Bearer ${token}` },
-    connections: 20,
-  };
-  for (let round = 0; round < rounds; round += 1) {
-    for (const [name, url] of Object.entries(targets)) {
-      await load({ ...options, url, duration: 2 }); // warm-up (JIT, pools, keep-alive sockets)
-      const meter = cpuMeter(processGroups(stack));
-      const run = expectAllOk(name, await load({ ...options, url, duration: seconds }));
-      runs[name].push(run);
-      cpu[name].push(perRequest(meter.stop(), run.total));
-    }
-  }
-  const cpuSummary = (list) => {
-    const names = new Set(list.flatMap((c) => Object.keys(c)));
-    return Object.fromEntries([...names].map((n) => [n, mean(list.map((c) => c[n] ?? 0))]));
-  };
-  const summary = (list) => ({
-    rps: mean(list.map((r) => r.rps)),
-    p50: mean(list.map((r) => r.p50)),
-    p99: mean(list.map((r) => r.p99)),
-    requests: list.reduce((n, r) => n + r.total, 0),
-  });
-  return {
-    connections: options.connections,
-    seconds,
-    rounds,
-    full: summary(runs.full),
-    plain: summary(runs.plain),
-    direct: summary(runs.direct),
-    cpuPerRequestUs: {
-      full: cpuSummary(cpu.full),
-      plain: cpuSummary(cpu.plain),
-      direct: cpuSummary(cpu.direct),
-    },
-  };
-}
-
-/** Scenario 2, the ceiling: Argon2id verifications/s in this process, as many at once as auth-service runs. */
-export async function argon2Throughput(
-  params,
-  { quick, concurrency = availableParallelism(), seconds = quick ? 4 : 10 },
-) {
-  // The default concurrency is auth-service's HASH_CONCURRENCY default (the core count).
-  const options = { type: argon2.argon2id, ...params };
-  const password = 'Raw-Argon2id-Bench-1!';
-  const hash = await argon2.hash(password, options);
-  await argon2.verify(hash, password);
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        if (!(await argon2.verify(hash, password))) throw new Error('argon2 verify failed');
-        done += 1;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  return {
-    concurrency,
-    perSecond: done / elapsed,
-    count: done,
-    msEach: (elapsed * 1000) / done,
-    cpuUsEach: (used.user + used.system) / done,
-  };
-}
-
-function loginRequest(stack, user) {
-  return {
-    url: stack.gateway,
-    path: '/api/v1/auth/login',
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: user.email, password: user.password }),
-  };
-}
-
-/** Scenario 2, what clients get: successful logins/s through the full gateway. */
-export async function loginThroughput(stack, user, { quick }) {
-  const connections = 2 * availableParallelism(); // keeps auth-service's hash queue non-empty
-  await load({ ...loginRequest(stack, user), connections, duration: 2 });
-  const meter = cpuMeter(processGroups(stack));
-  const run = expectAllOk(
-    'logins',
-    await load({ ...loginRequest(stack, user), connections, duration: quick ? 5 : 12 }),
-  );
-  const cpuPerLoginUs = perRequest(meter.stop(), run.ok);
-  return {
-    connections,
-    perSecond: run.ok / run.durationSeconds,
-    p50: run.p50,
-    p99: run.p99,
-    cpuPerLoginUs,
-  };
-}
 
 /** Scenarios 3 and 5: latency of cheap routes at rest and under a login flood; peak RSS meanwhile. */
 export async function isolation(stack, token, user, { quick }) {
@@ -176,10 +42,7 @@ export async function isolation(stack, token, user, { quick }) {
   expectAllOk('health at rest', healthRest);
   expectAllOk('me at rest', meRest);
 
-  const pids = Object.fromEntries(
-    ['gateway', 'auth', 'users', 'audit'].map((name) => [name, stack.processes[name].pid]),
-  );
-  const memory = sampleMemory(pids);
+  const memory = sampleMemory(stack.servicePids());
   // 4x HASH_CONCURRENCY: the hash queue never empties, and no login waits past the gateway's
   // upstream timeout (more clients only add 503s from the full queue, or 504s).
   const floodConnections = 4 * availableParallelism();

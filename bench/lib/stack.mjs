@@ -1,17 +1,19 @@
 // Starts the built services as child processes (so each has its own, honest RSS) on free
 // loopback ports, with throwaway databases, a private Redis key prefix and a private audit queue.
-/* eslint-disable security/detect-non-literal-fs-filename -- its own temp directory */
+// A stack runs the dist/ of one checkout: this one, or the revision `--compare` built.
+/* eslint-disable security/detect-non-literal-fs-filename -- its own temp directory and checkouts */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 
 import { dropDatabase, ensureDatabase, serviceDatabaseUrl } from '@secure-api/shared/data';
-import { backendPorts, closedPort, systemEnv } from '@secure-api/shared/testing';
+import { backendPorts, closedPort } from '@secure-api/shared/testing';
 
 import { stopChild, waitForHttp } from '../../scripts/lib/service-process.mjs';
 
@@ -23,8 +25,11 @@ export const urls = {
   amqp: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
 };
 
-/** Until `url` answers 200; fails when the child died or time ran out. */
-async function waitHealthy(url, child, timeoutMs = 60_000) {
+/**
+ * Until `url` answers 200; fails when the child died or time ran out. Generous: on a busy 2-core
+ * machine a service that starts while others are under load can take a minute to answer.
+ */
+async function waitHealthy(url, child, timeoutMs = 120_000) {
   const exited = () => child.exitCode !== null;
   if (await waitForHttp(url, { timeoutMs, giveUp: exited })) return;
   if (exited()) throw new Error(`${child.name} exited with ${child.exitCode}`);
@@ -32,11 +37,30 @@ async function waitHealthy(url, child, timeoutMs = 60_000) {
 }
 
 /**
+ * The checkout's own wiring (`systemEnv` of its shared package): which variables its services
+ * read may differ from this checkout's.
+ */
+async function systemEnvOf(checkout) {
+  const shared = path.join(checkout, 'shared');
+  const manifest = JSON.parse(readFileSync(path.join(shared, 'package.json'), 'utf8'));
+  const entry = manifest.exports['./testing'];
+  // `./testing` is TypeScript only (the bench runs under tsx); other entries are built.
+  const file = path.join(
+    shared,
+    typeof entry === 'string' ? entry : (entry.default ?? entry.types),
+  );
+  return (await import(pathToFileURL(file).href)).systemEnv;
+}
+
+/**
  * One bench run's system. `start*` methods spawn a service and wait until it answers;
  * `close()` stops every child and drops every database, whatever happened before.
  */
 export class Stack {
-  constructor() {
+  /** `checkout`: the directory whose built services it starts; `label` names it in the report. */
+  constructor({ checkout = ROOT, label = 'this checkout' } = {}) {
+    this.checkout = checkout;
+    this.label = label;
     this.id = randomBytes(4).toString('hex');
     this.logDir = mkdtempSync(path.join(tmpdir(), 'secure-api-bench-'));
     this.children = [];
@@ -63,8 +87,8 @@ export class Stack {
   /** Spawns `node <entry>` with env; its logs go straight to a file (not through this process). */
   spawn(name, entry, env, nodeArgs = []) {
     const log = openSync(path.join(this.logDir, `${name}.log`), 'a');
-    const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, entry)], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, [...nodeArgs, path.join(this.checkout, entry)], {
+      cwd: this.checkout,
       env: { PATH: process.env.PATH, LOG_LEVEL: 'info', NODE_ENV: 'development', ...env },
       stdio: ['ignore', log, log],
     });
@@ -81,7 +105,8 @@ export class Stack {
   }
 
   /** auth-service, user-service, audit-service and one full gateway. */
-  async startCore({ argon2 = {}, gatewayEnv = {} } = {}) {
+  async startCore({ argon2 = {}, gatewayEnv = {}, authEnv = {} } = {}) {
+    const systemEnv = await systemEnvOf(this.checkout);
     const env = systemEnv({
       // Each gateway of the run gets its own ports (startGateway).
       ports: await backendPorts(),
@@ -109,7 +134,13 @@ export class Stack {
     };
     // Every gateway of this run shares the upstreams and the Redis prefix (startGateway gives
     // each its own ports).
-    this.gatewayEnvBase = { ...env.gateway, CORS_ORIGINS: 'http://localhost:3000', ...limits };
+    this.gatewayEnvBase = {
+      ...env.gateway,
+      CORS_ORIGINS: 'http://localhost:3000',
+      ...limits,
+      ...gatewayEnv,
+    };
+    this.usersEnv = env.users;
     this.processes = {};
     const start = (name, serviceEnv, health) =>
       this.startService(name, `${name}/dist/index.js`, serviceEnv, health);
@@ -122,10 +153,11 @@ export class Stack {
         COOKIE_SECURE: 'false',
         LOGIN_RATE_LIMIT: limits.LOGIN_RATE_LIMIT,
         ...argon2,
+        ...authEnv,
       },
       `${this.auth}/health/ready`,
     );
-    const full = await this.startGateway('gateway', gatewayEnv);
+    const full = await this.startGateway('gateway');
     this.gateway = full.url;
     this.gatewayAdmin = full.adminUrl;
     this.processes.gateway = full.child;
@@ -151,6 +183,24 @@ export class Stack {
       adminUrl: `http://127.0.0.1:${adminPort}`,
       child,
     };
+  }
+
+  /** Another user-service on the same database, Redis and broker: a replica on its own port. */
+  async startUserService(name) {
+    const port = await closedPort();
+    const child = await this.startService(
+      name,
+      'user-service/dist/index.js',
+      { ...this.usersEnv, USERS_PORT: String(port) },
+      `http://127.0.0.1:${port}/health/live`,
+    );
+    return { url: `http://127.0.0.1:${port}`, child };
+  }
+
+  /** The pids of the four services, by name, e.g. for their memory. */
+  servicePids() {
+    const { gateway, auth, users, audit } = this.processes;
+    return { gateway: gateway.pid, auth: auth.pid, users: users.pid, audit: audit.pid };
   }
 
   /** The bench-only gateway with JWT, revocation, permission and rate-limit checks left out. */

@@ -1,0 +1,46 @@
+// What every scenario measures the same way: whose CPU, per request, and the order of runs when
+// two stacks are compared.
+/* eslint-disable security/detect-object-injection -- objects keyed by its own process names */
+import { cpuMeter, pidsNamed } from './probes.mjs';
+
+/** Who used the CPU: one stack's services, the datastores and this process (autocannon). */
+export function processGroups(stack) {
+  const own = (name) => () => (stack.processes[name] ? [stack.processes[name].pid] : []);
+  return {
+    gateway: own('gateway'),
+    'checks-off gateway': own('plain'),
+    'auth-service': own('auth'),
+    'user-service': own('users'),
+    'audit-service': own('audit'),
+    PostgreSQL: () => pidsNamed(/^postgres/),
+    Redis: () => pidsNamed(/^redis-server/),
+    RabbitMQ: () => pidsNamed(/^beam/),
+    'load generator': () => [process.pid],
+  };
+}
+
+/** A CPU meter over one stack's processes (the other stack of a comparison sits idle meanwhile). */
+export const meterFor = (stack, extra = {}) => cpuMeter({ ...processGroups(stack), ...extra });
+
+/** CPU ms per group, divided into microseconds per request. */
+export function perRequest(cpuMs, requests) {
+  return Object.fromEntries(
+    Object.entries(cpuMs)
+      .filter(([, ms]) => ms > 0)
+      .map(([name, ms]) => [name, (ms * 1000) / requests]),
+  );
+}
+
+export const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** The mean of each process's CPU over runs (a process missing from a run counts 0). */
+export function meanCpu(list) {
+  const names = new Set(list.flatMap((c) => Object.keys(c)));
+  return Object.fromEntries([...names].map((n) => [n, mean(list.map((c) => c[n] ?? 0))]));
+}
+
+/**
+ * The subjects (one stack, or the two of a comparison) in the order of one round: A, B in even
+ * rounds and B, A in odd ones, so neither always runs first (after the other's warm caches).
+ */
+export const inRound = (subjects, round) => (round % 2 === 0 ? subjects : [...subjects].reverse());
