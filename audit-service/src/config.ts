@@ -78,8 +78,8 @@ export const configSchema = defineConfig({
   ),
   prefetch: variable(
     'AUDIT_PREFETCH',
-    positiveInt(50, 1000),
-    'Unacknowledged messages per consumer, and the largest batch stored in one transaction.',
+    positiveInt(1000, 10_000),
+    'Unacknowledged messages per consumer. One transaction stores at most half of them, so the next batch arrives while one is stored.',
   ),
   authJwksUrl: variable(
     'AUTH_JWKS_URL',

@@ -161,8 +161,8 @@ export async function auditPipeline(stack, { quick }) {
   };
 
   try {
-    // Phase A: the target, offered at a steady 2,000 events/s.
-    const targetRate = 2000;
+    // Phase A: the target, offered at a steady 5,000 events/s.
+    const targetRate = 5000;
     const seconds = quick ? 5 : 30;
     const prefixA = `bench-${stack.id}-a-`;
     const offered = await publishPhase(prefixA, seconds, (_sent, started) =>

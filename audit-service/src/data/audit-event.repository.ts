@@ -9,7 +9,7 @@ import {
   type AuditStore,
   type StoredEvent,
 } from '../domain/audit-event.js';
-import { extendChain, GENESIS_HASH } from '../domain/hash-chain.js';
+import { extendChain, GENESIS_HASH, type ChainLink } from '../domain/hash-chain.js';
 
 // One writer at a time, across every consumer of every replica: the head is read and extended
 // under this transaction-scoped lock (scoped to this database).
@@ -34,40 +34,48 @@ export class AuditEventRepository implements AuditStore {
     if (events.length === 0) return [];
     const { sequelize } = this;
     return sequelize.transaction(async (transaction) => {
-      const select = <T extends object>(sql: string, replacements: Record<string, unknown> = {}) =>
-        sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements, transaction });
-      await select('SELECT pg_advisory_xact_lock(:key)', { key: CHAIN_LOCK_KEY });
-      const stored = await select<{ event_id: string }>(
-        'SELECT event_id FROM audit_events WHERE event_id IN (:ids)',
-        { ids: events.map((e) => e.id) },
+      // The lock has a statement of its own: a statement reads the snapshot taken when it began,
+      // so the head must be read by a later one, once the lock is held.
+      await sequelize.query('SELECT pg_advisory_xact_lock($1)', {
+        type: QueryTypes.SELECT,
+        bind: [CHAIN_LOCK_KEY],
+        transaction,
+      });
+      const [state] = await sequelize.query<{
+        seq: string | null;
+        hash: string | null;
+        stored: string[];
+      }>(
+        `SELECT head.seq, head.hash,
+           ARRAY(SELECT event_id::text FROM audit_events WHERE event_id = ANY($1::uuid[])) AS stored
+         FROM (SELECT 1) AS one
+         LEFT JOIN (SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS head ON true`,
+        { type: QueryTypes.SELECT, bind: [events.map((e) => e.id)], transaction },
       );
       // Already stored, or twice in this batch (a redelivery next to the original): kept once.
-      const seen = new Set(stored.map((r) => r.event_id));
+      const seen = new Set(state?.stored);
       const fresh: AnySecurityEvent[] = [];
       for (const event of events) {
-        if (seen.has(event.id)) continue;
-        seen.add(event.id);
+        const id = event.id.toLowerCase();
+        if (seen.has(id)) continue;
+        seen.add(id);
         fresh.push(event);
       }
       if (fresh.length === 0) return [];
-      const [head] = await select<{ seq: string; hash: string }>(
-        'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
-      );
       const links = extendChain(
-        { seq: Number(head?.seq ?? 0), hash: head?.hash ?? GENESIS_HASH },
+        { seq: Number(state?.seq ?? 0), hash: state?.hash ?? GENESIS_HASH },
         fresh,
       );
       await this.insert(links, transaction);
-      return links;
+      return links.map(({ event, seq, prevHash, hash }) => ({ event, seq, prevHash, hash }));
     });
   }
 
-  private async insert(links: AppendedEvent[], transaction: Transaction): Promise<void> {
-    const bind: unknown[] = [];
-    const rows = links.map(({ event, seq, prevHash, hash }) => {
+  /** One statement over column arrays: its text and plan stay the same whatever the batch size. */
+  private async insert(links: readonly ChainLink[], transaction: Transaction): Promise<void> {
+    const rows = links.map(({ event, canonical, seq, prevHash, hash }) => {
       const f = indexedFieldsOf(event);
-      const start = bind.length;
-      bind.push(
+      return [
         seq,
         f.event_id,
         f.type,
@@ -77,17 +85,24 @@ export class AuditEventRepository implements AuditStore {
         f.request_id,
         f.outcome,
         f.source,
-        JSON.stringify(event),
+        // The hashed rendering is the event's JSON; jsonb keeps the value, not the text.
+        canonical,
         prevHash,
         hash,
-      );
-      const p = (i: number) => `$${start + i}`;
-      return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}::jsonb, ${p(11)}, ${p(12)}, now())`;
+      ];
     });
-    await this.sequelize.query(`INSERT INTO audit_events (${COLUMNS}) VALUES ${rows.join(', ')}`, {
-      bind,
-      transaction,
-    });
+    const columns = Array.from({ length: 12 }, (_, i) => rows.map((row) => row.at(i)));
+    await this.sequelize.query(
+      `INSERT INTO audit_events (${COLUMNS})
+       SELECT seq, event_id, type, occurred_at, actor_user_id, subject_user_id, request_id,
+              outcome, source, payload::jsonb, prev_hash, hash, now()
+       FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::timestamptz[], $5::uuid[],
+                   $6::uuid[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+                   $12::text[])
+         AS t(seq, event_id, type, occurred_at, actor_user_id, subject_user_id, request_id,
+              outcome, source, payload, prev_hash, hash)`,
+      { bind: columns, transaction },
+    );
   }
 
   async find(filter: AuditFilter): Promise<StoredEvent[]> {

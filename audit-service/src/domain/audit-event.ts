@@ -54,8 +54,11 @@ export interface AuditStore {
 }
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+// An own property only (never one inherited from a prototype), without copying the object.
 const member = (value: unknown, key: string): unknown =>
-  typeof value === 'object' && value !== null ? new Map(Object.entries(value)).get(key) : undefined;
+  typeof value === 'object' && value !== null
+    ? Object.getOwnPropertyDescriptor(value, key)?.value
+    : undefined;
 
 /**
  * The indexed columns as the payload says they should be. Lenient on purpose: the verifier uses

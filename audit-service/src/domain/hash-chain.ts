@@ -9,20 +9,30 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** hash = sha256_hex(prev_hash || canonical_json(event)) */
 export function chainHash(prevHash: string, event: unknown): string {
-  return createHash('sha256').update(prevHash).update(canonicalJson(event)).digest('hex');
+  return hashOfCanonical(prevHash, canonicalJson(event));
+}
+
+function hashOfCanonical(prevHash: string, canonical: string): string {
+  return createHash('sha256').update(prevHash).update(canonical).digest('hex');
+}
+
+/** A new link, with the canonical JSON it hashed (valid JSON of the event: storable as is). */
+export interface ChainLink extends AppendedEvent {
+  canonical: string;
 }
 
 /** Links events after the chain's current head (seq 0 and the genesis hash when empty). */
 export function extendChain(
   head: { seq: number; hash: string },
   events: readonly AnySecurityEvent[],
-): AppendedEvent[] {
+): ChainLink[] {
   let { seq, hash } = head;
   return events.map((event) => {
     const prevHash = hash;
-    hash = chainHash(prevHash, event);
+    const canonical = canonicalJson(event);
+    hash = hashOfCanonical(prevHash, canonical);
     seq += 1;
-    return { event, seq, prevHash, hash };
+    return { event, canonical, seq, prevHash, hash };
   });
 }
 

@@ -7,28 +7,33 @@ import type { AmqpConnection } from '@secure-api/shared/messaging';
 import type { EventIngest } from '../domain/event-ingest.use-case.js';
 import { admit } from './admit-message.js';
 import type { ConsumerMetrics } from './consumer-metrics.js';
+import { settle, settleUpTo, type Settleable } from './settle.js';
 import { assertTopology, type AuditTopology } from './topology.js';
 
 export interface AuditConsumerOptions extends AuditTopology {
-  /** Unacknowledged deliveries at most; also the largest batch per transaction. */
+  /**
+   * Unacknowledged deliveries at most. A transaction takes at most half of them, so the next
+   * batch is already arriving (and being checked) while one is stored.
+   */
   prefetch: number;
 }
 
-interface Delivery {
-  channel: Channel;
-  message: ConsumeMessage;
+/** A delivery already admitted: a valid event from a proven producer, waiting to be stored. */
+interface Delivery extends Settleable {
+  event: AnySecurityEvent;
 }
 
 const RETRY_DELAY_MS = 1000;
 
 /**
- * Consumes `security.events` with manual acknowledgement. Deliveries gather while a batch is being
- * stored, so under load each transaction takes up to `prefetch` events. A message is acked only
- * after the transaction holding its event committed (or found it already stored); an invalid one,
- * or one whose producer is not proven (`admit`), is nacked without requeue, into the dead-letter
- * queue; a batch that could not be stored goes back to the queue after a pause. A crash at any
- * point leaves unacked messages that the broker redelivers, and the event id makes the second
- * delivery a no-op.
+ * Consumes `security.events` with manual acknowledgement. Each delivery is checked as it arrives
+ * (`admit`): an invalid one, or one whose producer is not proven, is nacked without requeue at
+ * once, into the dead-letter queue. Admitted events gather while a batch is being stored, so under
+ * load each transaction takes up to half the prefetch. A batch is acked only after the transaction
+ * holding its events committed (or found them already stored), with one ack per channel: deliveries
+ * are settled in the order they arrived, so "all up to this one" names exactly the batch. A batch
+ * that could not be stored goes back to the queue after a pause. A crash at any point leaves
+ * unacked messages that the broker redelivers, and the event id makes the second delivery a no-op.
  */
 export class AuditConsumer {
   private buffer: Delivery[] = [];
@@ -79,7 +84,7 @@ export class AuditConsumer {
       this.options.queue,
       (message) => {
         if (message) {
-          this.receive({ channel, message });
+          this.receive(channel, message);
           return;
         }
         // The broker cancelled us (the queue was deleted): start over, topology included.
@@ -105,8 +110,16 @@ export class AuditConsumer {
     }, 1000).unref();
   }
 
-  private receive(delivery: Delivery): void {
-    this.buffer.push(delivery);
+  private receive(channel: Channel, message: ConsumeMessage): void {
+    const { ingest, metrics, logger } = this;
+    const event = admit(message, { ingest, metrics, logger });
+    if (!event) {
+      settle(() => {
+        channel.nack(message, false, false);
+      });
+      return;
+    }
+    this.buffer.push({ channel, message, event });
     this.kick();
   }
 
@@ -119,33 +132,21 @@ export class AuditConsumer {
   }
 
   private async drain(): Promise<void> {
+    const batchSize = Math.ceil(this.options.prefetch / 2);
     while (this.buffer.length > 0) {
-      await this.process(this.buffer.splice(0, this.options.prefetch));
+      await this.process(this.buffer.splice(0, batchSize));
     }
   }
 
   private async process(batch: Delivery[]): Promise<void> {
-    const valid: { delivery: Delivery; event: AnySecurityEvent }[] = [];
-    const { ingest, metrics, logger } = this;
-    for (const delivery of batch) {
-      const event = admit(delivery.message, { ingest, metrics, logger });
-      if (event) {
-        valid.push({ delivery, event });
-        continue;
-      }
-      settle(delivery, (c, m) => {
-        c.nack(m, false, false);
-      });
-    }
-    if (valid.length === 0) return;
     try {
-      const { stored, duplicates } = await this.ingest.ingest(valid.map((v) => v.event));
+      const { stored, duplicates } = await this.ingest.ingest(batch.map((d) => d.event));
       this.metrics.stored.inc(stored.length);
       this.metrics.duplicates.inc(duplicates);
     } catch (error) {
       this.metrics.storeFailures.inc();
       this.logger.error(
-        { err: error, events: valid.length },
+        { err: error, events: batch.length },
         'audit events not stored, requeueing',
       );
       if (this.stopping) {
@@ -154,16 +155,14 @@ export class AuditConsumer {
         return;
       }
       await this.pause(RETRY_DELAY_MS);
-      for (const { delivery } of valid)
-        settle(delivery, (c, m) => {
-          c.nack(m, false, true);
-        });
+      settleUpTo(batch, (channel, last) => {
+        channel.nack(last, true, true);
+      });
       return;
     }
-    for (const { delivery } of valid)
-      settle(delivery, (c, m) => {
-        c.ack(m);
-      });
+    settleUpTo(batch, (channel, last) => {
+      channel.ack(last, true);
+    });
   }
 
   /** A pause that a stop cuts short. */
@@ -178,14 +177,5 @@ export class AuditConsumer {
       const timer = setTimeout(done, ms);
       this.wake = done;
     });
-  }
-}
-
-/** Acks and nacks on a closed channel throw; the broker redelivers those messages anyway. */
-function settle(delivery: Delivery, action: (channel: Channel, message: ConsumeMessage) => void) {
-  try {
-    action(delivery.channel, delivery.message);
-  } catch {
-    // The channel is gone: the message is back in the queue (and deduplicated if stored).
   }
 }
