@@ -13,7 +13,6 @@ import { AmqpConnection, EventPublisher } from '@secure-api/shared/messaging';
 import { expectAllOk, load } from './load.mjs';
 import { loginRequest } from './logins.mjs';
 import { sampleMemory } from './probes.mjs';
-import { urls } from './stack.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -93,7 +92,7 @@ function loginEvent(requestId) {
  */
 export async function auditPipeline(stack, { quick }) {
   const exchange = `bench.events.${stack.id}`;
-  const admin = await amqp.connect(urls.amqp);
+  const admin = await amqp.connect(await stack.brokerUrl());
   const channel = await admin.createChannel();
   await channel.assertExchange(exchange, 'topic', { durable: true });
   await channel.bindQueue(stack.auditQueue, exchange, '#');
@@ -102,7 +101,7 @@ export async function auditPipeline(stack, { quick }) {
     await admin.close();
   });
   const logger = createLogger({ service: 'bench-publisher', level: 'error' });
-  const broker = new AmqpConnection(urls.amqp, logger);
+  const broker = new AmqpConnection(await stack.brokerUrl(), logger);
   await broker.connect();
   const publisher = new EventPublisher(broker, logger, { exchange });
   await publisher.start();

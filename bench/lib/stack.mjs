@@ -2,7 +2,7 @@
 // loopback ports, with throwaway databases, a private Redis key prefix and a private audit queue.
 // A stack runs the dist/ of one checkout: this one, or the revision `--compare` built.
 /* eslint-disable security/detect-non-literal-fs-filename -- its own temp directory and checkouts */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,6 +75,30 @@ export class Stack {
     this.cleanups.push(cleanup);
   }
 
+  /**
+   * The run's own RabbitMQ virtual host, when rabbitmqctl can make one: services always publish to
+   * `security.events`, so two stacks (a `--compare` run) on one vhost would each store the other's
+   * events. Without rabbitmqctl, or with BENCH_AMQP_URL set, the broker's URL as given.
+   */
+  async brokerUrl() {
+    if (this.amqpUrl) return this.amqpUrl;
+    this.amqpUrl = urls.amqp;
+    if (process.env.BENCH_AMQP_URL) return this.amqpUrl;
+    const vhost = `bench-${this.id}`;
+    try {
+      await rabbitmqctl(['add_vhost', vhost]);
+      this.vhost = vhost;
+      const user = decodeURIComponent(new URL(urls.amqp).username);
+      await rabbitmqctl(['set_permissions', '-p', vhost, user, '.*', '.*', '.*']);
+      const url = new URL(urls.amqp);
+      url.pathname = `/${vhost}`;
+      this.amqpUrl = url.toString();
+    } catch (error) {
+      console.error(`bench: no private RabbitMQ vhost (${String(error)}); stacks share one`);
+    }
+    return this.amqpUrl;
+  }
+
   async database(service) {
     const server = new URL(urls.database);
     server.pathname = '/';
@@ -116,7 +140,7 @@ export class Stack {
         audit: await this.database('audit'),
       },
       redis: urls.redis,
-      amqp: urls.amqp,
+      amqp: await this.brokerUrl(),
       redisKeyPrefix: this.redisKeyPrefix,
       auditQueue: this.auditQueue,
     });
@@ -227,19 +251,32 @@ export class Stack {
     for (const url of this.databases) await dropDatabase(url).catch(() => undefined);
     // The audit queue is durable and bound to security.events: left behind, it would collect
     // every event published on this broker from now on.
-    await deleteQueues([this.auditQueue, `${this.auditQueue}.dlq`]).catch(() => undefined);
+    await deleteQueues(this.amqpUrl ?? urls.amqp, [
+      this.auditQueue,
+      `${this.auditQueue}.dlq`,
+    ]).catch(() => undefined);
     await deleteKeys(`${this.redisKeyPrefix}*`).catch(() => undefined);
+    if (this.vhost) await rabbitmqctl(['delete_vhost', this.vhost]).catch(() => undefined);
   }
 }
 
-async function deleteQueues(queues) {
-  const connection = await amqp.connect(urls.amqp);
+async function deleteQueues(url, queues) {
+  const connection = await amqp.connect(url);
   try {
     const channel = await connection.createChannel();
     for (const queue of queues) await channel.deleteQueue(queue);
   } finally {
     await connection.close();
   }
+}
+
+function rabbitmqctl(args) {
+  return new Promise((resolve, reject) => {
+    execFile('rabbitmqctl', ['-q', ...args], { timeout: 60_000 }, (error) => {
+      if (error) reject(error);
+      else resolve();
+    });
+  });
 }
 
 /** The run's own Redis keys (the security-policy mirror has no TTL). */
