@@ -10,6 +10,7 @@ import tseslint from 'typescript-eslint';
 const root = import.meta.dirname;
 const SERVICES = ['gateway', 'auth-service', 'user-service', 'audit-service'];
 const WORKSPACES = ['shared', ...SERVICES, 'e2e'];
+const DATABASE_SERVICES = ['auth-service', 'user-service', 'audit-service'];
 
 /** The layer rules of DEVELOP.md, per service: what each folder of its src may not import. */
 const layerZones = (service) => {
@@ -109,6 +110,26 @@ export default tseslint.config(
       ],
     },
   })),
+  {
+    // shared's data and outbox entry points run only inside the services that own a database, and
+    // those services declare pg, sequelize and umzug. shared itself must not name them, not even
+    // as an optional peer: `npm ci --workspace shared --workspace gateway` (the gateway image)
+    // installs whatever a workspace's package.json points at. test/package-split.test.ts checks
+    // that every service importing these entry points declares what they import.
+    files: ['shared/src/data/**/*.ts', 'shared/src/outbox/**/*.ts'],
+    rules: {
+      'import-x/no-extraneous-dependencies': [
+        'error',
+        {
+          packageDir: [
+            path.join(root, 'shared'),
+            ...DATABASE_SERVICES.map((s) => path.join(root, s)),
+          ],
+          devDependencies: false,
+        },
+      ],
+    },
+  },
   {
     // @secure-api/shared/testing is never built into dist/ (shared/tsconfig.json excludes it), so
     // it may use the dev dependencies tests use (smtp-server, mailparser), shared's or the root's.
