@@ -111,6 +111,11 @@ export const configSchema = defineConfig({
       positiveInt(32, 10_000),
       'Password hashes waiting for a slot; beyond it the request gets 503.',
     ),
+    maxWaitMs: variable(
+      'HASH_QUEUE_MAX_WAIT_MS',
+      positiveInt(4000, 60_000),
+      'How long a password hash may wait for a slot, in milliseconds (also judged ahead, from the recent pace); beyond it the request gets 503 with Retry-After. Keep it well below the gateway’s `UPSTREAM_TIMEOUT_MS`, so an overloaded service refuses clearly instead of the gateway answering 504.',
+    ),
   },
   apiKeyRotationGraceSeconds: variable(
     'API_KEY_ROTATION_GRACE_SECONDS',

@@ -11,16 +11,18 @@ const FAST = { timeCost: 2, memoryCost: 8192, parallelism: 1 };
 describe('PasswordHasher', () => {
   it('uses Argon2id with the production defaults (64 MiB, t=3, p=4) unless configured', async () => {
     const { argon2: params } = readConfig({});
-    const hash = await new PasswordHasher(params, { concurrency: 1, maxQueue: 1 }).hash(
-      'Correct-Horse-42',
-    );
+    const hash = await new PasswordHasher(params, {
+      concurrency: 1,
+      maxQueue: 1,
+      maxWaitMs: 60_000,
+    }).hash('Correct-Horse-42');
 
     expect(params).toEqual({ timeCost: 3, memoryCost: 65536, parallelism: 4 });
     expect(hash).toMatch(/^\$argon2id\$v=19\$m=65536,p=4,t=3\$/);
   });
 
   it('verifies the right password and refuses a wrong one', async () => {
-    const hasher = new PasswordHasher(FAST, { concurrency: 2, maxQueue: 4 });
+    const hasher = new PasswordHasher(FAST, { concurrency: 2, maxQueue: 4, maxWaitMs: 60_000 });
     const hash = await hasher.hash('Correct-Horse-42');
 
     expect(await hasher.verify(hash, 'Correct-Horse-42')).toBe(true);
@@ -30,14 +32,17 @@ describe('PasswordHasher', () => {
 
   it('flags hashes made with other parameters for rehashing', async () => {
     const old = await argon2.hash('Correct-Horse-42', { type: argon2.argon2id, ...FAST });
-    const hasher = new PasswordHasher({ ...FAST, timeCost: 3 }, { concurrency: 1, maxQueue: 1 });
+    const hasher = new PasswordHasher(
+      { ...FAST, timeCost: 3 },
+      { concurrency: 1, maxQueue: 1, maxWaitMs: 60_000 },
+    );
 
     expect(hasher.needsRehash(old)).toBe(true);
     expect(hasher.needsRehash(await hasher.hash('x'))).toBe(false);
   });
 
   it('when the queue is full, refuses at once with 503 instead of queueing without bound', async () => {
-    const hasher = new PasswordHasher(FAST, { concurrency: 1, maxQueue: 2 });
+    const hasher = new PasswordHasher(FAST, { concurrency: 1, maxQueue: 2, maxWaitMs: 60_000 });
     const results = await Promise.allSettled(
       Array.from({ length: 6 }, () => hasher.hash('Correct-Horse-42')),
     );
@@ -49,7 +54,27 @@ describe('PasswordHasher', () => {
       const reason = r.reason as AppError;
       expect(reason).toBeInstanceOf(AppError);
       expect(reason.status).toBe(503);
+      expect(reason.detail).toBe('The service is busy, retry shortly');
+      expect(Number(reason.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
     }
     expect(hasher.queueDepth).toBe(0);
+  });
+
+  it('a hash that waits longer than the limit for a slot is refused with 503 and Retry-After, not left to time out upstream', async () => {
+    // Any Argon2id hash takes well over 1 ms: everything behind the first waits too long.
+    const hasher = new PasswordHasher(FAST, { concurrency: 1, maxQueue: 10, maxWaitMs: 1 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, () => hasher.hash('Correct-Horse-42')),
+    );
+
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected']);
+    for (const r of results.slice(1)) {
+      const reason = (r as PromiseRejectedResult).reason as AppError;
+      expect(reason.status).toBe(503);
+      expect(reason.headers['Retry-After']).toMatch(/^[1-9]\d*$/);
+    }
+    expect(hasher.queueDepth).toBe(0);
+    // The slot was freed: the next hash runs.
+    await expect(hasher.verify(await hasher.hash('x'), 'x')).resolves.toBe(true);
   });
 });

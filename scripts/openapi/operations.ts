@@ -94,7 +94,7 @@ const auth = {
       'Every refusal (unknown email, wrong password, locked or inactive account) is the same 401 ' +
       '"Invalid email or password". With two-factor on, answers an MfaChallenge instead of tokens. ' +
       'A browser that shows the device cookie of an earlier full login to this account is not held ' +
-      'by the account lock, only by its own failure counter. A full hashing queue is a 503.',
+      'by the account lock, only by its own failure counter. A full hashing queue, or one that would keep the login waiting longer than HASH_QUEUE_MAX_WAIT_MS, is a 503 with Retry-After.',
     request: loginSchema,
     success: {
       status: 200,

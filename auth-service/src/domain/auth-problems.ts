@@ -66,7 +66,10 @@ export const AuthProblems = {
   /** Too many failed logins from one address today. */
   addressBlocked: (retryAfterSeconds: number) =>
     Problems.tooManyRequests(retryAfterSeconds) as Problem<'rate-limited'>,
-  hashingBusy: () => unavailable('The service is busy, retry shortly'),
+  hashingBusy: (retryAfterSeconds: number) =>
+    new AppError(503, 'unavailable', 'The service is busy, retry shortly', {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    }) as Problem<'unavailable'>,
   securityStoreUnavailable: () =>
     unavailable('A security dependency is unavailable, retry shortly'),
 };

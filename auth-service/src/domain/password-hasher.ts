@@ -13,6 +13,17 @@ export interface HashingLimits {
   concurrency: number;
   /** Waiting hashes beyond this get 503 at once, so a login flood cannot exhaust memory. */
   maxQueue: number;
+  /**
+   * A hash that waited this long for a slot, or would by the queue's recent pace, gets 503: an
+   * overloaded service sheds load with a clear refusal before the gateway's timeout turns the
+   * request into a 504.
+   */
+  maxWaitMs: number;
+}
+
+interface Waiter {
+  start(): void;
+  timer: NodeJS.Timeout;
 }
 
 /**
@@ -21,7 +32,9 @@ export interface HashingLimits {
  */
 export class PasswordHasher {
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: Waiter[] = [];
+  /** Recent time one hash takes (moving average), for the expected wait of a newcomer. */
+  private averageMs = 0;
   private dummyHash: Promise<string> | undefined;
 
   constructor(
@@ -59,21 +72,49 @@ export class PasswordHasher {
   }
 
   private async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.limits.concurrency) {
-      if (this.waiting.length >= this.limits.maxQueue) {
-        throw AuthProblems.hashingBusy();
-      }
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    } else {
-      this.running += 1;
-    }
+    if (this.running >= this.limits.concurrency) await this.waitForSlot();
+    else this.running += 1;
+    const started = performance.now();
     try {
       return await task();
     } finally {
+      const took = performance.now() - started;
+      this.averageMs = this.averageMs === 0 ? took : this.averageMs * 0.8 + took * 0.2;
       // Hand the slot straight to the next waiter, or free it.
       const next = this.waiting.shift();
-      if (next) next();
-      else this.running -= 1;
+      if (next) {
+        clearTimeout(next.timer);
+        next.start();
+      } else this.running -= 1;
     }
+  }
+
+  /** Hashes ahead of a newcomer, divided among the slots, at the recent pace. */
+  private expectedWaitMs(): number {
+    return ((this.waiting.length + 1) / this.limits.concurrency) * this.averageMs;
+  }
+
+  private waitForSlot(): Promise<void> {
+    if (
+      this.waiting.length >= this.limits.maxQueue ||
+      this.expectedWaitMs() > this.limits.maxWaitMs
+    ) {
+      return Promise.reject(this.busy());
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        start: resolve,
+        timer: setTimeout(() => {
+          this.waiting.splice(this.waiting.indexOf(waiter), 1);
+          reject(this.busy());
+        }, this.limits.maxWaitMs),
+      };
+      this.waiting.push(waiter);
+    });
+  }
+
+  /** Retry-After: about when the queue ahead will have drained, at least a second. */
+  private busy() {
+    return AuthProblems.hashingBusy(Math.max(1, Math.ceil(this.expectedWaitMs() / 1000)));
   }
 }
