@@ -234,10 +234,10 @@ describe('OpenAPI request and response shapes', () => {
         'id',
         'is_active',
         'role',
-        'sign_in_alerts',
         'username',
       ].sort(),
     );
+    expect(keysOf('UserSettings')).toEqual(['sign_in_alerts']);
     expect(keysOf('TokenResponse')).toEqual(['access_token', 'expires_in', 'token_type']);
     expect(schemas.get('TokenResponse')?.properties?.token_type?.const).toBe('bearer');
     expect(keysOf('MfaChallenge')).toEqual(['mfa_required', 'mfa_token']);

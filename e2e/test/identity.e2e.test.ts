@@ -45,7 +45,6 @@ describe('identity core through the gateway', () => {
           'id',
           'is_active',
           'role',
-          'sign_in_alerts',
           'username',
         ].sort(),
       );
@@ -55,7 +54,6 @@ describe('identity core through the gateway', () => {
         email_verified: false,
         role: 'user',
         is_active: true,
-        sign_in_alerts: true,
       });
     });
 

@@ -54,6 +54,8 @@ const CONTRACT: [Method, string, Who, Owner, Limit?][] = [
   ['POST', `/api/v1/auth/api-keys/${KEY_ID}/rotate`, 'authenticated', 'auth'],
   ['GET', '/api/v1/users/me', 'self:read', 'users'],
   ['PUT', '/api/v1/users/me', 'self:write', 'users'],
+  ['GET', '/api/v1/users/me/settings', 'self:read', 'users'],
+  ['PUT', '/api/v1/users/me/settings', 'self:write', 'users'],
   ['GET', '/api/v1/users?page=2&per_page=10', 'users:read', 'users'],
   ['POST', '/api/v1/users', 'users:write', 'auth'],
   ['GET', `/api/v1/users/${ID}`, 'users:read', 'users'],

@@ -21,7 +21,10 @@ import {
   rotateApiKeySchema,
   stepUpSchema,
 } from '../../auth-service/src/api/schemas/auth.schemas.js';
-import { updateMeSchemas } from '../../user-service/src/api/schemas/me.schemas.js';
+import {
+  updateMeSchemas,
+  updateSettingsSchemas,
+} from '../../user-service/src/api/schemas/me.schemas.js';
 import {
   changeRoleSchemas,
   changeStatusSchemas,
@@ -303,6 +306,23 @@ const users = {
       schemas: [shapes.user],
     },
     errors: [404, 503],
+  },
+  'GET /api/v1/users/me/settings': {
+    operationId: 'getMySettings',
+    tag: 'users',
+    summary: 'Your account settings',
+    description: 'Yours alone: not part of the user object, which an admin also reads.',
+    success: { status: 200, description: 'Your settings', schemas: [shapes.userSettings] },
+    errors: [404],
+  },
+  'PUT /api/v1/users/me/settings': {
+    operationId: 'updateMySettings',
+    tag: 'users',
+    summary: 'Change your account settings',
+    description: 'Also accepted by PUT /users/me, which answers the user object instead.',
+    request: updateSettingsSchemas,
+    success: { status: 200, description: 'Your settings, updated', schemas: [shapes.userSettings] },
+    errors: [404],
   },
   'GET /api/v1/users': {
     operationId: 'listUsers',

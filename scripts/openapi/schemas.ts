@@ -9,6 +9,7 @@ import type { AdminStats } from '../../audit-service/src/domain/stats.use-case.j
 import type { VerificationResult } from '../../audit-service/src/domain/hash-chain.js';
 import type { ApiKeyView } from '../../auth-service/src/domain/api-keys.use-case.js';
 import type { SessionView } from '../../auth-service/src/domain/sessions.use-case.js';
+import type { UserSettings } from '../../user-service/src/domain/user.js';
 import { securityPolicySchema } from '../../auth-service/src/domain/security-policy.js';
 
 /**
@@ -58,9 +59,15 @@ export const user = named(
     role,
     is_active: z.boolean(),
     created_at: instant,
+  }),
+);
+
+export const userSettings = named(
+  'UserSettings',
+  'What the owner chose for their account; shown only to them.',
+  z.strictObject({
     sign_in_alerts: z.boolean().meta({
-      description:
-        'Whether a sign-in from a browser not seen before mails the owner; set with PUT /users/me',
+      description: 'Whether a sign-in from a browser not seen before mails the owner',
     }),
   }),
 );
@@ -246,6 +253,7 @@ type Out<T extends z.ZodType> = z.output<T>;
 export const documentedShapesMatchTheServices: true[] = [
   true satisfies SameKeys<Out<typeof problem>, ProblemBody>,
   true satisfies SameKeys<Out<typeof user>, PublicUser>,
+  true satisfies SameKeys<Out<typeof userSettings>, UserSettings>,
   true satisfies SameKeys<Out<typeof session>, SessionView>,
   true satisfies SameKeys<Out<typeof apiKey>, ApiKeyView>,
   true satisfies SameKeys<Out<typeof adminStats>, AdminStats>,

@@ -7,7 +7,9 @@ import {
   encodeSecurityPolicy,
   publicUserSchema,
   securityPolicyKey,
+  toPublicUser,
   userCountsSchema,
+  userProfileSchema,
 } from '@secure-api/shared/contracts';
 
 describe('the public user contract', () => {
@@ -20,8 +22,8 @@ describe('the public user contract', () => {
     role: 'user',
     is_active: true,
     created_at: new Date().toISOString(),
-    sign_in_alerts: true,
   };
+  const profile = { ...user, sign_in_alerts: true };
 
   it('reads what user-service presents, dropping a field it does not know', () => {
     expect(publicUserSchema.parse({ ...user, password_hash: 'x' })).toEqual(user);
@@ -31,10 +33,31 @@ describe('the public user contract', () => {
     ['an unknown role', { role: 'root' }],
     ['no is_active', { is_active: undefined }],
     ['no email_verified', { email_verified: undefined }],
-    ['a sign_in_alerts that is not a boolean', { sign_in_alerts: 'yes' }],
     ['an id that is not a UUID', { id: '42' }],
   ])('refuses a user with %s', (_case, change) => {
     expect(publicUserSchema.safeParse({ ...user, ...change }).success).toBe(false);
+  });
+
+  it('reads the internal profile with the owner’s sign-in alert setting', () => {
+    expect(userProfileSchema.parse({ ...profile, password_hash: 'x' })).toEqual(profile);
+    expect(userProfileSchema.safeParse({ ...profile, sign_in_alerts: 'yes' }).success).toBe(false);
+    expect(userProfileSchema.safeParse(user).success).toBe(false);
+  });
+
+  it('turns a profile into exactly the public fields before a client sees it', () => {
+    const answer = toPublicUser(userProfileSchema.parse(profile));
+
+    expect(answer).toEqual(user);
+    expect(Object.keys(answer).sort()).toEqual([
+      'created_at',
+      'email',
+      'email_verified',
+      'full_name',
+      'id',
+      'is_active',
+      'role',
+      'username',
+    ]);
   });
 });
 

@@ -9,11 +9,11 @@ import { TestTokenIssuer } from '@secure-api/shared/testing';
 
 import {
   expectProblem,
-  expectUserObject,
+  expectProfileObject,
   fieldErrors,
   Harness,
   unique,
-  type TestUser,
+  type TestProfile,
 } from './support/harness.js';
 
 describe('/internal/users (auth-service only)', () => {
@@ -62,13 +62,13 @@ describe('/internal/users (auth-service only)', () => {
       .set('Authorization', await asService());
 
   describe('POST', () => {
-    it('creates the profile: 201 with the user object, email normalised', async () => {
+    it('creates the profile: 201 with the internal profile (the user object and sign_in_alerts), email normalised', async () => {
       const input = fresh();
 
       const res = await create({ ...input, email: `  ${input.email.toUpperCase()} ` });
 
       expect(res.status).toBe(201);
-      expectUserObject(res.body);
+      expectProfileObject(res.body);
       expect(res.body).toMatchObject({
         ...input,
         is_active: true,
@@ -94,9 +94,9 @@ describe('/internal/users (auth-service only)', () => {
       const absent = await create({ id, username, email, role });
 
       expect(withNull.status).toBe(201);
-      expect((withNull.body as TestUser).full_name).toBeNull();
+      expect((withNull.body as TestProfile).full_name).toBeNull();
       expect(absent.status).toBe(201);
-      expect((absent.body as TestUser).full_name).toBeNull();
+      expect((absent.body as TestProfile).full_name).toBeNull();
     });
 
     it('is idempotent: the same id, username and email again is 200 with the stored user', async () => {
@@ -120,18 +120,18 @@ describe('/internal/users (auth-service only)', () => {
     });
 
     it.each([
-      ['the username of another user', (taken: TestUser) => ({ username: taken.username })],
+      ['the username of another user', (taken: TestProfile) => ({ username: taken.username })],
       [
         'the username of another user in another case',
-        (taken: TestUser) => ({ username: taken.username.toUpperCase() }),
+        (taken: TestProfile) => ({ username: taken.username.toUpperCase() }),
       ],
-      ['the email of another user', (taken: TestUser) => ({ email: taken.email.toUpperCase() })],
+      ['the email of another user', (taken: TestProfile) => ({ email: taken.email.toUpperCase() })],
       [
         'an existing id with a different username',
-        (taken: TestUser) => ({ id: taken.id, email: taken.email }),
+        (taken: TestProfile) => ({ id: taken.id, email: taken.email }),
       ],
     ])('%s is a 409 conflict', async (_case, clash) => {
-      const taken = (await create(fresh())).body as TestUser;
+      const taken = (await create(fresh())).body as TestProfile;
 
       const res = await create({ ...fresh(), ...clash(taken) });
 
@@ -165,13 +165,13 @@ describe('/internal/users (auth-service only)', () => {
   });
 
   describe('GET /internal/users/:id', () => {
-    it('returns the user object, or 404', async () => {
-      const created = (await create(fresh())).body as TestUser;
+    it('returns the internal profile, or 404', async () => {
+      const created = (await create(fresh())).body as TestProfile;
 
       const found = await read(created.id);
 
       expect(found.status).toBe(200);
-      expectUserObject(found.body);
+      expectProfileObject(found.body);
       expect(found.body).toEqual(created);
       expectProblem(await read(randomUUID()), 404, 'User not found');
     });
@@ -191,8 +191,8 @@ describe('/internal/users (auth-service only)', () => {
         .set('Authorization', await asService())
         .send(body);
 
-    it('sets the email and email_verified: 200 with the user object, email normalised, no event', async () => {
-      const created = (await create(fresh())).body as TestUser;
+    it('sets the email and email_verified: 200 with the internal profile, email normalised, no event', async () => {
+      const created = (await create(fresh())).body as TestProfile;
       const email = `${unique('moved')}@example.com`;
 
       const res = await setEmail(created.id, {
@@ -201,14 +201,14 @@ describe('/internal/users (auth-service only)', () => {
       });
 
       expect(res.status).toBe(200);
-      expectUserObject(res.body);
+      expectProfileObject(res.body);
       expect(res.body).toEqual({ ...created, email, email_verified: true });
       expect((await read(created.id)).body).toEqual(res.body);
       expect(await outboxFor(created.id)).toEqual([]);
     });
 
     it('can mark the same address unverified again', async () => {
-      const created = (await create({ ...fresh(), email_verified: true })).body as TestUser;
+      const created = (await create({ ...fresh(), email_verified: true })).body as TestProfile;
 
       const res = await setEmail(created.id, { email: created.email, email_verified: false });
 
@@ -226,8 +226,8 @@ describe('/internal/users (auth-service only)', () => {
     });
 
     it('an email another profile holds (in any case) is a 409 email-conflict; neither profile changes', async () => {
-      const taken = (await create(fresh())).body as TestUser;
-      const mover = (await create(fresh())).body as TestUser;
+      const taken = (await create(fresh())).body as TestProfile;
+      const mover = (await create(fresh())).body as TestProfile;
 
       const res = await setEmail(mover.id, {
         email: taken.email.toUpperCase(),
@@ -241,8 +241,8 @@ describe('/internal/users (auth-service only)', () => {
     });
 
     it('two profiles racing for one free address: exactly one gets it, the other a 409', async () => {
-      const first = (await create(fresh())).body as TestUser;
-      const second = (await create(fresh())).body as TestUser;
+      const first = (await create(fresh())).body as TestProfile;
+      const second = (await create(fresh())).body as TestProfile;
       const email = `${unique('contested')}@example.com`;
 
       const results = await Promise.all(
@@ -251,7 +251,7 @@ describe('/internal/users (auth-service only)', () => {
 
       expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
       const owners = await Promise.all([read(first.id), read(second.id)]);
-      expect(owners.filter((r) => (r.body as TestUser).email === email)).toHaveLength(1);
+      expect(owners.filter((r) => (r.body as TestProfile).email === email)).toHaveLength(1);
     });
 
     it.each([
@@ -264,7 +264,7 @@ describe('/internal/users (auth-service only)', () => {
       ],
       ['an unknown field', { email: 'a@example.com', email_verified: true, role: 'admin' }, 'role'],
     ])('%s is a 422 naming the field; nothing changes', async (_case, body, field) => {
-      const created = (await create(fresh())).body as TestUser;
+      const created = (await create(fresh())).body as TestProfile;
 
       const res = await setEmail(created.id, body);
 
@@ -276,7 +276,7 @@ describe('/internal/users (auth-service only)', () => {
 
   describe('DELETE /internal/users/:id', () => {
     it('answers 204 whether or not the user existed (saga compensation)', async () => {
-      const created = (await create(fresh())).body as TestUser;
+      const created = (await create(fresh())).body as TestProfile;
 
       const first = await remove(created.id);
       const second = await remove(created.id);
@@ -365,7 +365,7 @@ describe('/internal/users (auth-service only)', () => {
     });
 
     it('an email was not changed by a refused request', async () => {
-      const created = (await create(fresh())).body as TestUser;
+      const created = (await create(fresh())).body as TestProfile;
       await request(h.url)
         .put(`/internal/users/${created.id}/email`)
         .set('Authorization', `Bearer ${await h.issuer.accessToken({ role: 'admin' })}`)

@@ -28,6 +28,13 @@ describe('/api/v1/users/me', () => {
     request(h.url).get('/api/v1/users/me').set('Authorization', `Bearer ${token}`);
   const putMe = (token: string, body: object) =>
     request(h.url).put('/api/v1/users/me').set('Authorization', `Bearer ${token}`).send(body);
+  const getSettings = (token: string) =>
+    request(h.url).get('/api/v1/users/me/settings').set('Authorization', `Bearer ${token}`);
+  const putSettings = (token: string, body: object) =>
+    request(h.url)
+      .put('/api/v1/users/me/settings')
+      .set('Authorization', `Bearer ${token}`)
+      .send(body);
 
   describe('GET', () => {
     it('returns exactly the caller’s user object', async () => {
@@ -152,7 +159,8 @@ describe('/api/v1/users/me', () => {
 
       expect(res.status).toBe(202);
       expectUserObject(res.body);
-      expect(res.body).toEqual({ ...user, full_name: 'New Name', sign_in_alerts: false });
+      expect(res.body).toEqual({ ...user, full_name: 'New Name' });
+      expect((await getSettings(token)).body).toEqual({ sign_in_alerts: false });
       const calls = h.auth.emailCallsFor(email);
       expect(calls).toHaveLength(1);
       expect(calls[0]).toMatchObject({
@@ -178,6 +186,7 @@ describe('/api/v1/users/me', () => {
       expectProblem(res, 400, 'Current password is incorrect');
       expect(h.auth.emailCallsFor(email)).toHaveLength(1);
       expect((await getMe(token)).body).toEqual(user);
+      expect((await getSettings(token)).body).toEqual({ sign_in_alerts: true });
     });
 
     it('when auth-service says too many email changes this hour, answers 429 with its Retry-After and keeps everything', async () => {
@@ -256,21 +265,34 @@ describe('/api/v1/users/me', () => {
     });
   });
 
-  describe('PUT sign_in_alerts', () => {
-    it('a new profile has alerts on; the owner turns them off and on again, answered 200', async () => {
+  describe('sign_in_alerts: a setting, not part of the user object', () => {
+    it('a new profile has alerts on; PUT /users/me turns them off and on, the user object never shows them', async () => {
       const { user, token } = await h.member('user');
 
+      const before = await getSettings(token);
       const off = await putMe(token, { sign_in_alerts: false });
-      const afterOff = await getMe(token);
+      const afterOff = await getSettings(token);
       const on = await putMe(token, { sign_in_alerts: true });
 
-      expect(user.sign_in_alerts).toBe(true);
+      expect(before.status).toBe(200);
+      expect(before.body).toEqual({ sign_in_alerts: true });
       expect(off.status).toBe(200);
       expectUserObject(off.body);
-      expect(off.body).toEqual({ ...user, sign_in_alerts: false });
-      expect(afterOff.body).toEqual(off.body);
-      expect(on.status).toBe(200);
+      expect(off.body).toEqual(user);
+      expect(afterOff.body).toEqual({ sign_in_alerts: false });
       expect(on.body).toEqual(user);
+      expect((await getSettings(token)).body).toEqual({ sign_in_alerts: true });
+    });
+
+    it('PUT /users/me/settings answers exactly the settings, and GET reads them back', async () => {
+      const { user, token } = await h.member('user');
+
+      const off = await putSettings(token, { sign_in_alerts: false });
+
+      expect(off.status).toBe(200);
+      expect(off.body).toEqual({ sign_in_alerts: false });
+      expect((await getSettings(token)).body).toEqual({ sign_in_alerts: false });
+      expect((await getMe(token)).body).toEqual(user);
     });
 
     it.each([
@@ -280,20 +302,48 @@ describe('/api/v1/users/me', () => {
     ])('refuses %s with 422 naming sign_in_alerts and changes nothing', async (_case, value) => {
       const { user, token } = await h.member('user');
 
-      const res = await putMe(token, { sign_in_alerts: value, full_name: 'Not Saved' });
+      const viaMe = await putMe(token, { sign_in_alerts: value, full_name: 'Not Saved' });
+      const viaSettings = await putSettings(token, { sign_in_alerts: value });
 
-      expectProblem(res, 422);
-      expect(fieldErrors(res)).toEqual(['sign_in_alerts']);
+      for (const res of [viaMe, viaSettings]) {
+        expectProblem(res, 422);
+        expect(fieldErrors(res)).toEqual(['sign_in_alerts']);
+      }
       expect((await getMe(token)).body).toEqual(user);
+      expect((await getSettings(token)).body).toEqual({ sign_in_alerts: true });
     });
 
-    it('a viewer (no self:write) cannot turn alerts off: 403, nothing changes', async () => {
+    it('PUT /users/me/settings refuses an absent setting or any other field with 422', async () => {
+      const { token } = await h.member('user');
+
+      const empty = await putSettings(token, {});
+      const extra = await putSettings(token, { sign_in_alerts: false, role: 'admin' });
+
+      expectProblem(empty, 422);
+      expect(fieldErrors(empty)).toEqual(['sign_in_alerts']);
+      expectProblem(extra, 422);
+      expect(fieldErrors(extra)).toEqual(['role']);
+      expect((await getSettings(token)).body).toEqual({ sign_in_alerts: true });
+    });
+
+    it('a viewer (no self:write) reads its settings but cannot turn alerts off: 403, nothing changes', async () => {
       const { user, token } = await h.member('viewer');
 
-      const res = await putMe(token, { sign_in_alerts: false });
+      const viaMe = await putMe(token, { sign_in_alerts: false });
+      const viaSettings = await putSettings(token, { sign_in_alerts: false });
 
-      expectProblem(res, 403, 'Insufficient permissions');
+      expectProblem(viaMe, 403, 'Insufficient permissions');
+      expectProblem(viaSettings, 403, 'Insufficient permissions');
       expect((await getMe(token)).body).toEqual(user);
+      expect((await getSettings(token)).body).toEqual({ sign_in_alerts: true });
+    });
+
+    it('without a token the settings answer the generic 401', async () => {
+      expectProblem(
+        await request(h.url).get('/api/v1/users/me/settings'),
+        401,
+        'Invalid or expired token',
+      );
     });
   });
 

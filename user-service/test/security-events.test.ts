@@ -100,6 +100,22 @@ describe('security events of user-service (outbox relayed to RabbitMQ)', () => {
       },
     ],
     [
+      'PUT /api/v1/users/me/settings turning alerts off → user.updated naming it',
+      async (requestId) => {
+        const member = await h.member('user');
+        const res = await as(member, requestId).put('/api/v1/users/me/settings', {
+          sign_in_alerts: false,
+        });
+        return {
+          status: res.status,
+          actorId: member.user.id,
+          subjectId: member.user.id,
+          type: 'user.updated',
+          data: { fields: ['sign_in_alerts'] },
+        };
+      },
+    ],
+    [
       'PATCH /api/v1/users/:id/role → user.role_changed from and to',
       async (requestId) => {
         const { user } = await h.member('user');

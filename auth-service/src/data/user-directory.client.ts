@@ -1,5 +1,5 @@
 import { USER_SERVICE_AUDIENCE } from '@secure-api/shared/auth';
-import { publicUserSchema } from '@secure-api/shared/contracts';
+import { userProfileSchema } from '@secure-api/shared/contracts';
 import {
   callService,
   type Expected,
@@ -49,7 +49,7 @@ export class UserDirectoryClient implements UserDirectory {
       method: 'POST',
       path: '/internal/users',
       json: profile,
-      expect: { 200: publicUserSchema, 201: publicUserSchema, 409: null },
+      expect: { 200: userProfileSchema, 201: userProfileSchema, 409: null },
     });
     if (answer.status === 409) throw new ProfileConflictError();
     return answer.body;
@@ -59,7 +59,7 @@ export class UserDirectoryClient implements UserDirectory {
     const answer = await this.call({
       method: 'GET',
       path: `/internal/users/${encodeURIComponent(userId)}`,
-      expect: { 200: publicUserSchema, 404: null },
+      expect: { 200: userProfileSchema, 404: null },
     });
     return answer.status === 200 ? answer.body : undefined;
   }
@@ -69,7 +69,7 @@ export class UserDirectoryClient implements UserDirectory {
       method: 'PUT',
       path: `/internal/users/${encodeURIComponent(userId)}/email`,
       json: { email, email_verified: verified },
-      expect: { 200: publicUserSchema, 404: null, 409: null },
+      expect: { 200: userProfileSchema, 404: null, 409: null },
     });
     if (answer.status !== 200) throw new ProfileConflictError();
     return answer.body;

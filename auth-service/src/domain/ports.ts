@@ -1,4 +1,4 @@
-import type { PublicUser } from '@secure-api/shared/contracts';
+import type { UserProfile } from '@secure-api/shared/contracts';
 import type { AnySecurityEvent } from '@secure-api/shared/events';
 
 import type { PresentedCookies } from './device-cookies.js';
@@ -57,8 +57,11 @@ export interface CredentialStore {
   recordLogin(userId: string): Promise<boolean>;
 }
 
-/** A profile as user-service publishes it: the public user object both services parse. */
-export type UserProfile = PublicUser;
+/**
+ * A profile as user-service gives it over /internal/users: the public user object and the sign-in
+ * alert setting; a client gets it through `toPublicUser`.
+ */
+export type { UserProfile };
 
 /** user-service already holds that id, username or email. */
 export class ProfileConflictError extends Error {

@@ -52,7 +52,13 @@ describe('sign-in alerts: a browser the account has not seen mails the owner', (
       .set('Authorization', `Bearer ${session.accessToken}`)
       .send({ sign_in_alerts: false });
     expect(off.status).toBe(200);
-    expect((off.body as { sign_in_alerts?: boolean }).sign_in_alerts).toBe(false);
+    // The setting is the owner's, not part of the user object: its own route reads it back.
+    expect(off.body).not.toHaveProperty('sign_in_alerts');
+    const settings = await request(system.gateway)
+      .get('/api/v1/users/me/settings')
+      .set('Authorization', `Bearer ${session.accessToken}`);
+    expect(settings.status).toBe(200);
+    expect(settings.body).toEqual({ sign_in_alerts: false });
     expect((await login(user.email, user.password)).status).toBe(200);
     // Two alerts: the second login and loginAs above (a new browser too); none after turning off.
     expect(await alertsAfterDelivery(user.email)).toHaveLength(2);

@@ -73,6 +73,10 @@ export const ROUTE_TABLE = Object.freeze([
   route('/api/v1/auth/api-keys/{keyId}/rotate', { POST: authService('authenticated') }),
   route('/api/v1/users/me/change-password', { POST: authService('authenticated') }),
   route('/api/v1/users/me', { GET: userService('self:read'), PUT: userService('self:write') }),
+  route('/api/v1/users/me/settings', {
+    GET: userService('self:read'),
+    PUT: userService('self:write'),
+  }),
   // Creating an account sets a password, so auth-service owns it; listing is the user-service's.
   route('/api/v1/users', { GET: userService('users:read'), POST: authService('users:write') }),
   route('/api/v1/users/{id}', {

@@ -105,9 +105,17 @@ function keySetUnavailable(error: unknown): boolean {
   return error.code === 'ERR_JOSE_GENERIC';
 }
 
-/** Each caller gets its own copy: a handler that changes its claims cannot change the next one's. */
+/**
+ * Each caller gets its own copy: a handler that changes its claims cannot change the next one's.
+ * Claims are a zod-parsed JWT payload (plain objects, arrays, primitives), so a plain walk copies
+ * them at a fraction of structuredClone's cost, which showed in every cached request's profile.
+ */
 function copyOf<C>(claims: C): C {
-  return structuredClone(claims);
+  if (Array.isArray(claims)) return claims.map(copyOf) as C;
+  if (claims === null || typeof claims !== 'object') return claims;
+  return Object.fromEntries(
+    Object.entries(claims).map(([key, value]) => [key, copyOf(value)]),
+  ) as C;
 }
 
 function verifierFor<S extends z.ZodType<{ exp: number }>>(

@@ -32,10 +32,14 @@ export interface ServiceAppOptions {
 }
 
 function accessLog(logger: Logger): express.RequestHandler {
+  // The access line's fields are fixed and none is named like a secret, so it skips the redactor:
+  // with its wildcard paths, redaction costs ~20 times the rest of the line (docs/performance.md).
+  // Every other line of the service is still redacted.
+  const lines = logger.child({}, { redact: { paths: [] } });
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      logger.info(
+      lines.info(
         {
           method: req.method,
           path: req.path,

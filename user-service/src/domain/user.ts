@@ -4,7 +4,10 @@ import type { UserCounts } from '@secure-api/shared/contracts';
 // The answer of GET /internal/users/stats is a contract with audit-service, declared in shared.
 export type { UserCounts };
 
-/** A profile as the domain sees it: exactly the public user object, no internal column. */
+/**
+ * A profile as the domain sees it: the public user object and the owner's settings, no internal
+ * column. The settings are not part of the public user object (GET /users/me/settings shows them).
+ */
 export interface User {
   id: string;
   username: string;
@@ -18,6 +21,9 @@ export interface User {
   /** Whether a sign-in mails the owner an alert; theirs to turn off. */
   sign_in_alerts: boolean;
 }
+
+/** What the owner chose for their account, shown only to them and to the services that act on it. */
+export type UserSettings = Pick<User, 'sign_in_alerts'>;
 
 export type NewUser = Pick<
   User,

@@ -27,9 +27,11 @@ export const USER_KEYS = [
   'id',
   'is_active',
   'role',
-  'sign_in_alerts',
   'username',
 ];
+
+/** What another service reads over /internal/users: the public user and the alert setting. */
+export const PROFILE_KEYS = [...USER_KEYS, 'sign_in_alerts'].sort();
 
 export interface TestUser {
   id: string;
@@ -40,7 +42,17 @@ export interface TestUser {
   role: Role;
   is_active: boolean;
   created_at: string;
+}
+
+export interface TestProfile extends TestUser {
   sign_in_alerts: boolean;
+}
+
+/** The public user object inside an internal profile. */
+export function publicOf(profile: TestProfile): TestUser {
+  const user: Partial<TestProfile> = { ...profile };
+  delete user.sign_in_alerts;
+  return user as TestUser;
 }
 
 export interface Member {
@@ -71,6 +83,14 @@ export function expectUserObject(body: unknown): asserts body is TestUser {
   const user = body as Record<string, unknown>;
   expect(Object.keys(user).sort()).toEqual(USER_KEYS);
   expect(new Date(user.created_at as string).toISOString()).toBe(user.created_at);
+}
+
+/** Exactly the internal profile: the public user object and sign_in_alerts, nothing else. */
+export function expectProfileObject(body: unknown): asserts body is TestProfile {
+  const profile = body as Record<string, unknown>;
+  expect(Object.keys(profile).sort()).toEqual(PROFILE_KEYS);
+  expect(typeof profile.sign_in_alerts).toBe('boolean');
+  expect(new Date(profile.created_at as string).toISOString()).toBe(profile.created_at);
 }
 
 export function expectProblem(res: request.Response, status: number, detail?: string) {
@@ -166,7 +186,7 @@ export class Harness {
         ...overrides,
       });
     expect(res.status).toBe(201);
-    const user = res.body as TestUser;
+    const user = publicOf(res.body as TestProfile);
     return { user, token: await this.issuer.accessToken({ sub: user.id, role }) };
   }
 

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 
 import { canManageRole, claimsOf, requirePermission } from '@secure-api/shared/auth';
+import { toPublicUser } from '@secure-api/shared/contracts';
 import { validated } from '@secure-api/shared/http';
 
 import type { AuthComponents } from '../dependencies.js';
@@ -20,9 +21,8 @@ export function accountRoutes(deps: AuthComponents, bearer: RequestHandler): Rou
       const body = req.body;
       if (!canManageRole(claimsOf(req).role, body.role))
         throw AuthProblems.insufficientPermissions();
-      res
-        .status(201)
-        .json(await createAccount(deps, body, { via: 'admin', actorId: claimsOf(req).sub }));
+      const profile = await createAccount(deps, body, { via: 'admin', actorId: claimsOf(req).sub });
+      res.status(201).json(toPublicUser(profile));
     }),
   );
 

@@ -6,6 +6,7 @@ import {
   type AccessClaims,
   type TokenVerifier,
 } from '@secure-api/shared/auth';
+import { toPublicUser } from '@secure-api/shared/contracts';
 import { validated } from '@secure-api/shared/http';
 
 import type { AuthComponents } from '../dependencies.js';
@@ -50,7 +51,7 @@ export function authRoutes({
     validated(registerSchema, async (req, res) => {
       const body = req.body;
       const profile = await createAccount(deps, { ...body, role: 'user' });
-      res.status(201).json(profile);
+      res.status(201).json(toPublicUser(profile));
     }),
   );
 

@@ -8,7 +8,7 @@ import {
   internalUserIdSchemas,
   setInternalUserEmailSchemas,
 } from '../schemas/internal-users.schemas.js';
-import { presentUser } from '../schemas/user.schemas.js';
+import { presentProfile } from '../schemas/user.schemas.js';
 
 /**
  * Service-to-service only (auth-service's registration saga and email verification); the gateway
@@ -25,7 +25,7 @@ export function internalUsersRoutes(
     serviceOnly,
     validated(createInternalUserSchemas, async (req, res) => {
       const { user, created } = await provisioning.create(req.body);
-      res.status(created ? 201 : 200).json(presentUser(user));
+      res.status(created ? 201 : 200).json(presentProfile(user));
     }),
   );
 
@@ -33,7 +33,7 @@ export function internalUsersRoutes(
     '/internal/users/:id',
     serviceOnly,
     validated(internalUserIdSchemas, async (req, res) => {
-      res.json(presentUser(await provisioning.get(req.params.id)));
+      res.json(presentProfile(await provisioning.get(req.params.id)));
     }),
   );
 
@@ -42,7 +42,7 @@ export function internalUsersRoutes(
     serviceOnly,
     validated(setInternalUserEmailSchemas, async (req, res) => {
       const { email, email_verified } = req.body;
-      res.json(presentUser(await provisioning.setEmail(req.params.id, email, email_verified)));
+      res.json(presentProfile(await provisioning.setEmail(req.params.id, email, email_verified)));
     }),
   );
 

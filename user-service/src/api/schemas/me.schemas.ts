@@ -11,3 +11,7 @@ export const updateMeSchemas = {
     current_password: z.string().min(1).max(1024).optional(),
   }),
 };
+
+export const updateSettingsSchemas = {
+  body: z.strictObject({ sign_in_alerts: z.boolean() }),
+};

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 import { ROLES } from '@secure-api/shared/auth';
-import type { PublicUser } from '@secure-api/shared/contracts';
+import type { PublicUser, UserProfile } from '@secure-api/shared/contracts';
 
-import type { User } from '../../domain/user.js';
+import type { User, UserSettings } from '../../domain/user.js';
 
 export const userId = z.uuid({ error: 'Expected a UUID' });
 
@@ -28,6 +28,15 @@ export function presentUser(user: User): PublicUser {
     role: user.role,
     is_active: user.is_active,
     created_at: user.created_at.toISOString(),
-    sign_in_alerts: user.sign_in_alerts,
   };
+}
+
+/** What another service reads over /internal/users: the public user and the settings it acts on. */
+export function presentProfile(user: User): UserProfile {
+  return { ...presentUser(user), sign_in_alerts: user.sign_in_alerts };
+}
+
+/** The owner's settings (GET/PUT /api/v1/users/me/settings), field by field. */
+export function presentSettings(user: User): UserSettings {
+  return { sign_in_alerts: user.sign_in_alerts };
 }
