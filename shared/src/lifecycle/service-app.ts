@@ -31,7 +31,8 @@ export interface ServiceAppOptions {
   routes(app: Express): void;
 }
 
-function accessLog(logger: Logger): express.RequestHandler {
+/** One `request` line per response (also run by the gateway's lean path, without Express). */
+export function accessLog(logger: Logger): express.RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
