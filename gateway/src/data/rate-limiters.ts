@@ -68,8 +68,9 @@ export interface RateLimitsOptions {
 
 /**
  * The gateway's limits, counted in Redis so every replica enforces one limit per client. Keys are
- * `<REDIS_KEY_PREFIX>rl:<limit>:<client>`. rate-limiter-flexible limiters have fixed points and
- * duration, so a limiter is rebuilt when its rate changes; the counters in Redis carry over.
+ * `<REDIS_KEY_PREFIX>rl:<limit>:<client>`, counted by one script per request (limit-script.ts).
+ * The in-memory fallback limiters have fixed points and duration, so a slot is rebuilt when its
+ * rate changes (the login policy); the counters in Redis carry over.
  */
 export class RateLimits {
   private readonly slots = new Map<LimitName, Slot>();
