@@ -1,14 +1,9 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 
 import type { Request, RequestHandler, Response } from 'express';
 
-import {
-  AppError,
-  Problems,
-  requestContext,
-  securityHeaders,
-  toAppError,
-} from '@secure-api/shared/http';
+import { AppError, Problems, securityHeaders, toAppError } from '@secure-api/shared/http';
 import { accessLog, type Metrics } from '@secure-api/shared/lifecycle';
 import type { Logger } from '@secure-api/shared/logging';
 
@@ -20,7 +15,8 @@ type Handler = (req: Request, res: Response, next: (error?: unknown) => void) =>
 
 /** The handlers of the proxied routes, in the order the Express app runs them. */
 export interface EdgeStages {
-  context: ReturnType<typeof requestContext>;
+  /** shared's requestContext, with the gateway's options. */
+  context: RequestHandler;
   cors: RequestHandler[];
   stripHeaders: RequestHandler;
   rateLimit: RequestHandler;
@@ -52,12 +48,16 @@ function recordedSecurityHeaders(): [string, string | number | readonly string[]
       throw new Error('security headers changed shape: they now remove a header');
     },
   } as unknown as Response;
-  for (const handler of securityHeaders()) {
-    let called = false;
-    void handler({ headers: {} } as Request, recorder, () => {
-      called = true;
+  const handlers = securityHeaders();
+  const passed: RequestHandler[] = [];
+  const nobody = new IncomingMessage(new Socket()) as Request;
+  for (const handler of handlers) {
+    void handler(nobody, recorder, () => {
+      passed.push(handler);
     });
-    if (!called) throw new Error('security headers changed shape: a handler did not call next');
+  }
+  if (passed.length !== handlers.length) {
+    throw new Error('security headers changed shape: a handler did not call next');
   }
   return recorded;
 }

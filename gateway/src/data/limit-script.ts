@@ -71,7 +71,10 @@ export function consumeAndRead(redis: Redis) {
     const refused = counts.some((count, i) => count.consumed > (limits[i]?.points ?? 0));
     const values = refused
       ? undefined
-      : reply.slice(2 * limits.length).map((value) => (value === null ? null : String(value)));
+      : reply.slice(2 * limits.length).map((value) => {
+          if (value !== null && typeof value !== 'string') throw new Error('unexpected value');
+          return value;
+        });
     if (!refused && (counts.length !== limits.length || values?.length !== reads.length)) {
       throw new Error('unexpected script reply');
     }
