@@ -1,20 +1,23 @@
 // The "checks off" gateway of scenario 1, built for the bench only (no production switch turns
-// the checks off). It is the real gateway's app minus exactly three things: the rate limiter,
-// JWT verification + the Redis revocation check, and the permission check. Everything else is
-// the same code, in the same order, from the built gateway and shared packages:
-//   createServiceApp: request id + context (client IP), helmet security headers, access log, metrics,
-//                     JSON body parsing (same limit), 404 and problem+json error handler;
-//   beforeBody:       trust-proxy off, CORS, spoofable-header stripping,
-//                     GET /health, the route-table lookup (405 for a wrong method);
-//   routes:           the same proxy (keep-alive agent, timeouts, header hygiene).
+// the checks off). It is the real gateway (gateway/src/api/server.ts) minus exactly three things:
+// the rate limiter, JWT verification + the Redis revocation check, and the permission check.
+// Everything else is the same code, in the same order, from the built gateway and shared packages:
+//   the lean path (edgeListener) for the routes of the table: request id + context (client IP),
+//     the recorded helmet security headers, access log, metrics, CORS, spoofable-header stripping,
+//     the route-table lookup, JSON body parsing (same limit), the same proxy (keep-alive agent,
+//     timeouts, header hygiene), problem+json errors;
+//   the Express app for everything else: the same stages through createServiceApp, GET /health,
+//     the route-table lookup (405 for a wrong method), 404 and the error handler.
 // The route-table lookup is the first handler of accessControl(); its other two handlers (bearer
 // + revocation, permission) are left out, and the verifier, revocation store and event reporter
 // given to it throw if anything ever calls them.
+import { jsonBody, requestContext } from '@secure-api/shared/http';
 import { createMetrics, createServiceApp, listen, Readiness } from '@secure-api/shared/lifecycle';
 import { createLogger } from '@secure-api/shared/logging';
 
 import { accessControl } from '../../gateway/dist/api/access-control.js';
 import { corsPolicy } from '../../gateway/dist/api/cors.js';
+import { edgeListener } from '../../gateway/dist/api/edge-pipeline.js';
 import { proxyToUpstreams, stripSpoofableHeaders } from '../../gateway/dist/api/proxy.js';
 import { healthRoutes } from '../../gateway/dist/api/routes/health.routes.js';
 import { readConfig } from '../../gateway/dist/config.js';
@@ -37,33 +40,42 @@ if (handlers.length !== 3) {
 const [routeLookup] = handlers;
 
 const metrics = createMetrics('gateway-plain');
+const stages = {
+  context: requestContext({ trustedProxies: config.trustedProxies, requestIds: 'own' }),
+  cors: corsPolicy(config.corsOrigins),
+  stripHeaders: stripSpoofableHeaders(),
+  rateLimit: (_req, _res, next) => next(), // left out
+  accessControl: [routeLookup],
+  body: jsonBody({ limit: config.bodyLimitBytes }),
+  proxy: proxyToUpstreams({
+    upstreams: config.upstreams,
+    connectTimeoutMs: config.upstreamConnectTimeoutMs,
+    timeoutMs: config.upstreamTimeoutMs,
+    logger,
+  }),
+};
 const app = createServiceApp({
   logger,
   metrics,
   readiness: new Readiness({}),
   bodyLimit: config.bodyLimitBytes,
   trustedProxies: config.trustedProxies,
+  requestIds: 'own',
   operationalRoutes: false,
   beforeBody: (app) => {
     app.set('trust proxy', false);
-    app.use(corsPolicy(config.corsOrigins));
-    app.use(stripSpoofableHeaders());
+    app.use(stages.cors);
+    app.use(stages.stripHeaders);
     app.use(healthRoutes(config.version));
-    app.use(routeLookup);
+    app.use(stages.accessControl);
   },
   routes: (app) => {
-    app.use(
-      proxyToUpstreams({
-        upstreams: config.upstreams,
-        connectTimeoutMs: config.upstreamConnectTimeoutMs,
-        timeoutMs: config.upstreamTimeoutMs,
-        logger,
-      }),
-    );
+    app.use(stages.proxy);
   },
 });
+const listener = edgeListener({ stages, logger, metrics, app });
 
-const server = await listen(app, { port: config.port, host: config.host, ...config.server });
+const server = await listen(listener, { port: config.port, host: config.host, ...config.server });
 logger.info({ url: server.url }, 'listening');
 process.once('SIGTERM', () => {
   server.close().then(

@@ -60,4 +60,23 @@ describe('RevocationStore user marks', () => {
     expect(await store.isRevoked(claims(sub, await store.earliestIssueTime(sub)))).toBe(false);
     expect(await redis.ttl(`revoked-before:${sub}`)).toBeGreaterThan(23 * 3600);
   });
+
+  it('judges values read elsewhere (the gateway reads them with its rate limit) as isRevoked does', async () => {
+    const sub = randomUUID();
+    const mark = await store.revokeUser(sub);
+    const read = async (c: ReturnType<typeof claims>) =>
+      RevocationStore.verdict(c, await redis.mget(...RevocationStore.keysOf(c)));
+
+    expect(await read(claims(sub, mark - 1))).toBe(true);
+    expect(await read(claims(sub, mark))).toBe(false);
+    const token = claims(sub, mark);
+    await store.revokeToken(token.jti, now() + 60);
+    expect(await read(token)).toBe(true);
+  });
+
+  it('refuses to judge from fewer values than keys: a missing mark is never "not revoked"', () => {
+    expect(() => RevocationStore.verdict(claims(randomUUID(), now()), [null, null])).toThrow(
+      expect.objectContaining({ status: 503 }),
+    );
+  });
 });

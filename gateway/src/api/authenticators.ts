@@ -18,6 +18,7 @@ import {
 import type { RateLimits } from '../data/rate-limiters.js';
 import { expiredOrInvalid } from '../domain/token-rejection.js';
 import { rateLimitHeaders, seconds } from './rate-limit.js';
+import { revokedFromLookup } from './revocation-lookup.js';
 import type { Caller, GatewayEvents, RejectionReason } from './security-events.js';
 
 export interface AuthenticatorOptions {
@@ -68,7 +69,9 @@ export function authenticators({
       if (isUnauthorized(error)) throw rejected(req, expiredOrInvalid(token));
       throw error;
     }
-    if (await revocation.isRevoked(claims)) throw rejected(req, 'revoked', { userId: claims.sub });
+    // Read ahead in the rate limit's round trip when it could be; else asked now.
+    const revoked = revokedFromLookup(req, claims) ?? (await revocation.isRevoked(claims));
+    if (revoked) throw rejected(req, 'revoked', { userId: claims.sub });
     req.auth = claims;
   };
 

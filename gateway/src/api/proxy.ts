@@ -9,12 +9,12 @@ import {
   currentClientRequestId,
   GATEWAY_OWNED_HEADERS,
   Problems,
-  sendProblem,
 } from '@secure-api/shared/http';
 import type { Logger } from '@secure-api/shared/logging';
 
 import type { UpstreamName } from '../config.js';
 import { matchedRule } from './access-control.js';
+import { pathOf, writeProblem } from './problem-response.js';
 
 export interface ProxyOptions {
   upstreams: Record<UpstreamName, string>;
@@ -103,7 +103,8 @@ export function proxyToUpstreams(options: ProxyOptions): RequestHandler {
             armTimeouts(proxyReq, options);
             // The one address the gateway decided on (trusted proxies considered), not a chain.
             proxyReq.setHeader('X-Forwarded-For', clientIpOf(req));
-            proxyReq.setHeader('X-Forwarded-Proto', req.protocol);
+            // Express's req.protocol with trust proxy off, also on the lean path (no Express).
+            proxyReq.setHeader('X-Forwarded-Proto', 'encrypted' in req.socket ? 'https' : 'http');
             // X-Request-ID is already the gateway's own (request context); the client's goes apart.
             const clientRequestId = currentClientRequestId();
             if (clientRequestId) proxyReq.setHeader('X-Client-Request-ID', clientRequestId);
@@ -132,7 +133,7 @@ export function proxyToUpstreams(options: ProxyOptions): RequestHandler {
             options.logger.warn(
               {
                 upstream: name,
-                path: req.path,
+                path: pathOf(req.originalUrl || req.url),
                 reason:
                   error instanceof UpstreamTimeout
                     ? error.message
@@ -144,7 +145,7 @@ export function proxyToUpstreams(options: ProxyOptions): RequestHandler {
               res.destroy();
               return;
             }
-            sendProblem(req, res, problem);
+            writeProblem(req, res, problem);
           },
         },
       }),

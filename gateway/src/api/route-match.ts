@@ -17,6 +17,11 @@ export function routeMatchOf(req: Request): RouteMatch {
   return match;
 }
 
+/** For a caller that resolved the route already (the lean path, before any handler ran). */
+export function rememberRouteMatch(req: Request, match: RouteMatch): void {
+  matches.set(req, match);
+}
+
 /** `/api/v1/users/{id}` for any user id: what events and logs may name. */
 export function routePatternOf(req: Request): string {
   const match = routeMatchOf(req);

@@ -9,6 +9,7 @@ import {
   type Metrics,
 } from '@secure-api/shared/lifecycle';
 import { createLogger, type Logger } from '@secure-api/shared/logging';
+import { jsonBody, requestContext } from '@secure-api/shared/http';
 import { redisCheck, openRedis } from '@secure-api/shared/redis';
 
 import type { Config } from '../config.js';
@@ -18,6 +19,7 @@ import { RateLimits } from '../data/rate-limiters.js';
 import { SecurityPolicyRepository } from '../data/security-policy.repository.js';
 import { accessControl, type AccessControlOptions } from './access-control.js';
 import { corsPolicy } from './cors.js';
+import { edgeListener, type EdgeStages } from './edge-pipeline.js';
 import { proxyToUpstreams, stripSpoofableHeaders } from './proxy.js';
 import { rateLimit } from './rate-limit.js';
 import { docsRoutes } from './routes/docs.routes.js';
@@ -40,9 +42,28 @@ export interface GatewayDependencies {
   limits: RateLimits;
 }
 
-export function createApp(
+/** The handlers both the Express app and the lean path run, built once. */
+function edgeStages(config: Config, { logger, access, limits }: GatewayDependencies): EdgeStages {
+  return {
+    context: requestContext({ trustedProxies: config.trustedProxies, requestIds: 'own' }),
+    cors: corsPolicy(config.corsOrigins),
+    stripHeaders: stripSpoofableHeaders(),
+    rateLimit: rateLimit(limits, access.events),
+    accessControl: accessControl(access),
+    body: jsonBody({ limit: config.bodyLimitBytes }),
+    proxy: proxyToUpstreams({
+      upstreams: config.upstreams,
+      connectTimeoutMs: config.upstreamConnectTimeoutMs,
+      timeoutMs: config.upstreamTimeoutMs,
+      logger,
+    }),
+  };
+}
+
+function createApp(
   config: Config,
-  { logger, metrics, readiness, access, limits }: GatewayDependencies,
+  { logger, metrics, readiness }: GatewayDependencies,
+  stages: EdgeStages,
 ) {
   return createServiceApp({
     logger,
@@ -57,24 +78,31 @@ export function createApp(
     beforeBody: (app) => {
       // Express must not guess from X-Forwarded-*.
       app.set('trust proxy', false);
-      app.use(corsPolicy(config.corsOrigins));
-      app.use(stripSpoofableHeaders());
+      app.use(stages.cors);
+      app.use(stages.stripHeaders);
       // Health is never limited; everything else is, before a token is verified or a body read.
       app.use(healthRoutes(config.version));
-      app.use(rateLimit(limits, access.events));
+      app.use(stages.rateLimit);
       app.use(docsRoutes(config.docsEnabled));
-      app.use(accessControl(access));
+      app.use(stages.accessControl);
     },
     routes: (app) => {
-      app.use(
-        proxyToUpstreams({
-          upstreams: config.upstreams,
-          connectTimeoutMs: config.upstreamConnectTimeoutMs,
-          timeoutMs: config.upstreamTimeoutMs,
-          logger,
-        }),
-      );
+      app.use(stages.proxy);
     },
+  });
+}
+
+/**
+ * The public listener: the routes of the table on the lean path, everything else on the Express
+ * app; the same handlers in the same order either way (edge-pipeline.ts).
+ */
+export function createGateway(config: Config, dependencies: GatewayDependencies) {
+  const stages = edgeStages(config, dependencies);
+  return edgeListener({
+    stages,
+    logger: dependencies.logger,
+    metrics: dependencies.metrics,
+    app: createApp(config, dependencies, stages),
   });
 }
 
@@ -138,7 +166,7 @@ async function start(
     logger,
   };
   const server = resources.open(
-    await listen(createApp(config, { logger, metrics, readiness, access, limits }), {
+    await listen(createGateway(config, { logger, metrics, readiness, access, limits }), {
       port: config.port,
       host: config.host,
       ...config.server,

@@ -1,9 +1,4 @@
-import {
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type IRateLimiterOptions,
-} from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
 import type { Rate } from '@secure-api/shared/config';
 import type { Counter } from '@secure-api/shared/lifecycle';
@@ -12,6 +7,7 @@ import type { Redis } from '@secure-api/shared/redis';
 
 import type { RateLimitConfig } from '../config.js';
 import type { RouteLimit } from '../domain/route-table.js';
+import { consumeAndRead, type CountedLimit } from './limit-script.js';
 import type { SecurityPolicyRepository } from './security-policy.repository.js';
 
 export type LimitName = 'global' | RouteLimit | 'api-key';
@@ -26,7 +22,6 @@ export interface LimitDecision {
 
 /** Notices when decisions come from memory: one warning per outage, a count per decision. */
 class FallbackWatch {
-  uses = 0;
   private degraded = false;
 
   constructor(
@@ -35,7 +30,6 @@ class FallbackWatch {
   ) {}
 
   memoryUsed(limit: LimitName): void {
-    this.uses += 1;
     this.counter.inc({ limit });
     if (this.degraded) return;
     this.degraded = true;
@@ -49,24 +43,18 @@ class FallbackWatch {
   }
 }
 
-/** The in-memory limiter rate-limiter-flexible falls back to when Redis fails; it reports use. */
-class InsuranceLimiter extends RateLimiterMemory {
-  constructor(
-    options: IRateLimiterOptions,
-    private readonly onUse: () => void,
-  ) {
-    super(options);
-  }
-
-  override consume(key: string | number, points?: number, options?: Record<string, unknown>) {
-    this.onUse();
-    return super.consume(key, points, options);
-  }
+interface Slot {
+  name: LimitName;
+  rate: Rate;
+  /** Where the slot is counted while Redis is unreachable. */
+  insurance: RateLimiterMemory;
 }
 
-interface Slot {
-  rate: Rate;
-  limiter: RateLimiterRedis;
+export interface Admission {
+  /** One per limit counted, in order; the last one decided (a refusal ends the list). */
+  decisions: (LimitDecision & { name: LimitName })[];
+  /** The values of the keys asked to be read, or undefined: refused, or counted from memory. */
+  values: (string | null)[] | undefined;
 }
 
 export interface RateLimitsOptions {
@@ -80,37 +68,89 @@ export interface RateLimitsOptions {
 
 /**
  * The gateway's limits, counted in Redis so every replica enforces one limit per client. Keys are
- * `<REDIS_KEY_PREFIX>rl:<limit>:<client>`. rate-limiter-flexible limiters have fixed points and
- * duration, so a limiter is rebuilt when its rate changes; the counters in Redis carry over.
+ * `<REDIS_KEY_PREFIX>rl:<limit>:<client>`, counted by one script per request (limit-script.ts).
+ * The in-memory fallback limiters have fixed points and duration, so a slot is rebuilt when its
+ * rate changes (the login policy); the counters in Redis carry over.
  */
 export class RateLimits {
   private readonly slots = new Map<LimitName, Slot>();
   private readonly watch: FallbackWatch;
+  private readonly script: ReturnType<typeof consumeAndRead>;
 
   constructor(private readonly options: RateLimitsOptions) {
     this.watch = new FallbackWatch(options.fallbackCounter, options.logger);
+    this.script = consumeAndRead(options.redis);
   }
 
   async consume(name: LimitName, key: string): Promise<LimitDecision> {
-    const { rate, limiter } = await this.slotFor(name);
-    const fallbacksBefore = this.watch.uses;
-    let result: RateLimiterRes;
-    let allowed = true;
-    try {
-      result = await limiter.consume(key);
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      result = error;
-      allowed = false;
+    const { decisions } = await this.admit([name], key);
+    const [decision] = decisions;
+    if (!decision) throw new Error('no decision');
+    return decision;
+  }
+
+  /**
+   * Counts the limits one after the other (a refusal ends the row: the next is not counted) and
+   * reads `reads` in the same round trip when every limit allowed. Redis unreachable: the limits
+   * are counted from memory (per replica) and nothing is read.
+   */
+  async admit(
+    names: readonly LimitName[],
+    key: string,
+    reads: readonly string[] = [],
+  ): Promise<Admission> {
+    const slots = await Promise.all(names.map((name) => this.slotFor(name)));
+    // Straight to memory while the connection is down instead of failing each command first.
+    if (this.options.redis.status === 'ready') {
+      const limits: CountedLimit[] = slots.map(({ name, rate }) => ({
+        key: `${this.options.config.redisKeyPrefix}rl:${name}:${key}`,
+        points: rate.points,
+        durationSeconds: rate.durationSeconds,
+      }));
+      try {
+        const { counts, values } = await this.script(limits, reads);
+        this.watch.redisAnswered();
+        const decisions = counts.map(({ consumed, msBeforeReset }, i) => {
+          const { name, rate } = slots[i] ?? { name: 'global', rate: { points: 0 } };
+          return {
+            name,
+            allowed: consumed <= rate.points,
+            limit: rate.points,
+            remaining: Math.max(rate.points - consumed, 0),
+            msBeforeReset,
+          };
+        });
+        return { decisions, values };
+      } catch {
+        // Counted from memory below, like rate-limiter-flexible's insurance limiter.
+      }
     }
-    // Conservative: only a decision during which no fallback happened at all proves Redis is back.
-    if (this.watch.uses === fallbacksBefore) this.watch.redisAnswered();
-    return {
-      allowed,
-      limit: rate.points,
-      remaining: result.remainingPoints,
-      msBeforeReset: result.msBeforeNext,
-    };
+    return { decisions: await this.fromMemory(slots, key), values: undefined };
+  }
+
+  private async fromMemory(slots: Slot[], key: string): Promise<Admission['decisions']> {
+    const decisions: Admission['decisions'] = [];
+    for (const { name, rate, insurance } of slots) {
+      this.watch.memoryUsed(name);
+      let result: RateLimiterRes;
+      let allowed = true;
+      try {
+        result = await insurance.consume(key);
+      } catch (error) {
+        if (!(error instanceof RateLimiterRes)) throw error;
+        result = error;
+        allowed = false;
+      }
+      decisions.push({
+        name,
+        allowed,
+        limit: rate.points,
+        remaining: result.remainingPoints,
+        msBeforeReset: result.msBeforeNext,
+      });
+      if (!allowed) break;
+    }
+    return decisions;
   }
 
   private async rateOf(name: LimitName): Promise<Rate> {
@@ -145,25 +185,16 @@ export class RateLimits {
         'rate limit changed',
       );
     }
-    const fresh = { rate, limiter: this.build(name, rate) };
+    const fresh = { name, rate, insurance: this.insuranceFor(name, rate) };
     this.slots.set(name, fresh);
     return fresh;
   }
 
-  private build(name: LimitName, rate: Rate): RateLimiterRedis {
-    const options = {
+  private insuranceFor(name: LimitName, rate: Rate): RateLimiterMemory {
+    return new RateLimiterMemory({
       points: rate.points,
       duration: rate.durationSeconds,
       keyPrefix: `${this.options.config.redisKeyPrefix}rl:${name}`,
-    };
-    return new RateLimiterRedis({
-      ...options,
-      storeClient: this.options.redis,
-      // Straight to memory while the connection is down instead of failing each command first.
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: new InsuranceLimiter(options, () => {
-        this.watch.memoryUsed(name);
-      }),
     });
   }
 }
