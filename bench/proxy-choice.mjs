@@ -114,7 +114,10 @@ if (role === 'upstream' || role === 'forward') {
   if (role === 'forward') {
     const [dir, name, upstreamPort] = rest;
     const load = createRequire(path.join(path.resolve(dir), 'package.json'));
-    listener = CANDIDATES[name](load, `http://127.0.0.1:${upstreamPort}`);
+    listener = new Map(Object.entries(CANDIDATES)).get(name)(
+      load,
+      `http://127.0.0.1:${upstreamPort}`,
+    );
   }
   process.send({ port: await listen(listener) });
 } else {
@@ -170,7 +173,9 @@ async function compare(dir, seconds, rounds) {
     `| forwarder | CPU µs/request (per round) | req/s | p99 ms |\n|---|---|---|---|\n`,
   );
   for (const [name, runs] of results) {
-    const list = (key) => runs.map((run) => run[key]).join(', ');
-    process.stdout.write(`| ${name} | ${list('cpuUs')} | ${list('rps')} | ${list('p99')} |\n`);
+    const list = (pick) => runs.map(pick).join(', ');
+    process.stdout.write(
+      `| ${name} | ${list((r) => r.cpuUs)} | ${list((r) => r.rps)} | ${list((r) => r.p99)} |\n`,
+    );
   }
 }

@@ -71,7 +71,7 @@ function runChain(handlers: Handler[], req: Request, res: Response, fail: (e: un
       fail(error);
       return;
     }
-    const handler = handlers[index];
+    const handler = handlers.at(index);
     index += 1;
     if (!handler) return;
     try {

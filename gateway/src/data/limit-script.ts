@@ -66,9 +66,9 @@ export function consumeAndRead(redis: Redis) {
     const reply = await command.call(redis, keys.length, ...keys, limits.length, ...args);
     const counts = [];
     for (let i = 0; i + 1 < Math.min(reply.length, 2 * limits.length); i += 2) {
-      counts.push({ consumed: Number(reply[i]), msBeforeReset: Number(reply[i + 1]) });
+      counts.push({ consumed: Number(reply.at(i)), msBeforeReset: Number(reply.at(i + 1)) });
     }
-    const refused = counts.some((count, i) => count.consumed > (limits[i]?.points ?? 0));
+    const refused = counts.some((count, i) => count.consumed > (limits.at(i)?.points ?? 0));
     const values = refused
       ? undefined
       : reply.slice(2 * limits.length).map((value) => {

@@ -111,7 +111,7 @@ export class RateLimits {
         const { counts, values } = await this.script(limits, reads);
         this.watch.redisAnswered();
         const decisions = counts.map(({ consumed, msBeforeReset }, i) => {
-          const { name, rate } = slots[i] ?? { name: 'global', rate: { points: 0 } };
+          const { name, rate } = slots.at(i) ?? { name: 'global', rate: { points: 0 } };
           return {
             name,
             allowed: consumed <= rate.points,
