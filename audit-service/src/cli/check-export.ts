@@ -65,6 +65,13 @@ function check(pages: Page[], pinned: PublicJwk[] | undefined, say: (line: strin
     pages.flatMap((p) => p.events ?? []),
     (e) => e.seq,
   ).sort((a, b) => a.seq - b.seq);
+  // Two exports taken at different times overlap: the same id saying two things is a rewrite.
+  const said = new Map<number, string>();
+  for (const c of pages.flatMap((p) => p.checkpoints ?? [])) {
+    const text = JSON.stringify([c.seq, c.hash, c.at, c.kid, c.signature]);
+    if ((said.get(c.id) ?? text) !== text) findings.push(`checkpoint ${c.id} differs between pages`);
+    said.set(c.id, text);
+  }
   if (!pinned) say('note: trusting the keys inside the export; pin them with --keys');
   const first = events[0];
   const last = events.at(-1);
