@@ -320,4 +320,11 @@ describe('docker-compose.yml', () => {
       .map(([n]) => n);
     expect(holders.sort()).toEqual(['auth-migrate', 'auth-service']);
   });
+
+  it('gives the audit checkpoint keys to audit-service (and its migration) only', () => {
+    const holders = [...services.entries()]
+      .filter(([, s]) => Object.keys(s.environment ?? {}).includes('AUDIT_SIGNING_KEYS'))
+      .map(([n]) => n);
+    expect(holders.sort()).toEqual(['audit-migrate', 'audit-service']);
+  });
 });

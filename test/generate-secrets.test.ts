@@ -51,12 +51,15 @@ describe('scripts/generate-secrets.mjs', () => {
       'RABBITMQ_AUDIT_SERVICE_PASSWORD',
     ];
     expect([...env.keys()].sort()).toEqual(
-      [...passwordKeys, 'JWT_PRIVATE_KEYS', 'TOTP_ENCRYPTION_KEY'].sort(),
+      [...passwordKeys, 'JWT_PRIVATE_KEYS', 'TOTP_ENCRYPTION_KEY', 'AUDIT_SIGNING_KEYS'].sort(),
     );
     const passwords = passwordKeys.map((k) => env.get(k)!);
     for (const password of passwords) expect(password).toMatch(/^[0-9a-f]{48}$/);
     expect(new Set(passwords).size).toBe(passwordKeys.length);
     expectSigningKeys(env.get('JWT_PRIVATE_KEYS')!, 1);
+    expectSigningKeys(env.get('AUDIT_SIGNING_KEYS')!, 1);
+    // One key per purpose: the audit checkpoints are never signed with a token key.
+    expect(env.get('AUDIT_SIGNING_KEYS')).not.toBe(env.get('JWT_PRIVATE_KEYS'));
     expect(Buffer.from(env.get('TOTP_ENCRYPTION_KEY')!, 'base64')).toHaveLength(32);
     // Read verbatim by compose's env-file parser and by kubectl --from-env-file alike.
     for (const value of env.values()) expect(value).not.toMatch(/[#$\s]|^['"]/);
@@ -74,15 +77,21 @@ describe('scripts/generate-secrets.mjs', () => {
     expect(secretLike.filter((v) => !generated.has(v))).toEqual([]);
   });
 
-  it('rotate-jwt-keys: keeps the current keys in order and appends the new signing key', () => {
-    const current = run(['jwt-keys']).stdout;
-    const [old] = expectSigningKeys(current, 1);
-    const rotated = run(['rotate-jwt-keys'], current);
-    expect(rotated.status).toBe(0);
-    const keys = expectSigningKeys(rotated.stdout, 2);
-    expect(keys[0]).toEqual(old);
-    expect(keys[1]!.x).not.toBe(old!.x);
-  });
+  it.each([
+    ['jwt-keys', 'rotate-jwt-keys'],
+    ['audit-keys', 'rotate-audit-keys'],
+  ])(
+    '%s, then %s: keeps the current keys in order and appends the new signing key',
+    (make, rotate) => {
+      const current = run([make]).stdout;
+      const [old] = expectSigningKeys(current, 1);
+      const rotated = run([rotate], current);
+      expect(rotated.status).toBe(0);
+      const keys = expectSigningKeys(rotated.stdout, 2);
+      expect(keys[0]).toEqual(old);
+      expect(keys[1]!.x).not.toBe(old!.x);
+    },
+  );
 
   it('rotate-jwt-keys: refuses input that is not a JWK array', () => {
     const result = run(['rotate-jwt-keys'], '{"kty":"OKP"}');

@@ -441,6 +441,21 @@ describe.each([...NAMESPACES.entries()])('k8s/overlays/%s', (overlay, namespace)
     }
   });
 
+  it('gives audit-service its checkpoint signing keys from its Secret, and no other service', () => {
+    expect(secretNamesOf(deploymentOf('audit-service').spec.template.spec)).toContain(
+      'audit-service-secrets',
+    );
+    expect(exampleSecret('audit-service-secrets').get('AUDIT_SIGNING_KEYS')).toBe(
+      '<output of: node scripts/generate-secrets.mjs audit-keys>',
+    );
+    for (const other of ['gateway', 'auth-service', 'user-service']) {
+      expect({ other, keys: exampleSecret(`${other}-secrets`).has('AUDIT_SIGNING_KEYS') }).toEqual({
+        other,
+        keys: false,
+      });
+    }
+  });
+
   it('reaches the gateway from outside only through one Ingress, with TLS', () => {
     const ingresses = ofKind<Ingress>(objects, 'Ingress');
     expect(ingresses).toHaveLength(1);

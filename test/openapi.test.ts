@@ -245,7 +245,14 @@ describe('OpenAPI request and response shapes', () => {
     expect(keysOf('SessionList')).toEqual(['sessions']);
     expect(keysOf('ApiKeyList')).toEqual(['api_keys']);
     expect(keysOf('AuditPage')).toEqual(['events', 'next_cursor']);
-    expect(keysOf('ChainVerification')).toEqual(['checked', 'first_bad_id', 'valid']);
+    expect(keysOf('ChainVerification')).toEqual([
+      'checked',
+      'checkpoint',
+      'checkpoint_problem',
+      'first_bad_id',
+      'from_seq',
+      'valid',
+    ]);
     const login = opFor('POST', '/api/v1/auth/login')!.responses['200']!;
     expect(login.content?.['application/json']?.schema).toEqual({
       oneOf: [

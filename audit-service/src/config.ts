@@ -14,6 +14,7 @@ import {
 import { serviceDatabaseUrl } from '@secure-api/shared/data';
 import { EVENT_SOURCES, type EventSource } from '@secure-api/shared/events';
 
+import { parseCheckpointKeys } from './domain/checkpoint.js';
 import { ANY_SOURCE, type ProducerMap } from './domain/producer-provenance.js';
 
 const queueName = (fallback: string) =>
@@ -54,6 +55,18 @@ const eventProducers = z
 
 const { databaseUrl, redisUrl, amqpUrl, autoMigrate } = sharedVariables;
 
+const checkpointKeys = z
+  .string()
+  .optional()
+  .superRefine((value, ctx) => {
+    if (value === undefined) return;
+    try {
+      parseCheckpointKeys(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
 export const configSchema = defineConfig({
   ...baseVariables,
   port: listenPort('AUDIT_PORT', 8083),
@@ -65,6 +78,12 @@ export const configSchema = defineConfig({
     'EVENT_PRODUCERS',
     eventProducers,
     `Which broker user may publish which source’s events, as comma-separated \`broker-user:source\` pairs (source: ${EVENT_SOURCES.map((s) => `\`${s}\``).join(', ')}): a message is stored only when its broker-checked \`user_id\` is named here and its event claims that user’s source. \`guest:*\` proves nothing and is for development only.`,
+  ),
+  checkpointKeys: variable(
+    'AUDIT_SIGNING_KEYS',
+    checkpointKeys,
+    'A JSON array of private Ed25519 JWKs, oldest first; the last one signs the audit chain’s checkpoints, all verify (`node scripts/generate-secrets.mjs audit-keys`). Never stored in the audit database: whoever can write there must not be able to sign.',
+    'a fixed key derived from a seed in the source code (development only)',
   ),
   auditQueue: variable(
     'AUDIT_QUEUE',

@@ -1,3 +1,5 @@
+import { generateKeyPairSync } from 'node:crypto';
+
 import { describe, expect, it } from '@jest/globals';
 
 import { configProblems } from '@secure-api/shared/testing';
@@ -10,11 +12,15 @@ const MALFORMED =
 const NOT_GUEST =
   'EVENT_PRODUCERS: must name each producer’s own broker user, not guest or *, when NODE_ENV=production';
 
+const checkpointKeys = () =>
+  JSON.stringify([generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' })]);
+
 const production = {
   NODE_ENV: 'production',
   DATABASE_URL: 'postgres://audit:pw@db:5432',
   AMQP_URL: 'amqp://audit:pw@mq:5672',
   EVENT_PRODUCERS: PRODUCERS,
+  AUDIT_SIGNING_KEYS: checkpointKeys(),
 };
 
 const problemsOf = (env: Record<string, string | undefined>) => configProblems(readConfig, env);
@@ -37,6 +43,37 @@ describe('audit-service configuration', () => {
         ['gateway', 'gateway'],
       ]),
     );
+  });
+});
+
+describe('AUDIT_SIGNING_KEYS (the checkpoint signing keys)', () => {
+  it('in production refuses to start without them: the development key is public', () => {
+    expect(problemsOf({ ...production, AUDIT_SIGNING_KEYS: undefined })).toEqual([
+      'AUDIT_SIGNING_KEYS: must be set explicitly when NODE_ENV=production',
+    ]);
+  });
+
+  it('outside production may be left unset (the development key then signs)', () => {
+    expect(readConfig({ NODE_ENV: 'development' }).checkpointKeys).toBeUndefined();
+  });
+
+  it.each([
+    ['not JSON', 'expected a JSON array of private Ed25519 JWKs'],
+    ['[]', 'expected a non-empty JSON array of private Ed25519 JWKs'],
+    ['[{"kty":"OKP","crv":"Ed25519","x":"abc"}]', 'every key must be a private Ed25519 (OKP) JWK'],
+    ['[{"kty":"RSA","n":"x","e":"AQAB","d":"y"}]', 'every key must be a private Ed25519 (OKP) JWK'],
+  ])('refuses %s with one readable line', (value, message) => {
+    expect(problemsOf({ ...production, AUDIT_SIGNING_KEYS: value })).toEqual([
+      `AUDIT_SIGNING_KEYS: ${message}`,
+    ]);
+  });
+
+  it('accepts a JSON array of private Ed25519 JWKs, oldest first', () => {
+    const value = JSON.stringify([
+      ...(JSON.parse(checkpointKeys()) as unknown[]),
+      ...(JSON.parse(checkpointKeys()) as unknown[]),
+    ]);
+    expect(readConfig({ ...production, AUDIT_SIGNING_KEYS: value }).checkpointKeys).toBe(value);
   });
 });
 

@@ -71,6 +71,10 @@ const CONTRACT: [Method, string, Who, Owner, Limit?][] = [
   ['POST', `/api/v1/admin/users/${ID}/password-reset`, 'admin:write', 'auth'],
   ['GET', '/api/v1/admin/audit?type=auth.login', 'admin:read', 'audit'],
   ['GET', '/api/v1/admin/audit/verify', 'admin:read', 'audit'],
+  ['POST', '/api/v1/admin/audit/verify/jobs', 'admin:write', 'audit'],
+  ['GET', `/api/v1/admin/audit/verify/jobs/${ID}`, 'admin:read', 'audit'],
+  ['GET', '/api/v1/admin/audit/checkpoints?after_id=0', 'admin:read', 'audit'],
+  ['GET', '/api/v1/admin/audit/chain?after_seq=0', 'admin:read', 'audit'],
 ];
 
 function allowed(role: Role, who: Who): boolean {

@@ -5,6 +5,12 @@ import {
   listAuditSchemas,
   noQuerySchemas,
 } from '../../audit-service/src/api/schemas/audit.schemas.js';
+import {
+  chainSegmentSchemas,
+  checkpointsSchemas,
+  jobSchemas,
+  startJobSchemas,
+} from '../../audit-service/src/api/schemas/verification.schemas.js';
 import { updatePolicySchema } from '../../auth-service/src/api/schemas/admin.schemas.js';
 import {
   apiKeyIdSchema,
@@ -440,9 +446,47 @@ const admin = {
   'GET /api/v1/admin/audit/verify': {
     operationId: 'verifyAuditChain',
     tag: 'audit',
-    summary: 'Re-walk the hash chain of the audit trail',
+    summary: 'Verify what the audit chain gained since the last checkpoint',
+    description:
+      'Proves the newest checkpoint (its signature, and the row at its seq), walks only the rows ' +
+      'after it and signs a new checkpoint at the head. Rows before the checkpoint are checked by ' +
+      'the full re-walk (`POST /api/v1/admin/audit/verify/jobs`).',
     request: noQuerySchemas,
     success: { status: 200, description: 'The verdict', schemas: [shapes.chainVerification] },
+  },
+  'POST /api/v1/admin/audit/verify/jobs': {
+    operationId: 'startAuditFullVerification',
+    tag: 'audit',
+    summary: 'Start a full re-walk of the audit chain and its checkpoints',
+    description:
+      'Runs in the background, one at a time across replicas (409 while one runs, with its ' +
+      '`Location`). `Location` names the job to poll.',
+    request: startJobSchemas,
+    success: { status: 202, description: 'Started', schemas: [shapes.verifyJob] },
+    errors: [409],
+  },
+  'GET /api/v1/admin/audit/verify/jobs/{id}': {
+    operationId: 'getAuditFullVerification',
+    tag: 'audit',
+    summary: 'Progress and result of a full re-walk',
+    request: jobSchemas,
+    success: { status: 200, description: 'The job', schemas: [shapes.verifyJob] },
+  },
+  'GET /api/v1/admin/audit/checkpoints': {
+    operationId: 'exportAuditCheckpoints',
+    tag: 'audit',
+    summary: 'Export the signed checkpoints and their public keys',
+    description:
+      'With `GET /api/v1/admin/audit/chain`, what `npm run audit:check-export` checks offline.',
+    request: checkpointsSchemas,
+    success: { status: 200, description: 'One page', schemas: [shapes.checkpointExport] },
+  },
+  'GET /api/v1/admin/audit/chain': {
+    operationId: 'exportAuditChain',
+    tag: 'audit',
+    summary: 'Export a segment of the audit chain, events exactly as hashed',
+    request: chainSegmentSchemas,
+    success: { status: 200, description: 'One page', schemas: [shapes.chainSegment] },
   },
 } satisfies Docs;
 

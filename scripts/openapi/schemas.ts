@@ -6,7 +6,9 @@ import { eventEnvelopeSchema } from '@secure-api/shared/events';
 import { PROBLEM_TYPE_BASE, type ProblemBody } from '@secure-api/shared/http';
 
 import type { AdminStats } from '../../audit-service/src/domain/stats.use-case.js';
-import type { VerificationResult } from '../../audit-service/src/domain/hash-chain.js';
+import type { ChainVerification } from '../../audit-service/src/domain/chain-verification.js';
+import type { SignedCheckpoint } from '../../audit-service/src/domain/checkpoint.js';
+import type { VerifyJob } from '../../audit-service/src/domain/full-walk.use-case.js';
 import type { ApiKeyView } from '../../auth-service/src/domain/api-keys.use-case.js';
 import type { SessionView } from '../../auth-service/src/domain/sessions.use-case.js';
 import type { UserSettings } from '../../user-service/src/domain/user.js';
@@ -230,10 +232,90 @@ export const auditPage = named(
   z.strictObject({ events: z.array(auditEvent), next_cursor: z.string().nullable() }),
 );
 
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const checkpoint = named(
+  'AuditCheckpoint',
+  'Signed by audit-service: at `at`, the chain reached `seq`, whose hash was `hash`. The signature ' +
+    '(Ed25519, base64url) covers "secure-api audit checkpoint v1\\n" followed by the canonical ' +
+    'JSON of {id, seq, hash, at}; `kid` is the RFC 7638 thumbprint of the signing key.',
+  z.strictObject({
+    id: z.int().min(1),
+    seq: z.int().min(1),
+    hash: sha256Hex,
+    at: instant,
+    kid: z.string(),
+    signature: z.string(),
+  }),
+);
+
+const checkpointProblem = z
+  .strictObject({
+    id: z.int().min(0),
+    seq: z.int().min(0),
+    reason: z.enum(['bad_signature', 'unknown_key', 'missing', 'chain_truncated', 'hash_mismatch']),
+  })
+  .nullable()
+  .meta({ description: 'A checkpoint that cannot be trusted: itself evidence of tampering.' });
+
 export const chainVerification = named(
   'ChainVerification',
-  'The result of re-walking the whole hash chain.',
-  z.strictObject({ valid: z.boolean(), checked: z.int().min(0), first_bad_id: uuid.nullable() }),
+  'The verdict on the rows checked (from `from_seq` to the head), and on the checkpoint trusted.',
+  z.strictObject({
+    valid: z.boolean(),
+    checked: z.int().min(0),
+    first_bad_id: uuid.nullable(),
+    from_seq: z.int().min(1),
+    checkpoint: checkpoint.nullable(),
+    checkpoint_problem: checkpointProblem,
+  }),
+);
+
+export const verifyJob = named(
+  'AuditVerifyJob',
+  'A full re-walk of the chain and its checkpoints; `result` once `state` is `done`.',
+  z.strictObject({
+    id: uuid,
+    state: z.enum(['running', 'done', 'failed']),
+    checked: z.int().min(0),
+    total: z.int().min(0),
+    result: chainVerification.nullable(),
+    started_at: instant,
+    finished_at: instant.nullable(),
+  }),
+);
+
+export const checkpointExport = named(
+  'AuditCheckpointPage',
+  'Checkpoints by id, with the public keys that verify them; pass next_after_id as `after_id`.',
+  z.strictObject({
+    keys: z.array(
+      z.strictObject({
+        kty: z.literal('OKP'),
+        crv: z.literal('Ed25519'),
+        x: z.string(),
+        kid: z.string(),
+      }),
+    ),
+    checkpoints: z.array(checkpoint),
+    next_after_id: z.int().nullable(),
+  }),
+);
+
+export const chainSegment = named(
+  'AuditChainSegment',
+  'Rows by seq, each event exactly as hashed; pass next_after_seq as `after_seq`.',
+  z.strictObject({
+    events: z.array(
+      z.strictObject({
+        seq: z.int().min(1),
+        prev_hash: sha256Hex,
+        hash: sha256Hex,
+        event: z.record(z.string(), z.unknown()),
+      }),
+    ),
+    next_after_seq: z.int().nullable(),
+  }),
 );
 
 export const health = named(
@@ -258,5 +340,7 @@ export const documentedShapesMatchTheServices: true[] = [
   true satisfies SameKeys<Out<typeof apiKey>, ApiKeyView>,
   true satisfies SameKeys<Out<typeof adminStats>, AdminStats>,
   true satisfies SameKeys<Out<typeof userCounts>, AdminStats['users']>,
-  true satisfies SameKeys<Out<typeof chainVerification>, VerificationResult>,
+  true satisfies SameKeys<Out<typeof chainVerification>, ChainVerification>,
+  true satisfies SameKeys<Out<typeof checkpoint>, SignedCheckpoint>,
+  true satisfies SameKeys<Out<typeof verifyJob>, VerifyJob>,
 ];

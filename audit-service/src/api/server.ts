@@ -20,8 +20,17 @@ import { redisCheck, openRedis } from '@secure-api/shared/redis';
 import { UserServiceClient } from '../clients/user-service.client.js';
 import type { Config } from '../config.js';
 import { AuditEventRepository } from '../data/audit-event.repository.js';
+import { ChainRepository } from '../data/chain.repository.js';
+import { VerifyJobRepository } from '../data/verify-job.repository.js';
 import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';
 import { AuditQueries } from '../domain/audit-query.use-case.js';
+import { IncrementalVerification } from '../domain/chain-verification.use-case.js';
+import {
+  CheckpointKeys,
+  developmentCheckpointKey,
+  parseCheckpointKeys,
+} from '../domain/checkpoint.js';
+import { FullWalks } from '../domain/full-walk.use-case.js';
 import { EventIngest } from '../domain/event-ingest.use-case.js';
 import { unenforcedProducers } from '../domain/producer-provenance.js';
 import { StatsUseCases } from '../domain/stats.use-case.js';
@@ -29,6 +38,7 @@ import { AuditConsumer } from '../messaging/audit-consumer.js';
 import { createConsumerMetrics } from '../messaging/consumer-metrics.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { statsRoutes } from './routes/stats.routes.js';
+import { verificationRoutes } from './routes/verification.routes.js';
 
 export interface RunningAuditService {
   url: string;
@@ -83,6 +93,12 @@ async function start(
   );
   await consumer.start();
   resources.open(consumer, (started) => started.stop());
+  const keys = checkpointKeys(config, logger);
+  const chain = new ChainRepository(sequelize);
+  const fullWalks = resources.open(
+    new FullWalks(chain, new VerifyJobRepository(sequelize), keys, logger),
+    (walks) => walks.stop(),
+  );
 
   // Signature, claims and revocation again: this service is reachable without the gateway.
   const authenticated = authenticate(
@@ -106,6 +122,14 @@ async function start(
     trustedProxies: config.trustedProxies,
     routes: (app) => {
       app.use(auditRoutes(authenticated, new AuditQueries(store)));
+      app.use(
+        verificationRoutes(authenticated, {
+          incremental: new IncrementalVerification(chain, keys),
+          fullWalks,
+          chain,
+          publicKeys: keys.publicJwks,
+        }),
+      );
       app.use(statsRoutes(authenticated, new StatsUseCases(store, users)));
     },
   });
@@ -132,4 +156,13 @@ function warnIfProvenanceUnenforced(config: Config, logger: Logger): void {
     { broker_users: anySource },
     'EVENT PROVENANCE IS NOT ENFORCED: these broker users may publish events of any source (EVENT_PRODUCERS); production refuses this',
   );
+}
+
+// Production refuses a missing AUDIT_SIGNING_KEYS; elsewhere the development key signs, loudly.
+function checkpointKeys(config: Config, logger: Logger): CheckpointKeys {
+  if (config.checkpointKeys) return new CheckpointKeys(parseCheckpointKeys(config.checkpointKeys));
+  logger.warn(
+    'AUDIT CHECKPOINTS ARE SIGNED WITH THE PUBLIC DEVELOPMENT KEY: they prove nothing (AUDIT_SIGNING_KEYS); production refuses this',
+  );
+  return new CheckpointKeys([developmentCheckpointKey()]);
 }

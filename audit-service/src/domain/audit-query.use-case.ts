@@ -1,7 +1,4 @@
 import type { AuditFilter, AuditStore, StoredEvent } from './audit-event.js';
-import { ChainVerifier, type VerificationResult } from './hash-chain.js';
-
-const VERIFY_BATCH = 1000;
 
 export interface AuditPage {
   events: StoredEvent[];
@@ -18,13 +15,5 @@ export class AuditQueries {
     const events = rows.slice(0, filter.limit);
     const more = rows.length > filter.limit;
     return { events, nextBeforeSeq: more ? events.at(-1)?.seq : undefined };
-  }
-
-  async verify(): Promise<VerificationResult> {
-    const verifier = new ChainVerifier();
-    await this.store.walk(VERIFY_BATCH, (rows) => {
-      for (const row of rows) verifier.check(row);
-    });
-    return verifier.result();
   }
 }

@@ -63,10 +63,16 @@ function columnsMatch(row: StoredEvent): boolean {
  * queries). The next row is checked against the stored hash, so one edit flags one row.
  */
 export class ChainVerifier {
-  private expectedPrev = GENESIS_HASH;
-  private expectedSeq = 1;
+  private expectedPrev: string;
+  private expectedSeq: number;
   private checked = 0;
   private firstBadId: string | null = null;
+
+  /** `after`: the link the first row must continue (a verified checkpoint), genesis by default. */
+  constructor(after: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH }) {
+    this.expectedPrev = after.hash;
+    this.expectedSeq = after.seq + 1;
+  }
 
   check(row: StoredEvent): void {
     this.checked += 1;

@@ -148,6 +148,12 @@ export class AuditHarness {
       .set('Authorization', `Bearer ${await this.token(role)}`);
   }
 
+  async post(path: string, role: Role = 'admin'): Promise<request.Response> {
+    return request(this.url)
+      .post(path)
+      .set('Authorization', `Bearer ${await this.token(role)}`);
+  }
+
   async publish(events: readonly AnySecurityEvent[]): Promise<void> {
     await Promise.all(events.map((event) => this.publisher.publish(event)));
   }

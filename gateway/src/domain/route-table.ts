@@ -96,6 +96,10 @@ export const ROUTE_TABLE = Object.freeze([
   route('/api/v1/admin/users/{id}/2fa', { DELETE: authService('admin:write') }),
   route('/api/v1/admin/audit', { GET: auditService('admin:read') }),
   route('/api/v1/admin/audit/verify', { GET: auditService('admin:read') }),
+  route('/api/v1/admin/audit/verify/jobs', { POST: auditService('admin:write') }),
+  route('/api/v1/admin/audit/verify/jobs/{id}', { GET: auditService('admin:read') }),
+  route('/api/v1/admin/audit/checkpoints', { GET: auditService('admin:read') }),
+  route('/api/v1/admin/audit/chain', { GET: auditService('admin:read') }),
 ]);
 
 type KeysOf<E> = E extends { template: infer T extends string; methods: infer M }

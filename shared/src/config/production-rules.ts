@@ -37,6 +37,8 @@ const entries = (value: string | undefined) => (value ?? '').split(',').map((e) 
 export const PRODUCTION_RULES: readonly ProductionRule[] = [
   { variable: 'JWT_PRIVATE_KEYS', rule: 'must be set explicitly', breaks: unset },
   { variable: 'TOTP_ENCRYPTION_KEY', rule: 'must be set explicitly', breaks: unset },
+  // The development key is derived from a seed in the source: anyone could sign with it.
+  { variable: 'AUDIT_SIGNING_KEYS', rule: 'must be set explicitly', breaks: unset },
   // Flags parse case-insensitively (zod stringbool), so the rules compare lower-cased values.
   {
     variable: 'COOKIE_SECURE',

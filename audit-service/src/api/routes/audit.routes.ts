@@ -1,15 +1,10 @@
 import { Router, type RequestHandler } from 'express';
 
 import { requirePermission } from '@secure-api/shared/auth';
-import { validate, validated } from '@secure-api/shared/http';
+import { validated } from '@secure-api/shared/http';
 
 import type { AuditQueries } from '../../domain/audit-query.use-case.js';
-import {
-  encodeCursor,
-  listAuditSchemas,
-  noQuerySchemas,
-  presentEvent,
-} from '../schemas/audit.schemas.js';
+import { encodeCursor, listAuditSchemas, presentEvent } from '../schemas/audit.schemas.js';
 
 export function auditRoutes(authenticated: RequestHandler, queries: AuditQueries): Router {
   const router = Router();
@@ -33,16 +28,6 @@ export function auditRoutes(authenticated: RequestHandler, queries: AuditQueries
         next_cursor: page.nextBeforeSeq === undefined ? null : encodeCursor(page.nextBeforeSeq),
       });
     }),
-  );
-
-  router.get(
-    '/api/v1/admin/audit/verify',
-    authenticated,
-    requirePermission('admin:read'),
-    validate(noQuerySchemas),
-    async (_req, res) => {
-      res.json(await queries.verify());
-    },
   );
 
   return router;
