@@ -76,6 +76,13 @@ export function figures(r, argon2) {
     add(s4, 'stored of sent', `${r.audit.offered.stored} of ${r.audit.offered.sent}`, 'text');
     add(s4, 'lag p99 ms', r.audit.offered.p99, 'time');
     add(s4, 'capacity stored/s', r.audit.capacity.perSecond, 'rate');
+    // Nothing stored within the wait means the first phase's backlog was still draining.
+    add(
+      s4,
+      'capacity: stored of sent',
+      `${r.audit.capacity.stored} of ${r.audit.capacity.sent}`,
+      'text',
+    );
   }
 
   const s5 = '5 memory MiB';

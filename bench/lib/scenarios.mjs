@@ -190,12 +190,18 @@ export async function auditPipeline(stack, { quick }) {
       offered: {
         ...offered,
         stored: a.n,
-        perSecond: a.n / a.span,
+        perSecond: a.n > 0 ? a.n / a.span : 0,
         p50: a.p50,
         p99: a.p99,
         max: a.max,
       },
-      capacity: { ...capacity, stored: b.n, perSecond: b.n / b.span, p99: b.p99, backlog },
+      capacity: {
+        ...capacity,
+        stored: b.n,
+        perSecond: b.n > 0 ? b.n / b.span : 0,
+        p99: b.p99,
+        backlog,
+      },
     };
   } finally {
     await db.end();
