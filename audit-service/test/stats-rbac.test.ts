@@ -9,7 +9,14 @@ import { accessDenied, at } from './support/events.js';
 import { FakeUserService, USER_COUNTS, type FakeMode } from './support/fake-user-service.js';
 import { AuditHarness } from './support/harness.js';
 
-const ROUTES = ['/api/v1/admin/audit', '/api/v1/admin/audit/verify', '/api/v1/admin/stats'];
+const ROUTES = [
+  '/api/v1/admin/audit',
+  '/api/v1/admin/audit/verify',
+  '/api/v1/admin/stats',
+  '/api/v1/admin/audit/checkpoints',
+  '/api/v1/admin/audit/chain',
+  `/api/v1/admin/audit/verify/jobs/${crypto.randomUUID()}`,
+];
 
 function backupCodesRegenerated(): AnySecurityEvent {
   return createEvent('auth.2fa.backup_codes_regenerated', {
