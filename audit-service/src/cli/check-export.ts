@@ -69,7 +69,8 @@ function check(pages: Page[], pinned: PublicJwk[] | undefined, say: (line: strin
   const said = new Map<number, string>();
   for (const c of pages.flatMap((p) => p.checkpoints ?? [])) {
     const text = JSON.stringify([c.seq, c.hash, c.at, c.kid, c.signature]);
-    if ((said.get(c.id) ?? text) !== text) findings.push(`checkpoint ${c.id} differs between pages`);
+    if ((said.get(c.id) ?? text) !== text)
+      findings.push(`checkpoint ${c.id} differs between pages`);
     said.set(c.id, text);
   }
   if (!pinned) say('note: trusting the keys inside the export; pin them with --keys');
