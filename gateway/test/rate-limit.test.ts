@@ -100,9 +100,17 @@ describe('rate limits at the gateway (real Redis, production limits)', () => {
     });
 
     it('after Retry-After, the same address may log in again', async () => {
-      const gateway = await startGateway({ LOGIN_RATE_LIMIT: '5/second' });
-      for (let i = 0; i < 5; i += 1) expect((await login(gateway)).status).toBe(200);
-      const limited = await login(gateway);
+      // A 1-second window: on a busy machine six logins may not fit in one, so a burst that took
+      // longer than the window is tried again on a fresh gateway (its own counters).
+      let gateway = await startGateway({ LOGIN_RATE_LIMIT: '5/second' });
+      let limited!: request.Response;
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        if (attempt > 0) gateway = await startGateway({ LOGIN_RATE_LIMIT: '5/second' });
+        const started = Date.now();
+        for (let i = 0; i < 5; i += 1) expect((await login(gateway)).status).toBe(200);
+        limited = await login(gateway);
+        if (Date.now() - started < 800) break;
+      }
       expectTooManyRequests(limited, LOGIN, 5, 1);
 
       await sleep(Number(limited.headers['retry-after']) * 1000 + 50);
