@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { ROLES } from '@secure-api/shared/auth';
-import type { PublicUser, UserProfile } from '@secure-api/shared/contracts';
+import { toPublicUser, type PublicUser, type UserProfile } from '@secure-api/shared/contracts';
 
 import type { User, UserSettings } from '../../domain/user.js';
 
@@ -19,16 +19,7 @@ export const idParams = z.strictObject({ id: userId });
 
 /** The public user object, built field by field so no other column can slip out. */
 export function presentUser(user: User): PublicUser {
-  return {
-    id: user.id,
-    username: user.username,
-    email: user.email,
-    email_verified: user.email_verified,
-    full_name: user.full_name,
-    role: user.role,
-    is_active: user.is_active,
-    created_at: user.created_at.toISOString(),
-  };
+  return toPublicUser({ ...user, created_at: user.created_at.toISOString() });
 }
 
 /** What another service reads over /internal/users: the public user and the settings it acts on. */
