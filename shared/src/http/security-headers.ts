@@ -1,10 +1,14 @@
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
+
+import type { Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
-import type { RequestHandler } from 'express';
 
 const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), payment=()';
 
-/** The edge's security headers; `no-store` because every answer here is per-user or operational. */
-export function securityHeaders(): RequestHandler[] {
+type HeaderValue = string | number | readonly string[];
+
+function helmetHandlers(): RequestHandler[] {
   return [
     helmet({
       contentSecurityPolicy: {
@@ -22,6 +26,43 @@ export function securityHeaders(): RequestHandler[] {
       next();
     },
   ];
+}
+
+/**
+ * helmet's headers and ours, taken once: with these options they never depend on the request, so
+ * each response gets the recorded list instead of helmet's dozen handlers running again. Should a
+ * helmet upgrade make them depend on the request (remove a header, skip `next`), start-up fails.
+ */
+function recordHeaders(handlers: RequestHandler[]): [string, HeaderValue][] {
+  const recorded: [string, HeaderValue][] = [];
+  const recorder = {
+    setHeader: (name: string, value: HeaderValue) => {
+      recorded.push([name, value]);
+    },
+    removeHeader: () => {
+      throw new Error('security headers changed shape: they now remove a header');
+    },
+  } as unknown as Response;
+  const nobody = new IncomingMessage(new Socket()) as Request;
+  let passed = 0;
+  for (const handler of handlers) {
+    void handler(nobody, recorder, () => {
+      passed += 1;
+    });
+  }
+  if (passed !== handlers.length) {
+    throw new Error('security headers changed shape: a handler did not call next');
+  }
+  return recorded;
+}
+
+/** The edge's security headers; `no-store` because every answer here is per-user or operational. */
+export function securityHeaders(): RequestHandler {
+  const headers = recordHeaders(helmetHandlers());
+  return (_req, res, next) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  };
 }
 
 /** Names of the headers the gateway owns; an upstream's copy of them is dropped. */
