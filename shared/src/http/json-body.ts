@@ -1,4 +1,4 @@
-import express, { type RequestHandler } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler } from 'express';
 
 import { Problems } from './app-error.js';
 
@@ -88,60 +88,68 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * of a sane shape (400), and every string and key in them well-formed Unicode (422, naming where:
  * no schema can forget it). The raw bytes stay on `req.rawBody`.
  */
-export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
-  return [
-    (req, res, next) => {
-      if (hasBody(req.headers) && !isJsonType(req.headers['content-type'])) {
-        next(Problems.unsupportedMediaType());
-        return;
-      }
-      // Announced too big: answer now and close, rather than let body-parser read the megabytes
-      // off the socket (as slowly as the client likes) before saying no.
-      if (Number(req.headers['content-length'] ?? 0) > options.limit) {
-        res.setHeader('Connection', 'close');
-        next(Problems.payloadTooLarge(options.limit));
-        return;
-      }
+export function jsonBody(options: JsonBodyOptions): RequestHandler {
+  const raw: RequestHandler = express.raw({ type: () => true, limit: options.limit });
+  // Decides on the bytes body-parser read (or on its refusal).
+  const parse = (req: Request, next: NextFunction) => (error?: unknown) => {
+    if (error) {
+      next(error);
+      return;
+    }
+    const buffer: unknown = req.body;
+    req.body = undefined;
+    if (!Buffer.isBuffer(buffer)) {
       next();
-    },
-    express.raw({ type: () => true, limit: options.limit }),
-    (req, _res, next) => {
-      if (!Buffer.isBuffer(req.body)) {
-        req.body = undefined;
-        next();
-        return;
-      }
-      const buffer = req.body;
-      req.rawBody = buffer;
-      if (buffer.length === 0) {
-        req.body = undefined;
-        next();
-        return;
-      }
-      let parsed: unknown;
-      let text: string;
-      try {
-        text = utf8.decode(buffer);
-        parsed = JSON.parse(text);
-      } catch {
-        next(Problems.malformedJson());
-        return;
-      }
-      if (!jsonShapeIsSafe(parsed, options)) {
-        next(Problems.jsonTooComplex());
-        return;
-      }
-      // Strictly decoded UTF-8 holds no surrogate: only a `\uD800`-style escape can make one, so
-      // the walk runs only for a body that has such an escape.
-      const illFormed = SURROGATE_ESCAPE.test(text) ? illFormedTextAt(parsed) : undefined;
-      if (illFormed !== undefined) {
-        next(
-          Problems.validation([{ field: illFormed, message: 'Must be well-formed Unicode text' }]),
-        );
-        return;
-      }
-      req.body = parsed;
+      return;
+    }
+    req.rawBody = buffer;
+    if (buffer.length === 0) {
       next();
-    },
-  ];
+      return;
+    }
+    let parsed: unknown;
+    let text: string;
+    try {
+      text = utf8.decode(buffer);
+      parsed = JSON.parse(text);
+    } catch {
+      next(Problems.malformedJson());
+      return;
+    }
+    if (!jsonShapeIsSafe(parsed, options)) {
+      next(Problems.jsonTooComplex());
+      return;
+    }
+    // Strictly decoded UTF-8 holds no surrogate: only a `\uD800`-style escape can make one, so
+    // the walk runs only for a body that has such an escape.
+    const illFormed = SURROGATE_ESCAPE.test(text) ? illFormedTextAt(parsed) : undefined;
+    if (illFormed !== undefined) {
+      next(
+        Problems.validation([{ field: illFormed, message: 'Must be well-formed Unicode text' }]),
+      );
+      return;
+    }
+    req.body = parsed;
+    next();
+  };
+  // One handler, not a chain: most requests (every GET) have no body and leave after one test.
+  return (req, res, next) => {
+    if (!hasBody(req.headers)) {
+      req.body = undefined;
+      next();
+      return;
+    }
+    if (!isJsonType(req.headers['content-type'])) {
+      next(Problems.unsupportedMediaType());
+      return;
+    }
+    // Announced too big: answer now and close, rather than let body-parser read the megabytes
+    // off the socket (as slowly as the client likes) before saying no.
+    if (Number(req.headers['content-length'] ?? 0) > options.limit) {
+      res.setHeader('Connection', 'close');
+      next(Problems.payloadTooLarge(options.limit));
+      return;
+    }
+    raw(req, res, parse(req, next));
+  };
 }
