@@ -98,17 +98,30 @@ export interface ForwardingHeaders {
   forwarded?: string;
 }
 
+const KNOWN_ADDRESSES = 1024;
+
 /** The configured proxies whose forwarding headers are believed (TRUSTED_PROXIES). */
 export class TrustedProxies {
   private readonly list = new BlockList();
+  private readonly empty: boolean;
+  // BlockList.check builds a SocketAddress per call; the addresses asked about are mostly the
+  // same few peers (the gateway, the TLS terminator), so answers are kept, in bounded number.
+  private readonly known = new Map<string, boolean>();
 
   constructor(cidrs: readonly Cidr[]) {
     for (const { address, prefix, family } of cidrs) this.list.addSubnet(address, prefix, family);
+    this.empty = cidrs.length === 0;
   }
 
   has(ip: string): boolean {
+    if (this.empty) return false;
+    const known = this.known.get(ip);
+    if (known !== undefined) return known;
     const family = isIPv4(ip) ? 'ipv4' : isIPv6(ip) ? 'ipv6' : undefined;
-    return family !== undefined && this.list.check(ip, family);
+    const trusted = family !== undefined && this.list.check(ip, family);
+    if (this.known.size >= KNOWN_ADDRESSES) this.known.clear();
+    this.known.set(ip, trusted);
+    return trusted;
   }
 
   /**
