@@ -18,6 +18,7 @@ import { Redis } from 'ioredis';
 import { describeRevision, prepareCheckout } from './lib/checkout.mjs';
 import { renderCompare } from './lib/compare-report.mjs';
 import { edgeCost } from './lib/edge.mjs';
+import { flameSummaries } from './lib/flames.mjs';
 import { argon2Throughput, loginThroughput } from './lib/logins.mjs';
 import { memoryOf, sampleMemory } from './lib/probes.mjs';
 import { redisTripsAndProfile } from './lib/redis-trips.mjs';
@@ -90,6 +91,10 @@ async function measure(subjects, redis, options) {
     'profile',
     probes.map((p) => p.profile),
   );
+  if (subjects.length > 1) {
+    log('flame summaries: profiled gateway and user-service of each stack');
+    each('flames', await flameSummaries(subjects, { quick: QUICK }));
+  }
   log('scale-out: two gateways and two user-services against one of each');
   each('scaleOut', await scaleOut(subjects, { quick: QUICK }));
   log('token verification cost, cached and not (this checkout)');

@@ -1,6 +1,7 @@
 // The `--compare` report: every figure of both stacks side by side, with new / old. Both ran in
 // the same run on the same machine, their rounds interleaved, so the ratio is the figure to read.
 import { figures } from './figures.mjs';
+import { renderFlames } from './flames-report.mjs';
 import { BEGIN, END, machineLine } from './report.mjs';
 import { renderSessions } from './sessions-report.mjs';
 
@@ -144,6 +145,10 @@ export function renderCompare(r) {
     targets(oldStack, newStack, r.argon2),
     '',
   ];
+  if (oldStack.flames && newStack.flames) {
+    const labels = [`old ${r.compare.old.short}`, `new ${r.compare.new.short}`];
+    lines.push(renderFlames(oldStack.flames, newStack.flames, labels));
+  }
   if (r.sessions) lines.push(renderSessions(r.sessions), '');
   lines.push(END);
   return { table, markdown: lines.join('\n') };

@@ -210,13 +210,14 @@ export class Stack {
   }
 
   /** Another user-service on the same database, Redis and broker: a replica on its own port. */
-  async startUserService(name) {
+  async startUserService(name, nodeArgs = []) {
     const port = await closedPort();
     const child = await this.startService(
       name,
       'user-service/dist/index.js',
       { ...this.usersEnv, USERS_PORT: String(port) },
       `http://127.0.0.1:${port}/health/live`,
+      nodeArgs,
     );
     return { url: `http://127.0.0.1:${port}`, child };
   }
