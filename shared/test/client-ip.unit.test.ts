@@ -53,6 +53,19 @@ describe('TrustedProxies.clientIp', () => {
     ).toBe('198.51.100.7');
   });
 
+  it('gives the same answers once thousands of other addresses have been asked about', () => {
+    const many = new TrustedProxies(cidrs('10.0.0.0/8'));
+    const first = [many.has('10.1.2.3'), many.has('198.51.100.7')];
+    for (let i = 0; i < 3000; i += 1) many.has(`192.0.${i >> 8}.${i & 255}`);
+
+    expect(first).toEqual([true, false]);
+    expect([many.has('10.1.2.3'), many.has('198.51.100.7'), many.has('10.255.0.1')]).toEqual([
+      true,
+      false,
+      true,
+    ]);
+  });
+
   it('ignores the headers of a peer outside the trusted CIDRs', () => {
     expect(proxies.clientIp('198.51.100.7', { xForwardedFor: '1.2.3.4' })).toBe('198.51.100.7');
   });
