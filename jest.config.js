@@ -27,6 +27,7 @@ const project = (dir) => ({
 
 // The system tests import the four services by package name; jest reads them from their sources.
 const e2e = project('e2e');
+e2e.setupFilesAfterEnv = ['<rootDir>/support/test-timeout.ts'];
 e2e.moduleNameMapper = {
   '^@secure-api/(gateway|auth-service|user-service|audit-service)/(.*)\\.js$':
     '<rootDir>/../$1/src/$2',
