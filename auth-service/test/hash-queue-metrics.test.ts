@@ -42,11 +42,11 @@ describe('the Argon2 queue on /metrics: one slot, room for one waiter', () => {
 
     let deepest = 0;
     const logins = burst(h, user, 6);
-    let settled = false;
+    const burstState = { settled: false };
     void logins.finally(() => {
-      settled = true;
+      burstState.settled = true;
     });
-    while (!settled) {
+    while (!burstState.settled) {
       deepest = Math.max(deepest, (await scrape()).count('auth_hash_queue_depth'));
     }
     const responses = await logins;

@@ -34,17 +34,19 @@ describe('auth-service security metrics on /metrics', () => {
   const bearer = (token: string) => `Bearer ${token}`;
 
   /** auth_logins_total by outcome, every outcome listed (0 where not yet counted). */
-  async function logins(): Promise<Record<Outcome, number>> {
+  async function logins(): Promise<Map<Outcome, number>> {
     const metrics = await scrape();
-    return Object.fromEntries(
+    return new Map(
       OUTCOMES.map((outcome) => [outcome, metrics.count('auth_logins_total', { outcome })]),
-    ) as Record<Outcome, number>;
+    );
   }
 
   /** What changed between two readings, only the outcomes that moved. */
-  const moved = (before: Record<Outcome, number>, after: Record<Outcome, number>) =>
+  const moved = (before: Map<Outcome, number>, after: Map<Outcome, number>) =>
     Object.fromEntries(
-      OUTCOMES.filter((o) => after[o] !== before[o]).map((o) => [o, after[o] - before[o]]),
+      OUTCOMES.map((o) => [o, (after.get(o) ?? 0) - (before.get(o) ?? 0)] as const).filter(
+        ([, change]) => change !== 0,
+      ),
     );
 
   it('counts a success, a wrong password and an unknown account, one each', async () => {

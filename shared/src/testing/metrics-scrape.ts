@@ -1,6 +1,6 @@
 interface Sample {
   name: string;
-  labels: Record<string, string>;
+  labels: Map<string, string>;
   value: number;
 }
 
@@ -13,10 +13,10 @@ function parse(text: string): Sample[] {
     const brace = line.indexOf('{');
     const space = line.lastIndexOf(' ');
     const name = brace >= 0 && brace < space ? line.slice(0, brace) : line.slice(0, space);
-    const labels: Record<string, string> = {};
+    const labels = new Map<string, string>();
     if (brace >= 0 && brace < space) {
       for (const [, key = '', value = ''] of line.slice(brace, space).matchAll(LABEL)) {
-        labels[key] = value;
+        labels.set(key, value);
       }
     }
     samples.push({ name, labels, value: Number(line.slice(space + 1)) });
@@ -45,7 +45,7 @@ export class MetricsScrape {
    */
   value(name: string, labels: Record<string, string> = {}): number | undefined {
     const matching = this.samples.filter(
-      (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+      (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels.get(k) === v),
     );
     if (matching.length === 0) return undefined;
     return matching.reduce((sum, s) => sum + s.value, 0);
@@ -58,6 +58,6 @@ export class MetricsScrape {
 
   /** Every label set of `name`'s series, for asserting which values a label takes. */
   labelsOf(name: string): Record<string, string>[] {
-    return this.samples.filter((s) => s.name === name).map((s) => s.labels);
+    return this.samples.filter((s) => s.name === name).map((s) => Object.fromEntries(s.labels));
   }
 }
