@@ -100,6 +100,11 @@ export const configSchema = defineConfig({
     positiveInt(1000, 10_000),
     'Unacknowledged messages per consumer. One transaction stores at most half of them, so the next batch arrives while one is stored.',
   ),
+  verifyIntervalSeconds: variable(
+    'AUDIT_VERIFY_INTERVAL_SECONDS',
+    positiveInt(300, 86_400),
+    'How often the audit chain is verified incrementally in the background (from the newest checkpoint to the head), setting `audit_chain_valid`. One replica verifies at a time; the others skip that round.',
+  ),
   authJwksUrl: variable(
     'AUTH_JWKS_URL',
     httpUrl.default('http://127.0.0.1:8081/.well-known/jwks.json'),

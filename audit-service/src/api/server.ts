@@ -12,6 +12,9 @@ import {
   Readiness,
   ResourceStack,
   requireDependency,
+  revocationChecksCounter,
+  watchDatabasePool,
+  watchRedis,
 } from '@secure-api/shared/lifecycle';
 import { createLogger, type Logger } from '@secure-api/shared/logging';
 import { AmqpConnection } from '@secure-api/shared/messaging';
@@ -20,6 +23,7 @@ import { redisCheck, openRedis } from '@secure-api/shared/redis';
 import { UserServiceClient } from '../clients/user-service.client.js';
 import type { Config } from '../config.js';
 import { AuditEventRepository } from '../data/audit-event.repository.js';
+import { createChainMetrics } from '../data/chain-metrics.js';
 import { ChainRepository } from '../data/chain.repository.js';
 import { VerifyJobRepository } from '../data/verify-job.repository.js';
 import { MIGRATION_TABLE, migrations } from '../data/migrations/index.js';
@@ -31,11 +35,13 @@ import {
   parseCheckpointKeys,
 } from '../domain/checkpoint.js';
 import { FullWalks } from '../domain/full-walk.use-case.js';
+import { PeriodicVerification } from '../domain/periodic-verification.js';
 import { EventIngest } from '../domain/event-ingest.use-case.js';
 import { unenforcedProducers } from '../domain/producer-provenance.js';
 import { StatsUseCases } from '../domain/stats.use-case.js';
 import { AuditConsumer } from '../messaging/audit-consumer.js';
 import { createConsumerMetrics } from '../messaging/consumer-metrics.js';
+import { QueueDepths } from '../messaging/queue-metrics.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { statsRoutes } from './routes/stats.routes.js';
 import { verificationRoutes } from './routes/verification.routes.js';
@@ -79,6 +85,8 @@ async function start(
   );
   await requireDependency('RabbitMQ', config.amqpUrl, () => broker.connect());
   const metrics = createMetrics('audit-service');
+  watchRedis(metrics, redis);
+  watchDatabasePool(metrics, sequelize);
   const store = new AuditEventRepository(sequelize);
   const consumer = new AuditConsumer(
     broker,
@@ -93,17 +101,30 @@ async function start(
   );
   await consumer.start();
   resources.open(consumer, (started) => started.stop());
+  const queues = resources.open(
+    new QueueDepths(metrics, { events: config.auditQueue, deadLetter: config.deadLetterQueue }),
+    (depths) => depths.close(),
+  );
+  await queues.start(broker);
   const keys = checkpointKeys(config, logger);
   const chain = new ChainRepository(sequelize);
+  const verified = createChainMetrics(metrics);
   const fullWalks = resources.open(
-    new FullWalks(chain, new VerifyJobRepository(sequelize), keys, logger),
+    new FullWalks(chain, new VerifyJobRepository(sequelize), keys, logger, verified),
     (walks) => walks.stop(),
   );
+  const incremental = new IncrementalVerification(chain, keys, verified);
+  resources
+    .open(
+      new PeriodicVerification(incremental, chain, logger, config.verifyIntervalSeconds * 1000),
+      (periodic) => periodic.stop(),
+    )
+    .start();
 
   // Signature, claims and revocation again: this service is reachable without the gateway.
   const authenticated = authenticate(
     accessTokenVerifier(remoteKeySet(config.authJwksUrl)),
-    new RevocationStore(redis),
+    new RevocationStore(redis, revocationChecksCounter(metrics)),
   );
   const users = new UserServiceClient({
     baseUrl: config.userServiceUrl,
@@ -124,7 +145,7 @@ async function start(
       app.use(auditRoutes(authenticated, new AuditQueries(store)));
       app.use(
         verificationRoutes(authenticated, {
-          incremental: new IncrementalVerification(chain, keys),
+          incremental,
           fullWalks,
           chain,
           publicKeys: keys.publicJwks,

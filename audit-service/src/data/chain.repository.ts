@@ -8,6 +8,8 @@ import type { Checkpoint, SignedCheckpoint } from '../domain/checkpoint.js';
 // checkpoint writer at a time, so ids stay gap-free.
 const FULL_WALK_LOCK_KEY = 0x61756476;
 const CHECKPOINT_LOCK_KEY = 0x61756463;
+// One periodic verifier at a time across replicas: the others skip their round.
+const PERIODIC_VERIFY_LOCK_KEY = 0x61756470;
 const WALK_BATCH = 2000;
 
 const EVENT_COLUMNS = `seq, event_id, type, occurred_at, actor_user_id, subject_user_id, request_id,
@@ -51,6 +53,20 @@ export class ChainRepository implements ChainStore, ChainExport {
         { type: QueryTypes.SELECT, replacements: { key: FULL_WALK_LOCK_KEY }, transaction },
       );
       return lock?.locked ? work(this.view(transaction)) : 'busy';
+    });
+  }
+
+  /**
+   * Runs `work` holding the periodic verifier's lock, or answers 'busy' at once when another
+   * replica holds it. The lock is the transaction's: a crashed verifier's goes with its connection.
+   */
+  asSoleVerifier<T>(work: () => Promise<T>): Promise<T | 'busy'> {
+    return this.sequelize.transaction(async (transaction) => {
+      const [lock] = await this.sequelize.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_xact_lock(:key) AS locked',
+        { type: QueryTypes.SELECT, replacements: { key: PERIODIC_VERIFY_LOCK_KEY }, transaction },
+      );
+      return lock?.locked ? work() : 'busy';
     });
   }
 

@@ -51,6 +51,11 @@ export interface ChainStore {
   ): Promise<SignedCheckpoint>;
 }
 
+/** Told the verdict of every verification, on demand, periodic or full (the chain metrics). */
+export interface VerificationObserver {
+  verified(valid: boolean): void;
+}
+
 /** What the export routes read: pages of checkpoints by id, and of the chain by seq. */
 export interface ChainExport {
   checkpointPage(afterId: number, limit: number): Promise<SignedCheckpoint[]>;

@@ -1,4 +1,9 @@
-import type { ChainStore, ChainVerification, CheckpointProblem } from './chain-verification.js';
+import type {
+  ChainStore,
+  ChainVerification,
+  CheckpointProblem,
+  VerificationObserver,
+} from './chain-verification.js';
 import type { CheckpointKeys, SignedCheckpoint } from './checkpoint.js';
 import { ChainVerifier, GENESIS_HASH } from './hash-chain.js';
 
@@ -17,9 +22,16 @@ export class IncrementalVerification {
   constructor(
     private readonly store: ChainStore,
     private readonly keys: CheckpointKeys,
+    private readonly observer?: VerificationObserver,
   ) {}
 
   async verify(): Promise<ChainVerification> {
+    const result = await this.walkFromCheckpoint();
+    this.observer?.verified(result.valid);
+    return result;
+  }
+
+  private async walkFromCheckpoint(): Promise<ChainVerification> {
     const anchor = await this.store.latestCheckpoint();
     return this.store.snapshot(async (chain) => {
       const start = anchor ?? GENESIS;

@@ -1,6 +1,11 @@
 import type { Logger } from '@secure-api/shared/logging';
 
-import type { ChainSnapshot, ChainStore, ChainVerification } from './chain-verification.js';
+import type {
+  ChainSnapshot,
+  ChainStore,
+  ChainVerification,
+  VerificationObserver,
+} from './chain-verification.js';
 import { firstCheckpointProblem, HashesAt } from './checkpoint-audit.js';
 import type { CheckpointKeys } from './checkpoint.js';
 import { AuditErrors } from './errors.js';
@@ -41,6 +46,7 @@ export class FullWalks {
     private readonly jobs: VerifyJobStore,
     private readonly keys: CheckpointKeys,
     private readonly logger: Logger,
+    private readonly observer?: VerificationObserver,
   ) {}
 
   /** Resolves once the job is recorded; the walk goes on in the background. */
@@ -83,7 +89,9 @@ export class FullWalks {
 
   private async run(job: VerifyJob, chain: ChainSnapshot): Promise<void> {
     try {
-      await this.jobs.finish(job.id, 'done', await this.walk(job.id, chain));
+      const result = await this.walk(job.id, chain);
+      await this.jobs.finish(job.id, 'done', result);
+      this.observer?.verified(result.valid);
     } catch (error) {
       await this.jobs.finish(job.id, 'failed', null).catch(() => undefined);
       throw error;

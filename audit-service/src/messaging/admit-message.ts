@@ -26,6 +26,7 @@ export function admit(
   const decoded = decode(message);
   if (!decoded.ok) {
     metrics.invalid.inc({ reason: decoded.reason });
+    metrics.deadLettered.inc({ reason: 'invalid' });
     logger.warn(
       { reason: decoded.reason, routing_key: routingKey },
       'invalid security event message dead-lettered',
@@ -37,6 +38,7 @@ export function admit(
   const provenance = ingest.prove(brokerUser, event);
   if (provenance.proven) return event;
   metrics.unproven.inc({ reason: provenance.reason });
+  metrics.deadLettered.inc({ reason: 'unproven' });
   logger.warn(
     {
       reason: provenance.reason,

@@ -142,6 +142,10 @@ export class AuditConsumer {
     try {
       const { stored, duplicates } = await this.ingest.ingest(batch.map((d) => d.event));
       this.metrics.stored.inc(stored.length);
+      const now = Date.now();
+      for (const { event } of stored) {
+        this.metrics.lag.observe(Math.max(0, now - Date.parse(event.occurred_at)) / 1000);
+      }
       this.metrics.duplicates.inc(duplicates);
     } catch (error) {
       this.metrics.storeFailures.inc();

@@ -10,6 +10,9 @@ export interface ConsumerMetrics {
   invalid: client.Counter<'reason'>;
   unproven: client.Counter<'reason'>;
   storeFailures: client.Counter;
+  deadLettered: client.Counter<'reason'>;
+  /** Stored time minus the event's occurred_at. */
+  lag: client.Histogram;
 }
 
 /** On the service's own registry, served at /metrics. */
@@ -41,6 +44,18 @@ export function createConsumerMetrics(metrics: Metrics): ConsumerMetrics {
     storeFailures: new client.Counter({
       name: 'audit_store_failures_total',
       help: 'Batches that could not be stored and were returned to the queue',
+      registers,
+    }),
+    deadLettered: new client.Counter({
+      name: 'audit_dead_lettered_total',
+      help: 'Messages sent to the dead-letter queue instead of the chain: invalid, or unproven producer',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    lag: new client.Histogram({
+      name: 'audit_consumer_lag_seconds',
+      help: 'Time from an event occurring to its row being stored in the audit chain',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers,
     }),
   };

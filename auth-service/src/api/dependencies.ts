@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 
 import { RevocationStore } from '@secure-api/shared/auth';
+import { createMetrics, revocationChecksCounter, type Metrics } from '@secure-api/shared/lifecycle';
 import { UnitOfWork } from '@secure-api/shared/outbox';
 import type { Redis } from '@secure-api/shared/redis';
 
@@ -24,6 +25,7 @@ import { SecurityPolicyRepository } from '../data/security-policy.repository.js'
 import { AccountTokenRepository } from '../data/account-token.repository.js';
 import { MailOutbox } from '../data/mail-outbox.js';
 import { RecoveryThrottle } from '../domain/recovery-throttle.js';
+import { createHashQueueMetrics, createSecurityCounters } from '../data/security-metrics.js';
 
 /** The policy in force until an admin changes it: the environment's initial values. */
 export function defaultPolicy(config: Config): SecurityPolicy {
@@ -54,6 +56,8 @@ export async function buildAuthComponents(
   sequelize: Sequelize,
   redis: Redis,
   uow: UnitOfWork = new UnitOfWork(sequelize),
+  // The CLI serves no /metrics: its counts go to a registry of its own that nobody reads.
+  metrics: Metrics = createMetrics('auth-service'),
 ) {
   const keys = config.jwtPrivateKeys
     ? await keysFromEnvironment(config.jwtPrivateKeys)
@@ -70,6 +74,11 @@ export async function buildAuthComponents(
     config.redisKeyPrefix,
   );
   const secretBox = new SecretBox(totpKey);
+  const hasher: PasswordHasher = new PasswordHasher(
+    config.argon2,
+    config.hashing,
+    createHashQueueMetrics(metrics, () => hasher.depth),
+  );
   // Derived from the TOTP key like the device cookies: the mail outbox needs no secret of its own.
   const mailSeal = new SecretBox(secretBox.subkey('mail-outbox v1').toString('base64'));
   return {
@@ -90,9 +99,10 @@ export async function buildAuthComponents(
     credentials: new CredentialRepository(sequelize),
     sessions: new SessionRepository(sequelize),
     refreshTokens: new RefreshTokenRepository(sequelize, uow),
-    hasher: new PasswordHasher(config.argon2, config.hashing),
+    hasher,
+    counters: createSecurityCounters(metrics),
     signer,
-    revocation: new RevocationStore(redis),
+    revocation: new RevocationStore(redis, revocationChecksCounter(metrics)),
     tokens: new AccountTokenRepository(sequelize),
     mailbox: new MailOutbox(sequelize, mailSeal),
     recoveryThrottle: new RecoveryThrottle(redis, `${config.redisKeyPrefix}recovery`),

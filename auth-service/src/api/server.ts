@@ -9,9 +9,11 @@ import {
   listen,
   Readiness,
   ResourceStack,
+  watchDatabasePool,
+  watchRedis,
 } from '@secure-api/shared/lifecycle';
 import { createLogger, type Logger } from '@secure-api/shared/logging';
-import { startEventPipeline } from '@secure-api/shared/outbox';
+import { startEventPipeline, watchOutbox } from '@secure-api/shared/outbox';
 import { redisCheck, openRedis } from '@secure-api/shared/redis';
 
 import type { Config } from '../config.js';
@@ -82,7 +84,10 @@ async function start(
     }),
     (pipeline) => pipeline.close(),
   );
-  const deps = await buildAuthComponents(config, sequelize, redis, events.uow);
+  watchRedis(metrics, redis);
+  watchDatabasePool(metrics, sequelize);
+  watchOutbox(metrics, sequelize);
+  const deps = await buildAuthComponents(config, sequelize, redis, events.uow, metrics);
   const transport = smtpTransport({
     url: config.mail.smtpUrl,
     from: config.mail.from,

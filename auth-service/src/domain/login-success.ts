@@ -4,6 +4,7 @@ import { MailTemplates } from './mail-templates.js';
 import type { CredentialStore, LoginClient, UnitOfWork, UserProfile } from './ports.js';
 import type { Mailbox } from './recovery-ports.js';
 import type { PolicySource } from './security-policy.js';
+import type { SecurityCounters } from './security-counters.js';
 import { startSession, type StartSessionDeps, type TokenPair } from './session-issuer.js';
 import type { SessionStore } from './session-ports.js';
 
@@ -14,6 +15,7 @@ export interface FinishLoginDeps extends StartSessionDeps {
   sessions: Pick<SessionStore, 'create'>;
   credentials: Pick<CredentialStore, 'recordLogin'>;
   mailbox: Mailbox;
+  counters: Pick<SecurityCounters, 'login'>;
 }
 
 export interface LoginSuccess {
@@ -38,7 +40,7 @@ export async function finishLogin(
 ): Promise<LoginSuccess> {
   const policy = await deps.policies.current();
   const known = deps.devices.recognise(user.id, client.deviceCookies) !== undefined;
-  return deps.uow.run(async () => {
+  const success = await deps.uow.run(async () => {
     const loggedInBefore = await deps.credentials.recordLogin(user.id);
     const alert = !known && policy.device_trust && user.sign_in_alerts && loggedInBefore;
     const tokens = await startSession(deps, user, amr, client);
@@ -66,4 +68,7 @@ export async function finishLogin(
     }
     return { tokens, device: policy.device_trust ? deps.devices.issue(user.id) : undefined };
   });
+  // Counted once committed: the tokens are issued.
+  deps.counters.login('success');
+  return success;
 }

@@ -6,6 +6,7 @@ import type { LoginGuard, PasswordAttempt } from './login-guard.js';
 import { finishLogin, type FinishLoginDeps, type LoginSuccess } from './login-success.js';
 import { countWrongPassword, type CountFailureDeps } from './password-confirmation.js';
 import type { PasswordHasher } from './password-hasher.js';
+import type { LoginResult } from './security-counters.js';
 import type {
   CredentialStore,
   EventRecorder,
@@ -33,16 +34,26 @@ type FailureReason =
   | 'device_locked'
   | 'email_unverified';
 
+const COUNTED_AS = new Map<FailureReason, LoginResult>([
+  ['unknown_account', 'unknown_account'],
+  ['wrong_password', 'wrong_password'],
+  ['inactive', 'locked'],
+  ['locked', 'locked'],
+  ['device_locked', 'locked'],
+  ['email_unverified', 'email_unverified'],
+]);
+
 /**
  * One body for every refusal (unknown email, wrong password, locked, inactive or missing profile);
  * the audit record says what really happened.
  */
 async function refuse(
-  deps: { uow: EventRecorder },
+  deps: { uow: EventRecorder; counters: FinishLoginDeps['counters'] },
   email: string,
   reason: FailureReason,
   userId?: string,
 ): Promise<never> {
+  deps.counters.login(COUNTED_AS.get(reason) ?? 'locked');
   await deps.uow.record(
     authEvent('auth.login.failed', {
       ...(userId ? { subject: { user_id: userId } } : {}),
@@ -109,6 +120,7 @@ export async function login(
   }
   // With 2FA on, the password alone earns only the right to present a code.
   if ((await deps.twoFactor.find(profile.id))?.enabled) {
+    deps.counters.login('mfa_required');
     return { kind: 'mfa', mfaToken: await deps.mfa.create(profile.id) };
   }
   return { kind: 'tokens', ...(await finishLogin(deps, profile, ['pwd'], client)) };

@@ -33,8 +33,12 @@ export async function completeMfaLogin(
   client: LoginClient,
 ): Promise<LoginSuccess> {
   const userId = await deps.mfa.userOf(input.mfa_token);
-  if (!userId) throw AuthProblems.mfaRefused();
+  if (!userId) {
+    deps.counters.login('mfa_failed');
+    throw AuthProblems.mfaRefused();
+  }
   const refuse = async (reason: Reason): Promise<never> => {
+    deps.counters.login(reason === 'locked' || reason === 'inactive' ? 'locked' : 'mfa_failed');
     const credential = await deps.credentials.findById(userId);
     await deps.uow.record(
       authEvent('auth.login.failed', {

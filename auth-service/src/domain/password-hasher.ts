@@ -1,6 +1,7 @@
 import argon2 from 'argon2';
 
 import { AuthProblems } from './auth-problems.js';
+import type { HashQueueObserver, HashRejection } from './security-counters.js';
 
 export interface Argon2Parameters {
   timeCost: number;
@@ -40,10 +41,16 @@ export class PasswordHasher {
   constructor(
     private readonly params: Argon2Parameters,
     private readonly limits: HashingLimits,
+    private readonly observer?: HashQueueObserver,
   ) {}
 
   get queueDepth(): number {
     return this.waiting.length;
+  }
+
+  /** Hashes waiting and running. */
+  get depth(): number {
+    return this.waiting.length + this.running;
   }
 
   hash(password: string): Promise<string> {
@@ -72,9 +79,11 @@ export class PasswordHasher {
   }
 
   private async run<T>(task: () => Promise<T>): Promise<T> {
+    const queued = performance.now();
     if (this.running >= this.limits.concurrency) await this.waitForSlot();
     else this.running += 1;
     const started = performance.now();
+    this.observer?.waited((started - queued) / 1000);
     try {
       return await task();
     } finally {
@@ -99,14 +108,16 @@ export class PasswordHasher {
       this.waiting.length >= this.limits.maxQueue ||
       this.expectedWaitMs() > this.limits.maxWaitMs
     ) {
-      return Promise.reject(this.busy());
+      return Promise.reject(
+        this.busy(this.waiting.length >= this.limits.maxQueue ? 'full' : 'wait'),
+      );
     }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         start: resolve,
         timer: setTimeout(() => {
           this.waiting.splice(this.waiting.indexOf(waiter), 1);
-          reject(this.busy());
+          reject(this.busy('wait'));
         }, this.limits.maxWaitMs),
       };
       this.waiting.push(waiter);
@@ -114,7 +125,8 @@ export class PasswordHasher {
   }
 
   /** Retry-After: about when the queue ahead will have drained, at least a second. */
-  private busy() {
+  private busy(reason: HashRejection) {
+    this.observer?.rejected(reason);
     return AuthProblems.hashingBusy(Math.max(1, Math.ceil(this.expectedWaitMs() / 1000)));
   }
 }

@@ -3,6 +3,7 @@ import type { RevocationStore } from '@secure-api/shared/auth';
 import { authEvent } from './auth-events.js';
 import { AuthProblems } from './auth-problems.js';
 import type { UnitOfWork, UserDirectory } from './ports.js';
+import type { SecurityCounters } from './security-counters.js';
 import {
   accessTokenFor,
   hashRefreshToken,
@@ -20,6 +21,7 @@ export interface RefreshDeps extends AccessTokenDeps {
   revocation: Pick<RevocationStore, 'revokeSession' | 'earliestIssueTime'>;
   directory: Pick<UserDirectory, 'get'>;
   settings: Pick<SessionSettings, 'refreshTokenDays' | 'refreshReuseGraceSeconds'>;
+  counters: Pick<SecurityCounters, 'refreshReuse'>;
 }
 
 export type RefreshOutcome =
@@ -88,6 +90,7 @@ export async function refresh(deps: RefreshDeps, presented: string): Promise<Ref
 
   const { session } = outcome;
   if (outcome.kind === 'reuse') {
+    deps.counters.refreshReuse();
     await deps.revocation.revokeSession(session.id, ttlUntil(session.expiresAt));
     return { kind: 'reuse', userId: session.userId, sessionId: session.id };
   }

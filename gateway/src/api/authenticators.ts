@@ -70,7 +70,8 @@ export function authenticators({
       throw error;
     }
     // Read ahead in the rate limit's round trip when it could be; else asked now.
-    const revoked = revokedFromLookup(req, claims) ?? (await revocation.isRevoked(claims));
+    const revoked =
+      revokedFromLookup(req, claims, revocation) ?? (await revocation.isRevoked(claims));
     if (revoked) throw rejected(req, 'revoked', { userId: claims.sub });
     req.auth = claims;
   };

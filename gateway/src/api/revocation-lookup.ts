@@ -59,7 +59,11 @@ export function keepRevocationValues(req: Request, values: (string | null)[]): v
  * read for exactly these ids (Redis answered the limits from memory, or another token): then the
  * caller asks the revocation store itself.
  */
-export function revokedFromLookup(req: Request, claims: RevocationClaims): boolean | undefined {
+export function revokedFromLookup(
+  req: Request,
+  claims: RevocationClaims,
+  store: Pick<RevocationStore, 'judge'>,
+): boolean | undefined {
   const lookup = lookups.get(req);
   if (!lookup?.values) return undefined;
   const { identifiers } = lookup;
@@ -67,5 +71,5 @@ export function revokedFromLookup(req: Request, claims: RevocationClaims): boole
     identifiers.sub === claims.sub &&
     identifiers.jti === claims.jti &&
     (identifiers.sid ?? '-') === (claims.sid ?? '-');
-  return same ? RevocationStore.verdict(claims, lookup.values) : undefined;
+  return same ? store.judge(claims, lookup.values) : undefined;
 }

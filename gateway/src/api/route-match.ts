@@ -27,3 +27,9 @@ export function routePatternOf(req: Request): string {
   const match = routeMatchOf(req);
   return match.kind === 'unknown' ? UNMATCHED_ROUTE : match.pattern;
 }
+
+/** The table's pattern for http_request_duration_seconds; undefined off the table (/health). */
+export function tableRouteOf(req: Request): string | undefined {
+  const match = routeMatchOf(req);
+  return match.kind === 'unknown' ? undefined : match.pattern;
+}

@@ -13,6 +13,7 @@ import {
   type EventOutcome,
 } from '@secure-api/shared/events';
 import { clientIpOf } from '@secure-api/shared/http';
+import type { Counter } from '@secure-api/shared/lifecycle';
 
 import type { DroppedEvents } from '../data/dropped-events.js';
 import type { EventBuffer } from '../data/event-buffer.js';
@@ -62,12 +63,16 @@ export class GatewayEvents {
   constructor(
     private readonly buffer: Pick<EventBuffer, 'emit'>,
     private readonly dropped: Pick<DroppedEvents, 'record'>,
+    /** gateway_rate_limited_total{limit}: every refusal, by the limit's name in the event. */
+    private readonly rateLimitedCount: Pick<Counter<'limit'>, 'inc'>,
   ) {}
 
   rateLimited(req: Request, limit: LimitName, retryAfterSeconds: number, caller: Caller = {}) {
+    const name = LIMITS.get(limit) ?? 'global';
+    this.rateLimitedCount.inc({ limit: name });
     this.emit(req, 'gateway.rate_limited', 'denied', caller, {
       ...this.request(req),
-      limit: LIMITS.get(limit) ?? 'global',
+      limit: name,
       retry_after_seconds: retryAfterSeconds,
     });
   }

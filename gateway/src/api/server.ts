@@ -6,6 +6,8 @@ import {
   listen,
   Readiness,
   ResourceStack,
+  revocationChecksCounter,
+  watchRedis,
   type Metrics,
 } from '@secure-api/shared/lifecycle';
 import { createLogger, type Logger } from '@secure-api/shared/logging';
@@ -22,6 +24,7 @@ import { corsPolicy } from './cors.js';
 import { edgeListener, type EdgeStages } from './edge-pipeline.js';
 import { proxyToUpstreams, stripSpoofableHeaders } from './proxy.js';
 import { rateLimit } from './rate-limit.js';
+import { tableRouteOf } from './route-match.js';
 import { docsRoutes } from './routes/docs.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { GatewayEvents } from './security-events.js';
@@ -121,7 +124,8 @@ async function start(
   const redis = resources.open(await openRedis(config.redisUrl, logger), (client) => {
     client.disconnect();
   });
-  const metrics = createMetrics('gateway');
+  const metrics = createMetrics('gateway', { routeOf: tableRouteOf });
+  watchRedis(metrics, redis);
   // The broker is not in readiness: while it is away, events wait in the bounded buffer.
   const readiness = new Readiness({ redis: redisCheck(redis) });
   const publishing = resources.open(
@@ -136,8 +140,16 @@ async function start(
   const access: AccessControlOptions = {
     // Keys are fetched on first use and cached, so the gateway may start before auth-service.
     verifier: accessTokenVerifier(remoteKeySet(config.jwksUrl)),
-    revocation: new RevocationStore(redis),
-    events: new GatewayEvents(publishing.buffer, publishing.dropped),
+    revocation: new RevocationStore(redis, revocationChecksCounter(metrics)),
+    events: new GatewayEvents(
+      publishing.buffer,
+      publishing.dropped,
+      createCounter(metrics, {
+        name: 'gateway_rate_limited_total',
+        help: 'Requests refused with 429, by the limit that refused them',
+        labelNames: ['limit'],
+      }),
+    ),
   };
   const limits = new RateLimits({
     redis,

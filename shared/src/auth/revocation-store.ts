@@ -5,6 +5,13 @@ import type { AccessClaims } from './token-claims.js';
 
 export type RevocationClaims = Pick<AccessClaims, 'sub' | 'jti' | 'iat' | 'sid'>;
 
+export type RevocationResult = 'active' | 'revoked' | 'error';
+
+/** Told of every check and what it found (revocation_checks_total). */
+export interface RevocationChecks {
+  inc(labels: { result: RevocationResult }): void;
+}
+
 const beforeKey = (userId: string) => `revoked-before:${userId}`;
 const jtiKey = (jti: string) => `revoked-jti:${jti}`;
 const sidKey = (sid: string) => `revoked-sid:${sid}`;
@@ -29,7 +36,10 @@ return mark`;
  * decision never defaults to "allowed".
  */
 export class RevocationStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly checks?: RevocationChecks,
+  ) {}
 
   /**
    * Every token of the user issued so far stops working: the mark goes to the next second, and
@@ -63,8 +73,27 @@ export class RevocationStore {
   }
 
   async isRevoked(claims: RevocationClaims): Promise<boolean> {
-    const values = await this.guard(() => this.redis.mget(...RevocationStore.keysOf(claims)));
-    return RevocationStore.verdict(claims, values);
+    let values: (string | null)[];
+    try {
+      values = await this.guard(() => this.redis.mget(...RevocationStore.keysOf(claims)));
+    } catch (error) {
+      this.checks?.inc({ result: 'error' });
+      throw error;
+    }
+    return this.judge(claims, values);
+  }
+
+  /** `verdict`, counted: for a caller that read the keys in its own round trip (the gateway). */
+  judge(claims: RevocationClaims, values: readonly (string | null)[]): boolean {
+    let revoked: boolean;
+    try {
+      revoked = RevocationStore.verdict(claims, values);
+    } catch (error) {
+      this.checks?.inc({ result: 'error' });
+      throw error;
+    }
+    this.checks?.inc({ result: revoked ? 'revoked' : 'active' });
+    return revoked;
   }
 
   /**

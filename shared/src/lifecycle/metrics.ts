@@ -1,5 +1,5 @@
 import client from 'prom-client';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 
 export interface Metrics {
   registry: client.Registry;
@@ -9,8 +9,16 @@ export interface Metrics {
   handler(): RequestHandler;
 }
 
+export interface MetricsOptions {
+  /**
+   * The route pattern of a request the Express router did not match itself (the gateway proxies
+   * by its own table); undefined falls back to the router's route, else `unmatched`.
+   */
+  routeOf?: (req: Request) => string | undefined;
+}
+
 /** One registry per service instance, so several services can share a test process. */
-export function createMetrics(service: string): Metrics {
+export function createMetrics(service: string, options: MetricsOptions = {}): Metrics {
   const registry = new client.Registry();
   registry.setDefaultLabels({ service });
   client.collectDefaultMetrics({ register: registry });
@@ -39,7 +47,7 @@ export function createMetrics(service: string): Metrics {
         const route = (req.route as { path?: string } | undefined)?.path;
         end({
           method: req.method,
-          route: route ? `${req.baseUrl}${route}` : 'unmatched',
+          route: options.routeOf?.(req) ?? (route ? `${req.baseUrl}${route}` : 'unmatched'),
           status: String(res.statusCode),
         });
       });

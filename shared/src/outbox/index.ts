@@ -2,5 +2,6 @@
 // Needs the database, like /data.
 export * from './event-pipeline.js';
 export * from './outbox.js';
+export * from './outbox-metrics.js';
 export * from './outbox-relay.js';
 export * from './unit-of-work.js';

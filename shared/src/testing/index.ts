@@ -5,6 +5,7 @@ export * from './config-problems.js';
 export * from './event-tap.js';
 export * from './eventually.js';
 export * from './mail-catcher.js';
+export * from './metrics-scrape.js';
 export * from './ports.js';
 export * from './system-env.js';
 export * from './tcp-proxy.js';

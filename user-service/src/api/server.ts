@@ -14,9 +14,12 @@ import {
   listen,
   Readiness,
   ResourceStack,
+  revocationChecksCounter,
+  watchDatabasePool,
+  watchRedis,
 } from '@secure-api/shared/lifecycle';
 import { createLogger, type Logger } from '@secure-api/shared/logging';
-import { startEventPipeline } from '@secure-api/shared/outbox';
+import { startEventPipeline, watchOutbox } from '@secure-api/shared/outbox';
 import { redisCheck, openRedis } from '@secure-api/shared/redis';
 
 import { AuthServiceClient } from '../clients/auth-service.client.js';
@@ -67,6 +70,9 @@ async function start(
     }),
   );
   const metrics = createMetrics('user-service');
+  watchRedis(metrics, redis);
+  watchDatabasePool(metrics, sequelize);
+  watchOutbox(metrics, sequelize);
   const purged = createCounter(metrics, {
     name: 'retention_purged_rows_total',
     help: 'Rows past RETENTION_DAYS deleted by the retention purges, by table',
@@ -94,7 +100,7 @@ async function start(
     logger,
   });
   const keys = remoteKeySet(config.authJwksUrl);
-  const revocations = new RevocationStore(redis);
+  const revocations = new RevocationStore(redis, revocationChecksCounter(metrics));
   // Signature, claims and revocation again: this service is reachable without the gateway.
   const authenticated = authenticate(accessTokenVerifier(keys), revocations);
   const serviceOnly = requireServiceToken(serviceTokenVerifier(keys, USER_SERVICE_AUDIENCE));
