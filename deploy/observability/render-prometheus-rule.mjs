@@ -1,5 +1,5 @@
 // Writes k8s/base/prometheus-rule.yaml, the Prometheus Operator's PrometheusRule, from the plain
-// rule file, so the two never drift (test/alert-rules.test.ts compares them).
+// rule file, so the two never drift (test/kubernetes.test.ts compares them).
 //   node deploy/observability/render-prometheus-rule.mjs
 /* eslint-disable security/detect-non-literal-fs-filename -- the two files named below */
 import { readFileSync, writeFileSync } from 'node:fs';
