@@ -66,6 +66,19 @@ const MIGRATIONS = new Map([
 const DATASTORES = ['db', 'cache', 'broker'];
 const MAIL_SINK = 'mailpit';
 const OUR_CONTAINERS = [...APPS, ...MIGRATIONS.values(), 'nginx'];
+const OBSERVABILITY = ['grafana', 'otel-collector', 'prometheus'];
+const METRICS_TARGETS = [
+  'gateway:9080',
+  'auth-service:8081',
+  'user-service:8082',
+  'audit-service:8083',
+];
+
+const observabilityFile = (file: string) =>
+  parse(readFileSync(path.join(repoRoot, 'deploy/observability', file), 'utf8')) as unknown;
+/** `./host/path:/container/path:ro` -> the container path the host path is mounted at. */
+const mountOf = (s: ComposeService, source: string) =>
+  (s.volumes ?? []).find((v) => v.split(':')[0] === source)?.split(':')[1];
 
 describe('docker-compose.yml', () => {
   it('defines the full stack without a profile, the TLS front and the dev dependencies in profiles', () => {
@@ -75,6 +88,7 @@ describe('docker-compose.yml', () => {
     expect(inProfile('tls')).toEqual(['nginx']);
     // `docker compose up -d postgres redis rabbitmq` starts npm start's dependencies.
     expect(inProfile('dev').sort()).toEqual(['postgres', 'rabbitmq', 'redis']);
+    expect(inProfile('observability').sort()).toEqual(OBSERVABILITY);
   });
 
   it('publishes only the gateway and the mail sink’s web UI from the full stack, on loopback', () => {
@@ -96,7 +110,7 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it.each(OUR_CONTAINERS)(
+  it.each([...OUR_CONTAINERS, ...OBSERVABILITY])(
     '%s runs read-only with a /tmp tmpfs, no capabilities and no privilege gain',
     (name) => {
       const s = service(name);
@@ -326,5 +340,104 @@ describe('docker-compose.yml', () => {
       .filter(([, s]) => Object.keys(s.environment ?? {}).includes('AUDIT_SIGNING_KEYS'))
       .map(([n]) => n);
     expect(holders.sort()).toEqual(['audit-migrate', 'audit-service']);
+  });
+  describe('observability profile', () => {
+    const prometheusConfig = observabilityFile('prometheus/prometheus.yml') as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+
+    it('publishes Grafana, Prometheus and the collector’s OTLP/HTTP port on loopback only', () => {
+      expect(Object.fromEntries(OBSERVABILITY.map((n) => [n, service(n).ports]))).toEqual({
+        grafana: ['127.0.0.1:3000:3000'],
+        'otel-collector': ['127.0.0.1:4318:4318'],
+        prometheus: ['127.0.0.1:9090:9090'],
+      });
+    });
+
+    it('runs pinned images', () => {
+      expect(OBSERVABILITY.map((n) => service(n).image)).toEqual([
+        expect.stringMatching(/^grafana\/grafana:\d+\.\d+\.\d+$/),
+        expect.stringMatching(/^otel\/opentelemetry-collector:\d+\.\d+\.\d+$/),
+        expect.stringMatching(/^prom\/prometheus:v\d+\.\d+\.\d+$/),
+      ]);
+    });
+
+    it('has Prometheus scrape every service where it serves /metrics, on the backend network it joins', () => {
+      const targets = prometheusConfig.scrape_configs.flatMap((c) =>
+        c.static_configs.flatMap((s) => s.targets),
+      );
+      expect(targets.sort()).toEqual([...METRICS_TARGETS, 'otel-collector:8888'].sort());
+      expect(networksOf(service('prometheus')).sort()).toEqual(['backend', 'observability']);
+      // The gateway's management listener binds its backend address: Prometheus reaches it there,
+      // nginx on the edge network does not.
+      expect(env('gateway').get('GATEWAY_ADMIN_HOST')).toBe(
+        (service('gateway').networks as Record<string, { ipv4_address?: string }>).backend
+          ?.ipv4_address,
+      );
+    });
+
+    it('has Prometheus evaluate the alert rules, mounted where its configuration looks for them', () => {
+      const prometheus = service('prometheus');
+      expect(mountOf(prometheus, './deploy/observability/prometheus/prometheus.yml')).toBe(
+        '/etc/prometheus/prometheus.yml',
+      );
+      expect(mountOf(prometheus, './deploy/observability/prometheus/rules')).toBe(
+        '/etc/prometheus/rules',
+      );
+      expect(prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+      expect(prometheusConfig.rule_files).toEqual(['rules/*.yml']);
+    });
+
+    it('provisions Grafana with Prometheus as its data source and the dashboard, read-only', () => {
+      const grafana = service('grafana');
+      const provisioning = mountOf(grafana, './deploy/observability/grafana/provisioning');
+      const dashboards = mountOf(grafana, './deploy/observability/grafana/dashboards');
+      const datasources = observabilityFile('grafana/provisioning/datasources/prometheus.yaml') as {
+        datasources: { type: string; url: string }[];
+      };
+      const providers = observabilityFile('grafana/provisioning/dashboards/secure-api.yaml') as {
+        providers: { options: { path: string }; allowUiUpdates: boolean }[];
+      };
+
+      expect(provisioning).toBe('/etc/grafana/provisioning');
+      expect(datasources.datasources).toEqual([
+        expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' }),
+      ]);
+      expect(providers.providers.map((p) => [p.options.path, p.allowUiUpdates])).toEqual([
+        [dashboards, false],
+      ]);
+      expect(env('grafana').get('GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH')).toBe(
+        `${dashboards}/secure-api.json`,
+      );
+      expect(networksOf(grafana)).toEqual(['observability']);
+    });
+
+    it('lets anonymous visitors view Grafana and nobody log in: no admin password to leak or default', () => {
+      expect(Object.fromEntries(env('grafana'))).toMatchObject({
+        GF_AUTH_ANONYMOUS_ENABLED: 'true',
+        GF_AUTH_ANONYMOUS_ORG_ROLE: 'Viewer',
+        GF_AUTH_DISABLE_LOGIN_FORM: 'true',
+        GF_AUTH_BASIC_ENABLED: 'false',
+      });
+      expect(env('grafana').has('GF_SECURITY_ADMIN_PASSWORD')).toBe(false);
+    });
+
+    it('has every service send spans to the endpoint .env.compose names, off when it names none', () => {
+      for (const name of [...APPS, ...MIGRATIONS.values()]) {
+        expect([name, env(name).get('OTEL_EXPORTER_OTLP_ENDPOINT')]).toEqual([
+          name,
+          '${OTEL_EXPORTER_OTLP_ENDPOINT:-}',
+        ]);
+      }
+      // The collector listens for OTLP/HTTP on the backend network, where the services are.
+      const collector = observabilityFile('otel-collector/config.yaml') as {
+        receivers: { otlp: { protocols: { http: { endpoint: string } } } };
+        service: { pipelines: { traces: { receivers: string[] } } };
+      };
+      expect(collector.receivers.otlp.protocols.http.endpoint).toBe('0.0.0.0:4318');
+      expect(collector.service.pipelines.traces.receivers).toEqual(['otlp']);
+      expect(networksOf(service('otel-collector')).sort()).toEqual(['backend', 'observability']);
+    });
   });
 });

@@ -17,6 +17,7 @@ import {
   type Ingress,
   type Job,
   type K8sObject,
+  type LabelSelector,
   type Labels,
   type NetworkPolicy,
   type NetworkPolicyPeer,
@@ -27,12 +28,33 @@ import {
   type Service,
 } from './support/kubernetes.js';
 
+/** The Prometheus Operator's scrape target: the Services it selects, and which of their ports. */
+interface ServiceMonitor extends K8sObject {
+  spec: {
+    selector: LabelSelector;
+    endpoints: { port: string; path?: string; interval?: string; honorLabels?: boolean }[];
+  };
+}
+
 const SERVICES = ['gateway', 'auth-service', 'user-service', 'audit-service'];
 const DATABASE_SERVICES = ['auth-service', 'user-service', 'audit-service'];
 const AUTOSCALED = ['gateway', 'auth-service'];
 // auth-service's mail relay: submission with STARTTLS, and with TLS.
 const SMTP_PORTS = [587, 465];
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+// Where each service serves /metrics: the gateway on its management port, the others on their own.
+const METRICS_PORTS = new Map([
+  ['gateway', 9080],
+  ['auth-service', 8081],
+  ['user-service', 8082],
+  ['audit-service', 8083],
+]);
+const OTEL_COLLECTOR = 'monitoring/opentelemetry-collector:4318/TCP';
+// Every request traced in dev; a tenth of them in production, decided at the gateway.
+const TRACE_SAMPLING = new Map([
+  ['dev', '1'],
+  ['prod', '0.1'],
+]);
 const NAMESPACES = new Map([
   ['dev', 'secure-api-dev'],
   ['prod', 'secure-api'],
@@ -359,7 +381,10 @@ describe.each([...NAMESPACES.entries()])('k8s/overlays/%s', (overlay, namespace)
       const services = ofKind<Service>(objects, 'Service').filter(
         (s) => s.spec.selector && selects({ matchLabels: s.spec.selector }, labels),
       );
-      expect(services.map((s) => s.metadata.name)).toEqual([name]);
+      // The gateway's management port has a Service of its own, for the ServiceMonitor.
+      expect(services.map((s) => s.metadata.name).sort()).toEqual(
+        name === 'gateway' ? ['gateway', 'gateway-metrics'] : [name],
+      );
       const budgets = ofKind<PodDisruptionBudget>(objects, 'PodDisruptionBudget').filter((b) =>
         selects(b.spec.selector, labels),
       );
@@ -482,6 +507,88 @@ describe.each([...NAMESPACES.entries()])('k8s/overlays/%s', (overlay, namespace)
     expect(exposed).toEqual([]);
   });
 
+  describe('observability', () => {
+    const monitors = ofKind<ServiceMonitor>(objects, 'ServiceMonitor');
+    const configData = () =>
+      new Map(
+        Object.entries(
+          ofKind<K8sObject & { data?: Record<string, string> }>(objects, 'ConfigMap').find((c) =>
+            c.metadata.name.startsWith('secure-api-config-'),
+          )?.data ?? {},
+        ),
+      );
+
+    it.each([...METRICS_PORTS])(
+      'has Prometheus scrape %s through one ServiceMonitor, on port %i, which the scrape policy opens',
+      (name, port) => {
+        const pod = deploymentOf(name).spec.template;
+        const container = pod.spec.containers[0]!;
+        // ServiceMonitor -> the Services it selects -> their ports it names -> the pod's port.
+        const scraped = monitors.flatMap((monitor) =>
+          ofKind<Service>(objects, 'Service')
+            .filter((s) => selects(monitor.spec.selector, s.metadata.labels ?? {}))
+            .filter(
+              (s) =>
+                s.spec.selector && selects({ matchLabels: s.spec.selector }, pod.metadata.labels),
+            )
+            .flatMap((s) =>
+              monitor.spec.endpoints.map((endpoint) => {
+                const servicePort = s.spec.ports?.find((p) => p.name === endpoint.port);
+                return {
+                  monitor: monitor.metadata.name,
+                  port: portNumber(container, servicePort?.targetPort),
+                  path: endpoint.path,
+                  honorLabels: endpoint.honorLabels,
+                };
+              }),
+            ),
+        );
+        // honorLabels keeps the `service` label the alerts and the dashboard group by.
+        expect(scraped).toEqual([{ monitor: name, port, path: '/metrics', honorLabels: true }]);
+        expect(
+          ingressFromOutside(
+            policies,
+            workloads.find((w) => w.title === `${name} Deployment`)!,
+          ),
+        ).toContain(`monitoring/prometheus:${port}`);
+      },
+    );
+
+    it('carries the alert rules as a PrometheusRule identical to the plain rule file', () => {
+      const rules = ofKind<K8sObject & { spec: { groups: unknown } }>(objects, 'PrometheusRule');
+      const plain = parseYamlDocuments(
+        readFileSync(
+          path.join(repoRoot, 'deploy/observability/prometheus/rules/secure-api.rules.yml'),
+          'utf8',
+        ),
+        'secure-api.rules.yml',
+      )[0] as unknown as { groups: unknown };
+      expect(rules.map((r) => r.metadata.name)).toEqual(['secure-api']);
+      expect(rules[0]!.spec.groups).toEqual(plain.groups);
+    });
+
+    it('gives every service the trace export settings, to the collector its egress policy lets it reach', () => {
+      const data = configData();
+      const endpoint = new URL(data.get('OTEL_EXPORTER_OTLP_ENDPOINT') ?? 'missing:');
+      expect(endpoint.protocol).toBe('http:');
+      expect(endpoint.hostname).toMatch(/^[a-z0-9-]+\.monitoring\.svc\.cluster\.local$/);
+      expect(endpoint.port).toBe('4318');
+      expect(data.get('OTEL_EXPORTER_OTLP_PROTOCOL')).toBe('http/protobuf');
+      expect(data.get('OTEL_TRACES_SAMPLER')).toBe('parentbased_traceidratio');
+      expect(data.get('OTEL_TRACES_SAMPLER_ARG')).toBe(TRACE_SAMPLING.get(overlay));
+      // Each service names itself: one shared OTEL_SERVICE_NAME would merge them all.
+      expect(data.has('OTEL_SERVICE_NAME')).toBe(false);
+      for (const name of SERVICES) {
+        const envFrom = deploymentOf(name).spec.template.spec.containers[0]!.envFrom ?? [];
+        expect(envFrom.map((e) => e.configMapRef?.name).filter(Boolean)).toEqual([
+          expect.stringMatching(/^secure-api-config-/),
+        ]);
+        const workload = workloads.find((w) => w.title === `${name} Deployment`)!;
+        expect(egressToOutside(policies, workload).namespaced).toContain(OTEL_COLLECTOR);
+      }
+    });
+  });
+
   describe('network policies', () => {
     it('deny all ingress and egress of every pod by default', () => {
       const denyAll = policies.filter(
@@ -572,21 +679,29 @@ describe.each([...NAMESPACES.entries()])('k8s/overlays/%s', (overlay, namespace)
       }
     });
 
-    it('let each pod out only to the datastores it uses (auth-service also to its SMTP relay), and to kube-dns', () => {
+    it('let each pod out only to the datastores it uses (auth-service also to its SMTP relay), to kube-dns, and the services to the trace collector', () => {
       const dns = ['kube-system/kube-dns:53/TCP', 'kube-system/kube-dns:53/UDP'];
+      // The services export their spans to the collector; the migration Jobs export nothing.
+      const withCollector = [...dns, OTEL_COLLECTOR].sort();
       const outbound = Object.fromEntries(
         workloads.map((w) => [w.title, egressToOutside(policies, w)]),
       );
       const [postgres, redis, rabbitmq] = [5432, 6379, 5672];
       const sorted = (...ports: number[]) => ports.sort((a, b) => a - b);
       expect(outbound).toEqual({
-        'gateway Deployment': { ipPorts: sorted(redis, rabbitmq), namespaced: dns },
+        'gateway Deployment': { ipPorts: sorted(redis, rabbitmq), namespaced: withCollector },
         'auth-service Deployment': {
           ipPorts: sorted(postgres, redis, rabbitmq, ...SMTP_PORTS),
-          namespaced: dns,
+          namespaced: withCollector,
         },
-        'user-service Deployment': { ipPorts: sorted(postgres, redis, rabbitmq), namespaced: dns },
-        'audit-service Deployment': { ipPorts: sorted(postgres, redis, rabbitmq), namespaced: dns },
+        'user-service Deployment': {
+          ipPorts: sorted(postgres, redis, rabbitmq),
+          namespaced: withCollector,
+        },
+        'audit-service Deployment': {
+          ipPorts: sorted(postgres, redis, rabbitmq),
+          namespaced: withCollector,
+        },
         'auth-service migration Job': { ipPorts: [postgres], namespaced: dns },
         'user-service migration Job': { ipPorts: [postgres], namespaced: dns },
         'audit-service migration Job': { ipPorts: [postgres], namespaced: dns },
