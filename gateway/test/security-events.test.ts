@@ -5,7 +5,12 @@ import request from 'supertest';
 
 import type { AnySecurityEvent } from '@secure-api/shared/events';
 import { connectRedis, createRedis, type Redis } from '@secure-api/shared/redis';
-import { captureLogger, TestTokenIssuer, testUrls } from '@secure-api/shared/testing';
+import {
+  captureLogger,
+  MetricsScrape,
+  TestTokenIssuer,
+  testUrls,
+} from '@secure-api/shared/testing';
 
 import { startServer, type RunningGateway } from '../src/api/server.js';
 import {
@@ -240,6 +245,12 @@ describe('security events of the gateway (real Redis and RabbitMQ)', () => {
   });
 
   describe('gateway.rate_limited: every 429, naming the limit', () => {
+    // This gateway's own counter: no other test process refuses anything on its admin listener.
+    const refusalsByKey = async () =>
+      (await MetricsScrape.of(`${gateway.adminUrl}/metrics`)).count('gateway_rate_limited_total', {
+        limit: 'api_key',
+      });
+
     it('the login limit, per client address', async () => {
       const clientIp = `198.51.100.${String(Math.floor(Math.random() * 200) + 30)}`;
       const first = send('POST', '/api/v1/auth/login', clientIp);
@@ -263,16 +274,18 @@ describe('security events of the gateway (real Redis and RabbitMQ)', () => {
       expect(await log.forRequest(first.requestId, 1, 200)).toEqual([]);
     });
 
-    it('the per-key limit, naming the key and its owner', async () => {
+    it('the per-key limit, naming the key and its owner, and counted as api_key', async () => {
       const key = keys.issue('admin', ['users:read']);
       const path = `/api/v1/users/${randomUUID()}`;
       const first = send('GET', path);
       expect((await first.req.set('X-API-Key', key.key)).status).toBe(200);
       const { req, requestId } = send('GET', path);
+      const before = await refusalsByKey();
 
       const res = await req.set('X-API-Key', key.key);
 
       expect(res.status).toBe(429);
+      expect((await refusalsByKey()) - before).toBe(1);
       const limited = (await log.forRequest(requestId, 2)).filter(
         (e) => e.type === 'gateway.rate_limited',
       );
