@@ -18,6 +18,8 @@ import { createInstrumentations } from './instrumentations.js';
 import { ScrubbingSpanExporter } from './span-scrubber.js';
 import type { Tracing, TracingOptions } from './start-tracing.js';
 
+const STOP_WAIT_MS = 3000;
+
 /**
  * The SDK, configured by the standard variables: the OTLP exporter reads
  * OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT/HEADERS/TIMEOUT, the provider OTEL_TRACES_SAMPLER(_ARG),
@@ -48,7 +50,12 @@ export async function startTracingSdk(
 
   return {
     enabled: true,
-    // Exports what is still batched; a collector that is away costs at most its timeout.
-    stop: () => provider.shutdown(),
+    // Exports what is still batched, but a collector that is away or does not answer can neither
+    // fail the shutdown nor hold it up: after STOP_WAIT_MS the spans are given up.
+    stop: () =>
+      Promise.race([
+        provider.shutdown().catch(() => undefined),
+        new Promise<void>((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref()),
+      ]),
   };
 }
