@@ -87,7 +87,7 @@ describe('tracing: one login is one trace across every hop, and no span holds a 
       );
       trace = new Trace(entry ? receiver.spans.filter((s) => s.traceId === entry.traceId) : []);
       return Promise.resolve(trace.spans.length > 0 && complete(trace));
-    }, 20_000);
+    }, 30_000);
     return trace;
   }
 
@@ -154,6 +154,10 @@ describe('tracing: one login is one trace across every hop, and no span holds a 
     const login = await traceOf('/api/v1/auth/login/2fa', (t) => t.of('audit-service').length >= 3);
     const entry = login.server('gateway', '/api/v1/auth/login/2fa');
     expect(entry?.parentSpanId).toBe('');
+    expect([entry?.name, entry?.attributes['http.route']]).toEqual([
+      'POST /api/v1/auth/login/2fa',
+      '/api/v1/auth/login/2fa',
+    ]);
     expect(receiver.spans.filter((s) => s.traceId === FORGED_TRACE_ID)).toEqual([]);
     const auth = login.server('auth-service', '/api/v1/auth/login/2fa');
     expect(login.parentOf(auth)).toEqual(['gateway', CLIENT]);

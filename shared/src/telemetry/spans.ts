@@ -82,6 +82,18 @@ export function traceContextFrom(carrier: unknown): Context {
   return propagation.extract(ROOT_CONTEXT, carrier as TraceCarrier);
 }
 
+/**
+ * Names the active server span after the request's route, `POST /api/v1/users/{id}`, with the
+ * route as `http.route`: for a server that routes by itself (the gateway's table), where no
+ * Express instrumentation does it.
+ */
+export function nameServerSpan(method: string, route: string): void {
+  const span = trace.getSpan(context.active());
+  if (!span) return;
+  span.updateName(`${method} ${route}`);
+  span.setAttribute('http.route', route);
+}
+
 /** The ids of the active span, for log lines; undefined outside any sampled-or-not span. */
 export function activeSpanIds(): { trace_id: string; span_id: string } | undefined {
   const span = trace.getSpan(context.active());
