@@ -1,7 +1,8 @@
-// What tracing costs a request: two stacks of the built services, one with tracing off (no OTLP
+// What tracing costs a request: three stacks of the built services, one with tracing off (no OTLP
 // endpoint: the SDK is not loaded), one exporting every span to an OTLP/HTTP receiver in this
-// process, the same authenticated read through the gateway (gateway → user-service, JWT and
-// revocation checks, one query), rounds interleaved. CPU per request from /proc, per process.
+// process, one sampling 10 % of the traces; the same authenticated read through the gateway
+// (gateway → user-service, JWT and revocation checks, one query), rounds interleaved. CPU per
+// request from /proc, per process.
 //   npm run bench:tracing            (BENCH_QUICK=1 for a short smoke run)
 /* eslint-disable security/detect-object-injection -- objects keyed by its own process names */
 import { randomUUID } from 'node:crypto';
