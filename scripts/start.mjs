@@ -148,7 +148,9 @@ const entryOf = (service) => service.entry ?? path.join(service.name, 'dist', 'i
 
 function startService(service, env) {
   const child = spawn(process.execPath, [entryOf(service)], {
-    env,
+    // Four services from one shell: an OTEL_SERVICE_NAME set there would give all their spans one
+    // name, so each names its own. The endpoint and the other OTEL_* variables pass through.
+    env: Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'OTEL_SERVICE_NAME')),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise((resolve) => {

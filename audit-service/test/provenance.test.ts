@@ -6,7 +6,11 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { createSequelize, runMigrations } from '@secure-api/shared/data';
 import type { AnySecurityEvent } from '@secure-api/shared/events';
 import { AmqpConnection, EventPublisher } from '@secure-api/shared/messaging';
-import { createOutboxMigration, startEventPipeline } from '@secure-api/shared/outbox';
+import {
+  addOutboxTraceContextMigration,
+  createOutboxMigration,
+  startEventPipeline,
+} from '@secure-api/shared/outbox';
 import {
   captureLogger,
   createTestDatabase,
@@ -189,10 +193,14 @@ describe('event provenance: audit-service stores an event only from the producer
     beforeAll(async () => {
       db = await createTestDatabase('audit_provenance_outbox');
       outbox = createSequelize(db.url);
-      await runMigrations(outbox, [createOutboxMigration('0001-outbox')], {
-        tableName: 'migrations',
-        logger: captureLogger('migrate').logger,
-      });
+      await runMigrations(
+        outbox,
+        [createOutboxMigration('0001-outbox'), addOutboxTraceContextMigration('0002-trace')],
+        {
+          tableName: 'migrations',
+          logger: captureLogger('migrate').logger,
+        },
+      );
     });
 
     afterAll(async () => {

@@ -57,10 +57,14 @@ async function systemEnvOf(checkout) {
  * `close()` stops every child and drops every database, whatever happened before.
  */
 export class Stack {
-  /** `checkout`: the directory whose built services it starts; `label` names it in the report. */
-  constructor({ checkout = ROOT, label = 'this checkout' } = {}) {
+  /**
+   * `checkout`: the directory whose built services it starts; `label` names it in the report;
+   * `env`: settings every service of this stack gets (e.g. an OTLP endpoint).
+   */
+  constructor({ checkout = ROOT, label = 'this checkout', env = {} } = {}) {
     this.checkout = checkout;
     this.label = label;
+    this.env = env;
     this.id = randomBytes(4).toString('hex');
     this.logDir = mkdtempSync(path.join(tmpdir(), 'secure-api-bench-'));
     this.children = [];
@@ -113,7 +117,13 @@ export class Stack {
     const log = openSync(path.join(this.logDir, `${name}.log`), 'a');
     const child = spawn(process.execPath, [...nodeArgs, path.join(this.checkout, entry)], {
       cwd: this.checkout,
-      env: { PATH: process.env.PATH, LOG_LEVEL: 'info', NODE_ENV: 'development', ...env },
+      env: {
+        PATH: process.env.PATH,
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'development',
+        ...this.env,
+        ...env,
+      },
       stdio: ['ignore', log, log],
     });
     closeSync(log);

@@ -1,6 +1,12 @@
-import { runService } from '@secure-api/shared/lifecycle';
+import { startTracing } from '@secure-api/shared/telemetry';
 
-import { startServer } from './api/server.js';
-import { readConfig } from './config.js';
+// Tracing first, the service after: the instrumentations patch http, express, pg, ioredis and
+// amqplib as they load, so everything else is imported only now. Off, and the SDK not even loaded,
+// unless an OTLP endpoint is configured. The public edge starts every trace itself.
+const tracing = await startTracing('gateway', { publicEdge: true });
 
-await runService({ name: 'gateway', readConfig, start: startServer });
+const { runService } = await import('@secure-api/shared/lifecycle');
+const { startServer } = await import('./api/server.js');
+const { readConfig } = await import('./config.js');
+
+await runService({ name: 'gateway', readConfig, start: startServer, tracing });

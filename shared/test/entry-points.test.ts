@@ -17,6 +17,7 @@ const WITHOUT_DATABASE = [
   'logging',
   'messaging',
   'redis',
+  'telemetry',
 ];
 
 // `import 'x'`, or an import/export ending in `from 'x'`.
@@ -44,6 +45,13 @@ describe('the subpath entry points of @secure-api/shared', () => {
   it.each(WITHOUT_DATABASE)('/%s loads neither Sequelize, pg nor umzug', (subpath) => {
     const loaded = packagesLoadedBy(path.join(SRC, subpath, 'index.ts'));
     expect([...loaded].filter((name) => DATABASE_LIBRARIES.includes(name))).toEqual([]);
+  });
+
+  it('/telemetry loads only the OpenTelemetry API: the SDK is imported when tracing is on', () => {
+    const loaded = [...packagesLoadedBy(path.join(SRC, 'telemetry', 'index.ts'))];
+    expect(loaded.filter((name) => name.startsWith('@opentelemetry/'))).toEqual([
+      '@opentelemetry/api',
+    ]);
   });
 
   it('the check sees the database libraries where they are loaded', () => {

@@ -3,11 +3,13 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { AnySecurityEvent } from '@secure-api/shared/events';
 import type { Logger } from '@secure-api/shared/logging';
 import type { AmqpConnection } from '@secure-api/shared/messaging';
+import { activeTraceContext } from '@secure-api/shared/telemetry';
 
 import type { EventIngest } from '../domain/event-ingest.use-case.js';
 import { admit } from './admit-message.js';
 import type { ConsumerMetrics } from './consumer-metrics.js';
 import { settle, settleUpTo, type Settleable } from './settle.js';
+import { traceStore, type TracedDelivery } from './store-spans.js';
 import { assertTopology, type AuditTopology } from './topology.js';
 
 export interface AuditConsumerOptions extends AuditTopology {
@@ -19,7 +21,7 @@ export interface AuditConsumerOptions extends AuditTopology {
 }
 
 /** A delivery already admitted: a valid event from a proven producer, waiting to be stored. */
-interface Delivery extends Settleable {
+interface Delivery extends Settleable, TracedDelivery {
   event: AnySecurityEvent;
 }
 
@@ -119,7 +121,8 @@ export class AuditConsumer {
       });
       return;
     }
-    this.buffer.push({ channel, message, event });
+    // The message's consume span is active here; its store, later and batched, is traced under it.
+    this.buffer.push({ channel, message, event, trace: activeTraceContext() });
     this.kick();
   }
 
@@ -140,7 +143,9 @@ export class AuditConsumer {
 
   private async process(batch: Delivery[]): Promise<void> {
     try {
-      const { stored, duplicates } = await this.ingest.ingest(batch.map((d) => d.event));
+      const { stored, duplicates } = await traceStore(batch, () =>
+        this.ingest.ingest(batch.map((d) => d.event)),
+      );
       this.metrics.stored.inc(stored.length);
       const now = Date.now();
       for (const { event } of stored) {

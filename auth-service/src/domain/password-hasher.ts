@@ -1,5 +1,7 @@
 import argon2 from 'argon2';
 
+import { withSpan } from '@secure-api/shared/telemetry';
+
 import { AuthProblems } from './auth-problems.js';
 import type { HashQueueObserver, HashRejection } from './security-counters.js';
 
@@ -80,12 +82,17 @@ export class PasswordHasher {
 
   private async run<T>(task: () => Promise<T>): Promise<T> {
     const queued = performance.now();
-    if (this.running >= this.limits.concurrency) await this.waitForSlot();
-    else this.running += 1;
+    // Its own span, even when no wait was needed: a slow login shows whether the time went to the
+    // queue or to the hash.
+    await withSpan('argon2 queue wait', async (span) => {
+      span.setAttribute('argon2.queue.waiting', this.waiting.length);
+      if (this.running >= this.limits.concurrency) await this.waitForSlot();
+      else this.running += 1;
+    });
     const started = performance.now();
     this.observer?.waited((started - queued) / 1000);
     try {
-      return await task();
+      return await withSpan('argon2 hash', task);
     } finally {
       const took = performance.now() - started;
       this.averageMs = this.averageMs === 0 ? took : this.averageMs * 0.8 + took * 0.2;

@@ -1,5 +1,7 @@
 import type { Request } from 'express';
 
+import { nameServerSpan } from '@secure-api/shared/telemetry';
+
 import { resolveRoute, type RouteMatch } from '../domain/route-table.js';
 
 const matches = new WeakMap<Request, RouteMatch>();
@@ -12,7 +14,7 @@ export function routeMatchOf(req: Request): RouteMatch {
   let match = matches.get(req);
   if (!match) {
     match = resolveRoute(req.method, req.path);
-    matches.set(req, match);
+    rememberRouteMatch(req, match);
   }
   return match;
 }
@@ -20,6 +22,8 @@ export function routeMatchOf(req: Request): RouteMatch {
 /** For a caller that resolved the route already (the lean path, before any handler ran). */
 export function rememberRouteMatch(req: Request, match: RouteMatch): void {
   matches.set(req, match);
+  // The request's span is named by its route, never by the path asked for.
+  nameServerSpan(req.method, match.kind === 'unknown' ? UNMATCHED_ROUTE : match.pattern);
 }
 
 /** `/api/v1/users/{id}` for any user id: what events and logs may name. */

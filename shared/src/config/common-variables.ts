@@ -6,6 +6,7 @@ import {
   cidrList,
   csv,
   databaseUrl,
+  httpUrl,
   logLevel,
   nodeEnv,
   optionalFlag,
@@ -39,6 +40,28 @@ export const baseVariables = {
     cidrList(''),
     'Comma-separated CIDRs (or single addresses) whose `X-Forwarded-For` is believed: the TLS front for the gateway, the gateway for the services (`npm start` gives the services 127.0.0.1, compose the gateway’s fixed address). Empty: the socket address is the client.',
   ),
+  // Read by the OpenTelemetry SDK itself (with the other standard OTEL_* variables); declared here
+  // so that a malformed URL fails the start-up and the variables are documented with the rest.
+  tracing: {
+    endpoint: variable(
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      httpUrl.optional(),
+      'OpenTelemetry collector, OTLP over HTTP (protobuf), e.g. `http://otel-collector:4318`: spans go to `<url>/v1/traces`. With neither this nor `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` set, tracing is off and its SDK is not even loaded. The other standard `OTEL_*` variables apply too (`OTEL_TRACES_SAMPLER`, `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_RESOURCE_ATTRIBUTES`, …).',
+      'unset: tracing off',
+    ),
+    tracesEndpoint: variable(
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+      httpUrl.optional(),
+      'The full URL for spans, used as given (no `/v1/traces` appended); wins over `OTEL_EXPORTER_OTLP_ENDPOINT` for traces.',
+      'unset',
+    ),
+    serviceName: variable(
+      'OTEL_SERVICE_NAME',
+      z.string().min(1).optional(),
+      'The `service.name` of the spans.',
+      'the service’s own name (`gateway`, `auth-service`, `user-service`, `audit-service`)',
+    ),
+  },
 };
 
 /** The port of a service's HTTP listener. */

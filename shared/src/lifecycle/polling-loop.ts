@@ -1,3 +1,5 @@
+import { inTraceContext, rootTraceContext } from '../telemetry/spans.js';
+
 /**
  * A background worker's schedule: run `cycle`, then again at once when it says more is waiting or
  * someone nudged it meanwhile, otherwise after the poll interval. One cycle at a time; a failed
@@ -36,8 +38,10 @@ export class PollingLoop {
 
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
+    // Outside any trace: a nudge comes from a request, and the cycle it starts (the outbox relay's
+    // claim query, a purge) is not part of that request's work.
     this.timer = setTimeout(() => {
-      this.current = this.tick().finally(() => {
+      this.current = inTraceContext(rootTraceContext(), () => this.tick()).finally(() => {
         this.current = undefined;
       });
     }, delayMs);

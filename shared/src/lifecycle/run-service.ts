@@ -10,6 +10,8 @@ export interface RunServiceOptions<C extends { logLevel: string }> {
     config: C,
     logger: ReturnType<typeof createLogger>,
   ): Promise<{ url: string; close(): Promise<void> }>;
+  /** From startTracing: stopped after the service, so the spans of its last requests leave too. */
+  tracing?: { stop(): Promise<void> };
 }
 
 /** The config, or one line per bad variable on stderr and exit 1: before any logger exists. */
@@ -30,7 +32,13 @@ export async function runService<C extends { logLevel: string }>(options: RunSer
   try {
     const service = await options.start(config, logger);
     logger.info({ url: service.url }, 'listening');
-    exitOnSignals(() => service.close(), { logger });
+    exitOnSignals(
+      async () => {
+        await service.close();
+        await options.tracing?.stop();
+      },
+      { logger },
+    );
   } catch (error) {
     if (error instanceof DependencyUnavailableError) {
       logger.fatal(error.message);

@@ -1,6 +1,7 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 import { currentContext } from '../http/request-context.js';
+import { activeSpanIds } from '../telemetry/spans.js';
 
 export type { Logger } from 'pino';
 
@@ -42,16 +43,19 @@ export function createLogger({ service, level = 'info', destination }: LoggerOpt
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      mixin: () => {
-        const context = currentContext();
-        if (!context) return {};
-        return context.clientRequestId
-          ? { request_id: context.requestId, client_request_id: context.clientRequestId }
-          : { request_id: context.requestId };
-      },
+      // The request ids, and the active span's ids so a log line leads to its trace.
+      mixin: () => ({ ...requestIds(), ...activeSpanIds() }),
     },
     destination,
   );
+}
+
+function requestIds(): Record<string, string> | undefined {
+  const context = currentContext();
+  if (!context) return undefined;
+  return context.clientRequestId
+    ? { request_id: context.requestId, client_request_id: context.clientRequestId }
+    : { request_id: context.requestId };
 }
 
 /**

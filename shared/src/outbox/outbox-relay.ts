@@ -4,6 +4,7 @@ import { safeParseEvent } from '../events/security-event.js';
 import { PollingLoop } from '../lifecycle/polling-loop.js';
 import type { Logger } from '../logging/logger.js';
 import type { EventSink } from '../messaging/event-publisher.js';
+import { SpanKind, traceContextFrom, withSpan } from '../telemetry/spans.js';
 import { OUTBOX_TABLE } from './outbox.js';
 
 export interface OutboxRelayOptions {
@@ -38,6 +39,7 @@ interface OutboxRow {
   id: string;
   payload: unknown;
   attempts: number;
+  trace_context: unknown;
 }
 
 const PURGE_EVERY_MS = 10 * 60_000;
@@ -102,7 +104,7 @@ export class OutboxRelay {
     if (publisher.isReady === false) return { published: 0, failed: 0 };
     return sequelize.transaction(async (transaction) => {
       const rows = await sequelize.query<OutboxRow>(
-        `SELECT id, payload, attempts FROM ${OUTBOX_TABLE}
+        `SELECT id, payload, attempts, trace_context FROM ${OUTBOX_TABLE}
           WHERE sent_at IS NULL AND next_attempt_at <= now()
           ORDER BY created_at
           LIMIT :limit
@@ -143,11 +145,25 @@ export class OutboxRelay {
     });
   }
 
-  private async publishRow(row: OutboxRow): Promise<void> {
-    const parsed = safeParseEvent(row.payload);
-    if (!parsed.success)
-      throw new Error(`outbox row is not a valid event: ${parsed.issues[0] ?? ''}`);
-    await this.deps.publisher.publish(parsed.event);
+  /**
+   * In the trace of the request that wrote the row: the relay's span is a child of that request's
+   * span, and the publish (which carries the context on in the message headers) a child of it.
+   */
+  private publishRow(row: OutboxRow): Promise<void> {
+    return withSpan(
+      'outbox relay',
+      async (span) => {
+        span.setAttribute('messaging.message.id', row.id);
+        span.setAttribute('outbox.attempt', row.attempts + 1);
+        const parsed = safeParseEvent(row.payload);
+        if (!parsed.success)
+          throw new Error(`outbox row is not a valid event: ${parsed.issues[0] ?? ''}`);
+        span.setAttribute('security_event.type', parsed.event.type);
+        await this.deps.publisher.publish(parsed.event);
+      },
+      { kind: SpanKind.PRODUCER },
+      traceContextFrom(row.trace_context),
+    );
   }
 
   // A full batch without failures means more may be waiting: go again at once.

@@ -2,6 +2,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 
 import type { Migration } from '../data/migrations.js';
 import { parseEvent, type AnySecurityEvent } from '../events/security-event.js';
+import { currentTraceCarrier } from '../telemetry/spans.js';
 
 export const OUTBOX_TABLE = 'outbox_events';
 
@@ -39,6 +40,23 @@ export function createOutboxMigration(name: string): Migration {
 }
 
 /**
+ * The trace context of the request that wrote a row (W3C `traceparent`/`tracestate`), so that the
+ * relay publishes it in that request's trace. A migration of its own, after the table's: applied
+ * migrations are never edited.
+ */
+export function addOutboxTraceContextMigration(name: string): Migration {
+  return {
+    name,
+    async up({ sequelize }) {
+      await sequelize.query(`ALTER TABLE ${OUTBOX_TABLE} ADD COLUMN trace_context jsonb NULL`);
+    },
+    async down({ sequelize }) {
+      await sequelize.query(`ALTER TABLE ${OUTBOX_TABLE} DROP COLUMN IF EXISTS trace_context`);
+    },
+  };
+}
+
+/**
  * Writes events to the outbox inside the caller's transaction: they are published if and only if
  * that transaction commits. Each event is validated first, so an invalid one fails the change
  * (InvalidEventError) instead of reaching the audit store's dead-letter queue.
@@ -50,15 +68,18 @@ export async function writeOutboxEvent(
 ): Promise<void> {
   const list = (Array.isArray(events) ? events : [events]) as readonly AnySecurityEvent[];
   if (list.length === 0) return;
-  const bind: string[] = [];
+  // Null while tracing is off: nothing to carry.
+  const carrier = currentTraceCarrier();
+  const traceContext = carrier ? JSON.stringify(carrier) : null;
+  const bind: (string | null)[] = [];
   const rows = list.map((event) => {
     const valid = parseEvent(event);
-    bind.push(valid.id, valid.type, JSON.stringify(valid));
+    bind.push(valid.id, valid.type, JSON.stringify(valid), traceContext);
     const n = bind.length;
-    return `($${n - 2}, $${n - 1}, $${n}::jsonb)`;
+    return `($${n - 3}, $${n - 2}, $${n - 1}::jsonb, $${n}::jsonb)`;
   });
   await sequelize.query(
-    `INSERT INTO ${OUTBOX_TABLE} (id, type, payload) VALUES ${rows.join(', ')}`,
+    `INSERT INTO ${OUTBOX_TABLE} (id, type, payload, trace_context) VALUES ${rows.join(', ')}`,
     { bind, transaction },
   );
 }

@@ -6,6 +6,7 @@ import { createSequelize, runMigrations } from '@secure-api/shared/data';
 import { createEvent, type AnySecurityEvent } from '@secure-api/shared/events';
 import { AmqpConnection, EventPublisher, type EventSink } from '@secure-api/shared/messaging';
 import {
+  addOutboxTraceContextMigration,
   createOutboxMigration,
   OutboxRelay,
   writeOutboxEvent,
@@ -80,10 +81,14 @@ export class OutboxFixture {
     const db = await createTestDatabase(label);
     const sequelize = createSequelize(db.url);
     const logger = captureLogger('outbox-test').logger;
-    await runMigrations(sequelize, [createOutboxMigration('0001-outbox')], {
-      tableName: 'migrations',
-      logger,
-    });
+    await runMigrations(
+      sequelize,
+      [createOutboxMigration('0001-outbox'), addOutboxTraceContextMigration('0002-trace')],
+      {
+        tableName: 'migrations',
+        logger,
+      },
+    );
     const proxy = await TcpProxy.forUrl(testUrls.amqp).start();
     const broker = new AmqpConnection(proxy.urlFor(testUrls.amqp), logger);
     await broker.connect();

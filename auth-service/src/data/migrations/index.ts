@@ -11,6 +11,7 @@ import { addRefreshTokenSibling } from './0008-refresh-token-sibling.js';
 import { createRecovery } from './0009-create-recovery.js';
 import { addCredentialLastLogin } from './0010-credential-last-login.js';
 import { addRetentionIndexes } from './0011-retention-indexes.js';
+import { addOutboxTraceContext } from './0012-outbox-trace-context.js';
 
 /** In order; a new migration is a new file appended here, never an edit of an applied one. */
 export const migrations: Migration[] = [
@@ -25,5 +26,6 @@ export const migrations: Migration[] = [
   createRecovery,
   addCredentialLastLogin,
   addRetentionIndexes,
+  addOutboxTraceContext,
 ];
 export const MIGRATION_TABLE = 'auth_service_migrations';
