@@ -77,4 +77,27 @@ describe('PasswordHasher', () => {
     // The slot was freed: the next hash runs.
     await expect(hasher.verify(await hasher.hash('x'), 'x')).resolves.toBe(true);
   });
+  it('assertCapacity refuses up front exactly what the queue would refuse, and nothing while a slot is free', async () => {
+    const hasher = new PasswordHasher(FAST, { concurrency: 1, maxQueue: 1, maxWaitMs: 60_000 });
+    expect(() => {
+      hasher.assertCapacity();
+    }).not.toThrow();
+    const running = hasher.hash('Correct-Horse-42');
+    const waiting = hasher.hash('Correct-Horse-42');
+
+    let refusal: unknown;
+    try {
+      hasher.assertCapacity();
+    } catch (error) {
+      refusal = error;
+    }
+
+    expect(refusal).toBeInstanceOf(AppError);
+    expect((refusal as AppError).status).toBe(503);
+    expect((refusal as AppError).headers['Retry-After']).toMatch(/^[1-9]\d*$/);
+    await Promise.all([running, waiting]);
+    expect(() => {
+      hasher.assertCapacity();
+    }).not.toThrow();
+  });
 });

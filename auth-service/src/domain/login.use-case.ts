@@ -20,7 +20,10 @@ export interface LoginDeps extends FinishLoginDeps, CountFailureDeps {
   uow: UnitOfWork;
   credentials: Pick<CredentialStore, 'findByEmail' | 'updatePasswordHash' | 'recordLogin'>;
   guard: Pick<LoginGuard, 'check' | 'recordFailure' | 'recordSuccess'>;
-  hasher: Pick<PasswordHasher, 'verify' | 'verifyAgainstDummy' | 'needsRehash' | 'hash'>;
+  hasher: Pick<
+    PasswordHasher,
+    'assertCapacity' | 'verify' | 'verifyAgainstDummy' | 'needsRehash' | 'hash'
+  >;
   directory: Pick<UserDirectory, 'get'>;
   twoFactor: Pick<TwoFactorStore, 'find'>;
   mfa: Pick<MfaChallenges, 'create'>;
@@ -74,6 +77,8 @@ export async function login(
   input: { email: string; password: string },
   client: LoginClient,
 ): Promise<LoginOutcome> {
+  // Refused before anything is looked up: the same 503 for every address, and cheap under a flood.
+  deps.hasher.assertCapacity();
   const credential = await deps.credentials.findByEmail(input.email);
   // A browser that completed a login to this account before answers only to its own counter.
   const trusted = credential && (await deps.policies.current()).device_trust;

@@ -55,6 +55,18 @@ export class PasswordHasher {
     return this.waiting.length + this.running;
   }
 
+  /**
+   * Throws the 503 the queue would answer now, for a caller to refuse before it spends database
+   * and Redis work on a request that cannot be hashed in time. Under a flood of clients that ignore
+   * Retry-After, refusals that cost a lookup each took the CPU the admitted logins needed, and
+   * pushed those past the gateway's timeout. The queue still decides when the hash is asked for.
+   */
+  assertCapacity(): void {
+    if (this.running < this.limits.concurrency) return;
+    if (this.waiting.length >= this.limits.maxQueue) throw this.busy('full');
+    if (this.expectedWaitMs() > this.limits.maxWaitMs) throw this.busy('wait');
+  }
+
   hash(password: string): Promise<string> {
     return this.run(() => argon2.hash(password, { type: argon2.argon2id, ...this.params }));
   }
