@@ -1,5 +1,5 @@
-// Scenario 1: the same authenticated read through three paths (full gateway, checks-off gateway,
-// user-service direct), interleaved; with two stacks, each path runs on both in turn.
+// Scenario 1: the same authenticated read through four paths (full gateway, checks-off gateway,
+// the bare calibration forwarder, user-service direct), interleaved; with two stacks, each path runs on both in turn.
 /* eslint-disable security/detect-object-injection -- objects keyed by its own path and mode names */
 import { expectAllOk, load } from './load.mjs';
 import { inRound, mean, meanCpu, meterFor, perRequest } from './measure.mjs';
@@ -16,13 +16,18 @@ export async function edgeCost(subjects, { quick }) {
   const rounds = quick ? 1 : 2;
   const seconds = quick ? 3 : 10;
   const connections = 20;
-  const paths = ['full', 'plain', 'direct'];
+  const paths = ['full', 'plain', 'bare', 'direct'];
   const state = subjects.map(() => ({ runs: {}, cpu: {} }));
   for (let round = 0; round < rounds; round += 1) {
     for (const name of paths) {
       for (const subject of inRound(subjects, round)) {
         const { stack, token } = subject;
-        const url = { full: stack.gateway, plain: stack.plainGateway, direct: stack.users }[name];
+        const url = {
+          full: stack.gateway,
+          plain: stack.plainGateway,
+          bare: stack.bareForwarder,
+          direct: stack.users,
+        }[name];
         const options = {
           url,
           path: '/api/v1/users/me',
@@ -47,10 +52,12 @@ export async function edgeCost(subjects, { quick }) {
     rounds,
     full: summary(runs.full),
     plain: summary(runs.plain),
+    bare: summary(runs.bare),
     direct: summary(runs.direct),
     cpuPerRequestUs: {
       full: meanCpu(cpu.full),
       plain: meanCpu(cpu.plain),
+      bare: meanCpu(cpu.bare),
       direct: meanCpu(cpu.direct),
     },
   }));

@@ -19,6 +19,13 @@ const statusText = (statuses) =>
     .map(([code, n]) => `${code}×${n}`)
     .join(' ') || 'no response';
 
+/** The full gateway's CPU per request over the bare forwarder's, both from the same run. */
+export function gatewayPerBare(edge) {
+  const gateway = edge.cpuPerRequestUs.full.gateway ?? 0;
+  const bare = edge.cpuPerRequestUs.bare?.['bare forwarder'] ?? 0;
+  return bare > 0 ? gateway / bare : NaN;
+}
+
 export function figures(r, argon2) {
   const rows = [];
   const add = (...row) => rows.push(row);
@@ -27,8 +34,10 @@ export function figures(r, argon2) {
   for (const [path, label] of [
     ['full', 'full gateway'],
     ['plain', 'checks-off gateway'],
+    ['bare', 'bare forwarder (calibration)'],
     ['direct', 'user-service direct'],
   ]) {
+    if (!edge[path]) continue;
     add(s1, `${label} req/s`, edge[path].rps, 'rate');
     add(s1, `${label} p99 ms`, edge[path].p99, 'time');
   }
@@ -43,6 +52,10 @@ export function figures(r, argon2) {
   const sc = 'CPU µs per request';
   rows.push(...cpuRows(sc, 'full', edge.cpuPerRequestUs.full));
   rows.push(...cpuRows(sc, 'checks-off', edge.cpuPerRequestUs.plain));
+  if (edge.cpuPerRequestUs.bare) {
+    rows.push(...cpuRows(sc, 'bare forwarder', edge.cpuPerRequestUs.bare));
+    add(sc, 'gateway / bare forwarder, CPU per request', gatewayPerBare(edge), 'ratio');
+  }
   rows.push(...cpuRows(sc, 'direct', edge.cpuPerRequestUs.direct));
   if (r.profile) {
     add(sc, 'full gateway, V8 profile self time', r.profile.fullUs, 'cpu');

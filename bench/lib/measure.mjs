@@ -9,6 +9,7 @@ export function processGroups(stack) {
   return {
     gateway: own('gateway'),
     'checks-off gateway': own('plain'),
+    'bare forwarder': own('bare'),
     'auth-service': own('auth'),
     'user-service': own('users'),
     'audit-service': own('audit'),

@@ -115,7 +115,9 @@ export class Stack {
   /** Spawns `node <entry>` with env; its logs go straight to a file (not through this process). */
   spawn(name, entry, env, nodeArgs = []) {
     const log = openSync(path.join(this.logDir, `${name}.log`), 'a');
-    const child = spawn(process.execPath, [...nodeArgs, path.join(this.checkout, entry)], {
+    // An absolute entry is this checkout's bench code, the same for every stack of a run.
+    const file = path.isAbsolute(entry) ? entry : path.join(this.checkout, entry);
+    const child = spawn(process.execPath, [...nodeArgs, file], {
       cwd: this.checkout,
       env: {
         PATH: process.env.PATH,
@@ -162,9 +164,9 @@ export class Stack {
     const limits = {
       // Limits stay on (the full gateway runs every check) but far above what the bench sends.
       RATE_LIMIT_PER_MINUTE: '1000000',
-      LOGIN_RATE_LIMIT: '1000/minute',
-      REGISTER_RATE_LIMIT: '1000/minute',
-      REFRESH_RATE_LIMIT: '1000/minute',
+      LOGIN_RATE_LIMIT: '1000000/minute',
+      REGISTER_RATE_LIMIT: '1000000/minute',
+      REFRESH_RATE_LIMIT: '1000000/minute',
     };
     // Every gateway of this run shares the upstreams and the Redis prefix (startGateway gives
     // each its own ports).
@@ -247,6 +249,18 @@ export class Stack {
       { ...this.gatewayEnvBase, GATEWAY_PORT: String(port) },
       `http://127.0.0.1:${port}/health`,
       nodeArgs,
+    );
+    return { url: `http://127.0.0.1:${port}`, child };
+  }
+
+  /** The calibration forwarder (bench/lib/bare-forwarder.mjs) to this stack's user-service. */
+  async startBareForwarder(name = 'bare-forwarder') {
+    const port = await closedPort();
+    const child = await this.startService(
+      name,
+      path.join(ROOT, 'bench/lib/bare-forwarder.mjs'),
+      { USER_SERVICE_URL: this.users, GATEWAY_PORT: String(port) },
+      `http://127.0.0.1:${port}/health`,
     );
     return { url: `http://127.0.0.1:${port}`, child };
   }

@@ -43,7 +43,7 @@ async function login(gateway, user) {
 
 /** The three paths of scenario 1 answer the same user; the plain gateway really checks nothing. */
 async function sanityCheck(stack, token, user) {
-  for (const base of [stack.gateway, stack.plainGateway, stack.users]) {
+  for (const base of [stack.gateway, stack.plainGateway, stack.bareForwarder, stack.users]) {
     const res = await json(`${base}/api/v1/users/me`, {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -74,6 +74,9 @@ export async function startSubject({ checkout, label }, log) {
   const plain = await stack.startPlainGateway();
   stack.plainGateway = plain.url;
   stack.processes.plain = plain.child;
+  const bare = await stack.startBareForwarder();
+  stack.bareForwarder = bare.url;
+  stack.processes.bare = bare.child;
   const users = await createUsers(stack, 2);
   const token = await login(stack.gateway, users[0]);
   await sanityCheck(stack, token, users[0]);
