@@ -81,8 +81,13 @@ describe('tampering with the audit trail, seen through the gateway', () => {
     await asSuperuser(
       databaseUrl,
       'audit_events',
-      `UPDATE audit_events SET payload = jsonb_set(payload, '{outcome}', '"failure"'),
-         outcome = 'failure' WHERE event_id = $1`,
+      // The victim may be any event on the shared broker, a failure already: flip its outcome, so
+      // the edit always changes what was hashed.
+      `UPDATE audit_events
+          SET outcome = CASE outcome WHEN 'failure' THEN 'success' ELSE 'failure' END,
+              payload = jsonb_set(payload, '{outcome}',
+                to_jsonb(CASE outcome WHEN 'failure' THEN 'success' ELSE 'failure' END))
+        WHERE event_id = $1`,
       [victim],
     );
     const edited = await get('/api/v1/admin/audit/verify');
