@@ -232,7 +232,7 @@ describe('gateway edge', () => {
         .get('/health')
         .set('X-Request-ID', 'bad id\twith spaces');
 
-      expect(res.headers['x-request-id']).not.toContain('bad');
+      // A uuid of ours, not the client's text (asserted by shape: 0.7% of uuids spell "bad" in hex).
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       expect(res.headers['x-client-request-id']).toBeUndefined();
     });
