@@ -20,7 +20,8 @@ import { renderCompare } from './lib/compare-report.mjs';
 import { edgeCost } from './lib/edge.mjs';
 import { flameSummaries } from './lib/flames.mjs';
 import { argon2Throughput, loginThroughput } from './lib/logins.mjs';
-import { memoryOf, sampleMemory } from './lib/probes.mjs';
+import { bareNode, loadedGatewayCode } from './lib/loaded-code.mjs';
+import { sampleMemory, settledRss } from './lib/probes.mjs';
 import { redisTripsAndProfile } from './lib/redis-trips.mjs';
 import { machineInfo, renderReport, writeReport } from './lib/report.mjs';
 import { scaleOut } from './lib/scale-out.mjs';
@@ -66,15 +67,18 @@ async function measure(subjects, redis, options) {
   const each = (key, values) => values.forEach((v, i) => (stacks[i][key] = v));
   const shared = {};
 
-  await sleep(3000); // settled after start-up and the first requests
+  await sleep(3000); // after start-up and the first requests
+  // Both stacks idle at once: the lowest RSS of each service over 15 s.
   each(
     'idle',
-    subjects.map(({ stack }) =>
-      Object.fromEntries(
-        Object.entries(stack.servicePids()).map(([n, pid]) => [n, memoryOf(pid)?.rss ?? 0]),
-      ),
-    ),
+    await Promise.all(subjects.map(({ stack }) => settledRss(stack.servicePids(), QUICK ? 3 : 15))),
   );
+  // What importing the gateway's code alone holds, after forced collections (nothing started).
+  each(
+    'loadedCode',
+    subjects.map(({ stack }) => loadedGatewayCode(stack.checkout)),
+  );
+  shared.bareNode = bareNode();
   const peaks = subjects.map(({ stack }) => sampleMemory(stack.servicePids(), 250));
 
   log('scenario 1: edge cost');
@@ -126,7 +130,7 @@ async function measure(subjects, redis, options) {
       const peak = Object.fromEntries(
         Object.entries(peakDuringRun).map(([n, mib]) => [n, Math.max(mib, flood[n] ?? 0)]),
       );
-      return { idle: stacks[i].idle, peak };
+      return { idle: stacks[i].idle, peak, loadedCode: stacks[i].loadedCode };
     }),
   );
   if (options.sessions) {

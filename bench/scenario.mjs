@@ -31,6 +31,12 @@ async function edge(stack) {
   const plain = await stack.startPlainGateway();
   stack.plainGateway = plain.url;
   stack.processes.plain = plain.child;
+  // Older checkouts have no calibration forwarder (and their scenario 1 does not run one).
+  if (stack.startBareForwarder) {
+    const bare = await stack.startBareForwarder();
+    stack.bareForwarder = bare.url;
+    stack.processes.bare = bare.child;
+  }
   const user = {
     username: `one_${stack.id}`,
     email: `one.${stack.id}@example.com`,
@@ -46,10 +52,22 @@ async function edge(stack) {
   const result = await edgeCost(stack, login.body.access_token, { quick: false });
   const cpu = result.cpuPerRequestUs;
   return {
-    rps: { full: result.full.rps, plain: result.plain.rps, direct: result.direct.rps },
-    p99: { full: result.full.p99, plain: result.plain.p99, direct: result.direct.p99 },
+    rps: {
+      full: result.full.rps,
+      plain: result.plain.rps,
+      bare: result.bare?.rps,
+      direct: result.direct.rps,
+    },
+    p99: {
+      full: result.full.p99,
+      plain: result.plain.p99,
+      bare: result.bare?.p99,
+      direct: result.direct.p99,
+    },
     cpuUs: {
       gateway: cpu.full.gateway,
+      plainGateway: cpu.plain?.['checks-off gateway'],
+      bareForwarder: cpu.bare?.['bare forwarder'],
       usersFull: cpu.full['user-service'],
       usersDirect: cpu.direct['user-service'],
       redisDirect: cpu.direct.Redis,

@@ -26,6 +26,13 @@ export function gatewayPerBare(edge) {
   return bare > 0 ? gateway / bare : NaN;
 }
 
+/** The same, both in front of the small static upstream: { gateway, bare } µs and their ratio. */
+export function staticGatewayPerBare(edge) {
+  const gateway = edge.cpuPerRequestUs.staticFull?.['gateway, static upstream'] ?? 0;
+  const bare = edge.cpuPerRequestUs.staticBare?.['bare forwarder, static upstream'] ?? 0;
+  return { gateway, bare, ratio: bare > 0 ? gateway / bare : NaN };
+}
+
 export function figures(r, argon2) {
   const rows = [];
   const add = (...row) => rows.push(row);
@@ -36,6 +43,8 @@ export function figures(r, argon2) {
     ['plain', 'checks-off gateway'],
     ['bare', 'bare forwarder (calibration)'],
     ['direct', 'user-service direct'],
+    ['staticFull', 'static upstream: gateway'],
+    ['staticBare', 'static upstream: bare forwarder'],
   ]) {
     if (!edge[path]) continue;
     add(s1, `${label} req/s`, edge[path].rps, 'rate');
@@ -57,6 +66,16 @@ export function figures(r, argon2) {
     add(sc, 'gateway / bare forwarder, CPU per request', gatewayPerBare(edge), 'ratio');
   }
   rows.push(...cpuRows(sc, 'direct', edge.cpuPerRequestUs.direct));
+  if (edge.cpuPerRequestUs.staticFull) {
+    rows.push(...cpuRows(sc, 'static upstream, gateway', edge.cpuPerRequestUs.staticFull));
+    rows.push(...cpuRows(sc, 'static upstream, bare', edge.cpuPerRequestUs.staticBare));
+    add(
+      sc,
+      'static upstream: gateway / bare forwarder, CPU per request',
+      staticGatewayPerBare(edge).ratio,
+      'ratio',
+    );
+  }
   if (r.profile) {
     add(sc, 'full gateway, V8 profile self time', r.profile.fullUs, 'cpu');
     add(sc, 'checks-off gateway, V8 profile self time', r.profile.plainUs, 'cpu');
@@ -101,6 +120,10 @@ export function figures(r, argon2) {
   const s5 = '5 memory MiB';
   for (const [name, mib] of Object.entries(r.memory.idle)) add(s5, `${name} idle RSS`, mib, 'mib');
   for (const [name, mib] of Object.entries(r.memory.peak)) add(s5, `${name} peak RSS`, mib, 'mib');
+  if (r.memory.loadedCode) {
+    add(s5, 'gateway code imported, nothing started: RSS', r.memory.loadedCode.rss, 'mib');
+    add(s5, 'gateway code imported, nothing started: heap', r.memory.loadedCode.heap, 'mib');
+  }
 
   if (r.scaleOut) {
     const s7 = '7 scale-out (20 conn.)';

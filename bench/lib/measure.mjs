@@ -10,6 +10,9 @@ export function processGroups(stack) {
     gateway: own('gateway'),
     'checks-off gateway': own('plain'),
     'bare forwarder': own('bare'),
+    'gateway, static upstream': own('gatewayStatic'),
+    'bare forwarder, static upstream': own('bareStatic'),
+    'static upstream': own('static'),
     'auth-service': own('auth'),
     'user-service': own('users'),
     'audit-service': own('audit'),
@@ -33,6 +36,19 @@ export function perRequest(cpuMs, requests) {
 }
 
 export const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** The middle value (the mean of the middle two for an even count): one odd round moves it little. */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** The median of each process's CPU over runs (a process missing from a run counts 0). */
+export function medianCpu(list) {
+  const names = new Set(list.flatMap((c) => Object.keys(c)));
+  return Object.fromEntries([...names].map((n) => [n, median(list.map((c) => c[n] ?? 0))]));
+}
 
 /** The mean of each process's CPU over runs (a process missing from a run counts 0). */
 export function meanCpu(list) {

@@ -26,6 +26,26 @@ export function resetPeak(pid) {
   }
 }
 
+/**
+ * The lowest VmRSS of each named pid over `seconds` of idleness, sampled every `everyMs`: where an
+ * idle process settles once V8 has collected after start-up, rather than wherever one sample
+ * happens to fall (one sample moved 15-25 MiB between runs of the same build).
+ */
+export async function settledRss(pids, seconds = 15, everyMs = 250) {
+  const min = Object.fromEntries(Object.keys(pids).map((name) => [name, Infinity]));
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    for (const [name, pid] of Object.entries(pids)) {
+      const m = memoryOf(pid);
+      if (m) min[name] = Math.min(min[name], m.rss);
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  return Object.fromEntries(
+    Object.entries(min).map(([name, mib]) => [name, mib === Infinity ? 0 : mib]),
+  );
+}
+
 /** Samples VmRSS of each named pid every `everyMs` until stopped; also keeps the kernel's peak. */
 export function sampleMemory(pids, everyMs = 100) {
   const resetWorked = Object.fromEntries(

@@ -254,12 +254,24 @@ export class Stack {
   }
 
   /** The calibration forwarder (bench/lib/bare-forwarder.mjs) to this stack's user-service. */
-  async startBareForwarder(name = 'bare-forwarder') {
+  async startBareForwarder(name = 'bare-forwarder', upstream = this.users) {
     const port = await closedPort();
     const child = await this.startService(
       name,
       path.join(ROOT, 'bench/lib/bare-forwarder.mjs'),
-      { USER_SERVICE_URL: this.users, GATEWAY_PORT: String(port) },
+      { USER_SERVICE_URL: upstream, GATEWAY_PORT: String(port) },
+      `http://127.0.0.1:${port}/health`,
+    );
+    return { url: `http://127.0.0.1:${port}`, child };
+  }
+
+  /** The small JSON upstream of the second calibration (bench/lib/static-upstream.mjs). */
+  async startStaticUpstream(name = 'static-upstream') {
+    const port = await closedPort();
+    const child = await this.startService(
+      name,
+      path.join(ROOT, 'bench/lib/static-upstream.mjs'),
+      { GATEWAY_PORT: String(port) },
       `http://127.0.0.1:${port}/health`,
     );
     return { url: `http://127.0.0.1:${port}`, child };

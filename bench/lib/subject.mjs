@@ -51,6 +51,14 @@ async function sanityCheck(stack, token, user) {
       throw new Error(`GET /users/me via ${base}: ${res.status}`);
     }
   }
+  for (const base of [stack.staticGateway, stack.staticBare]) {
+    const res = await fetch(`${base}/api/v1/users/me`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (res.status !== 200) throw new Error(`GET /users/me via ${base}: ${res.status}`);
+  }
+  const staticRefused = await fetch(`${stack.staticGateway}/api/v1/users/me`);
+  if (staticRefused.status !== 401) throw new Error('the static-upstream gateway checks nothing');
   const full = await fetch(`${stack.gateway}/api/v1/users/me`);
   const plain = await fetch(`${stack.plainGateway}/api/v1/users/me`);
   // Both 401, but only the full gateway's comes with its rate-limit headers (it decided).
@@ -77,6 +85,18 @@ export async function startSubject({ checkout, label }, log) {
   const bare = await stack.startBareForwarder();
   stack.bareForwarder = bare.url;
   stack.processes.bare = bare.child;
+  // The second calibration: this stack's gateway and the bare forwarder in front of a small JSON
+  // upstream (the issue's calibration setting), where the forwarder is nearly all the work.
+  const upstream = await stack.startStaticUpstream();
+  stack.processes.static = upstream.child;
+  const staticGateway = await stack.startGateway('gateway-static', {
+    USER_SERVICE_URL: upstream.url,
+  });
+  stack.staticGateway = staticGateway.url;
+  stack.processes.gatewayStatic = staticGateway.child;
+  const staticBare = await stack.startBareForwarder('bare-forwarder-static', upstream.url);
+  stack.staticBare = staticBare.url;
+  stack.processes.bareStatic = staticBare.child;
   const users = await createUsers(stack, 2);
   const token = await login(stack.gateway, users[0]);
   await sanityCheck(stack, token, users[0]);

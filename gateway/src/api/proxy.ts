@@ -28,8 +28,14 @@ export interface ProxyOptions {
 const SPOOFABLE =
   /^(x-user-|x-internal-|x-forwarded-|x-real-ip$|forwarded$|x-service-|x-client-request-id$)/;
 
-// The gateway's limits are the ones a client is told about.
-const RATE_LIMIT_HEADERS = ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'];
+// Response headers that are the gateway's to set: its own security headers (set before the
+// upstream answered) and its limits, the ones a client is told about. An upstream's copy is dropped.
+const NOT_FROM_UPSTREAM: readonly string[] = [
+  ...GATEWAY_OWNED_HEADERS,
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+];
 
 /** Below the services' keep-alive timeout (shared's listen(): 5 s). */
 export const UPSTREAM_IDLE_MS = 4_000;
@@ -118,8 +124,9 @@ export function proxyToUpstreams(options: ProxyOptions): RequestHandler {
             }
           },
           proxyRes: (proxyRes, req, res) => {
-            for (const name of [...GATEWAY_OWNED_HEADERS, ...RATE_LIMIT_HEADERS])
-              Reflect.deleteProperty(proxyRes.headers, name);
+            for (const name of NOT_FROM_UPSTREAM) {
+              if (name in proxyRes.headers) Reflect.deleteProperty(proxyRes.headers, name);
+            }
             // The connection header is ours, not the upstream's: on the last response a client
             // connection may carry (maxRequestsPerSocket), say close, or the client's next request
             // would meet Node's bare 503 instead of a problem.

@@ -43,19 +43,30 @@ export function createLogger({ service, level = 'info', destination }: LoggerOpt
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      // The request ids, and the active span's ids so a log line leads to its trace.
-      mixin: () => ({ ...requestIds(), ...activeSpanIds() }),
+      mixin: lineIds,
     },
     destination,
   );
 }
 
-function requestIds(): Record<string, string> | undefined {
+/**
+ * The request ids, and the active span's ids so a log line leads to its trace. One fresh object
+ * per line (pino merges the line's fields into it), built without spreads: it runs for every
+ * line, the access line of every request included.
+ */
+function lineIds(): Record<string, string> {
+  const ids: Record<string, string> = {};
   const context = currentContext();
-  if (!context) return undefined;
-  return context.clientRequestId
-    ? { request_id: context.requestId, client_request_id: context.clientRequestId }
-    : { request_id: context.requestId };
+  if (context) {
+    ids.request_id = context.requestId;
+    if (context.clientRequestId) ids.client_request_id = context.clientRequestId;
+  }
+  const span = activeSpanIds();
+  if (span) {
+    ids.trace_id = span.trace_id;
+    ids.span_id = span.span_id;
+  }
+  return ids;
 }
 
 /**
