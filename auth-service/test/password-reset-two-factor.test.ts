@@ -1,20 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { generate } from 'otplib';
 
-import { AuthHarness, expectProblem, type TestUser } from './support/harness.js';
-import {
-  bearer,
-  expectProblemType,
-  forgotAndReceive,
-  newPassword,
-  reset,
-} from './support/recovery.js';
-
-const STEP_MS = 30_000;
-
-/** The code a phone shows `stepOffset` steps from now. */
-const codeAt = (secret: string, stepOffset = 0) =>
-  generate({ secret, epoch: Math.floor((Date.now() + stepOffset * STEP_MS) / 1000) });
+import { AuthHarness, expectProblem } from './support/harness.js';
+import { expectProblemType, forgotAndReceive, newPassword, reset } from './support/recovery.js';
+import { codeAt, enrolTwoFactor } from './support/two-factor.js';
 
 describe('password reset of an account with two-factor on', () => {
   let h: AuthHarness;
@@ -27,28 +15,7 @@ describe('password reset of an account with two-factor on', () => {
     await h.close();
   });
 
-  /** A new user with 2FA enabled (this step's code spent on it): the seed and backup codes. */
-  async function enrolled(): Promise<{ user: TestUser; secret: string; backupCodes: string[] }> {
-    const user = await h.register();
-    const { accessToken } = await h.loginAs(user);
-    const setup = await h.api
-      .post('/api/v1/auth/2fa/setup')
-      .set('Authorization', bearer(accessToken))
-      .send({ password: user.password });
-    const secret = (setup.body as { secret: string }).secret;
-    h.remember(secret);
-    const enable = await h.api
-      .post('/api/v1/auth/2fa/verify')
-      .set('Authorization', bearer(accessToken))
-      .send({ code: await codeAt(secret) });
-    expect(enable.status).toBe(200);
-    const { backup_codes: backupCodes, access_token: token } = enable.body as {
-      backup_codes: string[];
-      access_token: string;
-    };
-    h.remember(token, ...backupCodes);
-    return { user, secret, backupCodes };
-  }
+  const enrolled = () => enrolTwoFactor(h);
 
   it('an account with two-factor on also needs a code: the link alone is one factor', async () => {
     const { user, secret } = await enrolled();

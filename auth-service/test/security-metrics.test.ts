@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { generate } from 'otplib';
 
 import { MetricsScrape } from '@secure-api/shared/testing';
 
-import { AuthHarness, randomIp, refreshCookieOf, type TestUser } from './support/harness.js';
+import { AuthHarness, randomIp, refreshCookieOf } from './support/harness.js';
+import { codeAt, enrolTwoFactor } from './support/two-factor.js';
 
 const WRONG = 'Wrong-Pass-123!';
 const OUTCOMES = [
@@ -153,28 +153,5 @@ describe('auth-service security metrics on /metrics', () => {
     expect(metrics.text).not.toMatch(/@example\.com|10\.\d+\.\d+\.\d+/);
   });
 
-  /** The code a phone shows `stepOffset` 30-second steps from now. */
-  function codeAt(secret: string, stepOffset = 0) {
-    return generate({ secret, epoch: Math.floor((Date.now() + stepOffset * 30_000) / 1000) });
-  }
-
-  /** A new user with 2FA on (enrolment logs in once: a success counted before any test reads). */
-  async function enrolled(): Promise<{ user: TestUser; secret: string }> {
-    const user = await h.register();
-    const { accessToken } = await h.loginAs(user);
-    const setup = await h.api
-      .post('/api/v1/auth/2fa/setup')
-      .set('Authorization', bearer(accessToken))
-      .send({ password: user.password });
-    const secret = (setup.body as { secret: string }).secret;
-    h.remember(secret);
-    const verify = await h.api
-      .post('/api/v1/auth/2fa/verify')
-      .set('Authorization', bearer(accessToken))
-      .send({ code: await codeAt(secret) });
-    expect(verify.status).toBe(200);
-    const enabled = verify.body as { backup_codes: string[]; access_token: string };
-    h.remember(enabled.access_token, ...enabled.backup_codes);
-    return { user, secret };
-  }
+  const enrolled = () => enrolTwoFactor(h);
 });

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { generate } from 'otplib';
 
-import { AuthHarness, expectProblem, refreshCookieOf, type TestUser } from './support/harness.js';
-
-const STEP_MS = 30_000;
-
-/** The code a phone shows `stepOffset` steps from now. */
-const codeAt = (secret: string, stepOffset = 0) =>
-  generate({ secret, epoch: Math.floor((Date.now() + stepOffset * STEP_MS) / 1000) });
+import { AuthHarness, expectProblem, refreshCookieOf } from './support/harness.js';
+import { codeAt, enrolTwoFactor, setUpTwoFactor } from './support/two-factor.js';
 
 /** A six-digit code that is none of the ones accepted around now. */
 const wrongCodeFor = async (secret: string) =>
@@ -26,32 +20,8 @@ describe('two-factor authentication', () => {
 
   const bearer = (token: string) => `Bearer ${token}`;
 
-  /** A new user, logged in, with a seed set up but not yet enabled. */
-  async function setUp(): Promise<{ user: TestUser; accessToken: string; secret: string }> {
-    const user = await h.register();
-    const { accessToken } = await h.loginAs(user);
-    const setup = await h.api
-      .post('/api/v1/auth/2fa/setup')
-      .set('Authorization', bearer(accessToken))
-      .send({ password: user.password });
-    expect(setup.status).toBe(200);
-    const secret = (setup.body as { secret: string }).secret;
-    h.remember(secret);
-    return { user, accessToken, secret };
-  }
-
-  /** A new user with 2FA on; returns the user and the seed. */
-  async function enrolled(): Promise<{ user: TestUser; secret: string }> {
-    const { user, accessToken, secret } = await setUp();
-    const verify = await h.api
-      .post('/api/v1/auth/2fa/verify')
-      .set('Authorization', bearer(accessToken))
-      .send({ code: await codeAt(secret) });
-    expect(verify.status).toBe(200);
-    const enabled = verify.body as { backup_codes: string[]; access_token: string };
-    h.remember(enabled.access_token, ...enabled.backup_codes);
-    return { user, secret };
-  }
+  const setUp = () => setUpTwoFactor(h);
+  const enrolled = () => enrolTwoFactor(h);
 
   it('setup needs the password: a wrong one gets 401 and no seed', async () => {
     const user = await h.register();

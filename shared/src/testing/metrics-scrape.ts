@@ -1,3 +1,5 @@
+import { eventually } from './eventually.js';
+
 interface Sample {
   name: string;
   labels: Map<string, string>;
@@ -60,4 +62,43 @@ export class MetricsScrape {
   labelsOf(name: string): Record<string, string>[] {
     return this.samples.filter((s) => s.name === name).map((s) => Object.fromEntries(s.labels));
   }
+}
+
+/**
+ * One request made while Redis is cut off (through the TcpProxy the service was given), and what
+ * the service's /metrics said about it: `redis_up` before the cut, whether it went to 0 before the
+ * request and back to 1 once the connection was restored, and how many revocation checks the
+ * request counted as `error`.
+ */
+export async function requestDuringRedisCut<T>(
+  redis: { cut(): void; restore(): void },
+  scrape: () => Promise<MetricsScrape>,
+  request: () => Promise<T>,
+): Promise<{
+  response: T;
+  seen: {
+    redisUpBefore: number | undefined;
+    wentDown: boolean;
+    errorChecks: number;
+    cameBack: boolean;
+  };
+}> {
+  const errors = (metrics: MetricsScrape) =>
+    metrics.count('revocation_checks_total', { result: 'error' });
+  const before = await scrape();
+  redis.cut();
+  const wentDown = await eventually(async () => (await scrape()).value('redis_up') === 0);
+  const response = await request();
+  const during = await scrape();
+  redis.restore();
+  const cameBack = await eventually(async () => (await scrape()).value('redis_up') === 1, 15_000);
+  return {
+    response,
+    seen: {
+      redisUpBefore: before.value('redis_up'),
+      wentDown,
+      errorChecks: errors(during) - errors(before),
+      cameBack,
+    },
+  };
 }
