@@ -88,6 +88,7 @@ export async function startSubject({ checkout, label }, log) {
   // The second calibration: this stack's gateway and the bare forwarder in front of a small JSON
   // upstream (the calibration setting), where the forwarder is nearly all the work.
   const upstream = await stack.startStaticUpstream();
+  stack.staticUpstream = upstream.url;
   stack.processes.static = upstream.child;
   const staticGateway = await stack.startGateway('gateway-static', {
     USER_SERVICE_URL: upstream.url,

@@ -1,0 +1,101 @@
+// Two gateways of this build side by side, one setting apart: `npm run bench:ab -- --b
+// NODE_OPTIONS=--max-semi-space-size=2 [--a KEY=VALUE] [--upstream static|users] [--rounds 4]`.
+// One stack (production Argon2id, like `npm run bench`); gateway A with its defaults (plus --a),
+// gateway B with --b; both in front of the same upstream (the small static JSON upstream by
+// default, or this stack's user-service), the same authenticated GET with 20 connections, their
+// rounds interleaved (A, B, then B, A). Prints CPU µs per request (from /proc), requests/s and p99
+// as the median of the rounds, each gateway's idle RSS (lowest over 15 s, before any load) and
+// its RSS after the load: a setting's cost beside its baseline from the same run.
+/* eslint-disable security/detect-object-injection -- objects keyed by its own side names */
+import { parseArgs } from 'node:util';
+
+import { expectAllOk, load } from './lib/load.mjs';
+import { median } from './lib/measure.mjs';
+import { cpuMeter, memoryOf, settledRss } from './lib/probes.mjs';
+import { ROOT } from './lib/stack.mjs';
+import { startSubject } from './lib/subject.mjs';
+
+const log = (line) => process.stderr.write(`bench: ${line}\n`);
+const { values } = parseArgs({
+  options: {
+    a: { type: 'string', multiple: true, default: [] },
+    b: { type: 'string', multiple: true, default: [] },
+    upstream: { type: 'string', default: 'static' },
+    rounds: { type: 'string', default: '4' },
+  },
+});
+const envOf = (pairs) =>
+  Object.fromEntries(
+    pairs.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`expected KEY=VALUE, got ${pair}`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+const sides = { A: envOf(values.a), B: envOf(values.b) };
+if (values.b.length === 0 || !['static', 'users'].includes(values.upstream)) {
+  process.stderr.write(
+    'usage: npm run bench:ab -- --b KEY=VALUE [--a KEY=VALUE] [--upstream static|users] [--rounds N]\n',
+  );
+  process.exit(2);
+}
+
+const subject = await startSubject({ checkout: ROOT, label: 'ab' }, log);
+const { stack, token } = subject;
+try {
+  const gateways = {};
+  for (const [side, env] of Object.entries(sides)) {
+    gateways[side] = await stack.startGateway(`gateway-${side}`, {
+      ...(values.upstream === 'static' ? { USER_SERVICE_URL: stack.staticUpstream } : {}),
+      ...env,
+    });
+  }
+  log('idle RSS (15 s)');
+  const idle = await settledRss(
+    Object.fromEntries(Object.entries(gateways).map(([side, g]) => [side, g.child.pid])),
+  );
+  const runs = { A: [], B: [] };
+  for (let round = 0; round < Number(values.rounds); round += 1) {
+    for (const side of round % 2 === 0 ? ['A', 'B'] : ['B', 'A']) {
+      const gateway = gateways[side];
+      const options = {
+        url: gateway.url,
+        path: '/api/v1/users/me',
+        headers: { authorization: `Bearer ${token}` },
+        connections: 20,
+      };
+      await load({ ...options, duration: round === 0 ? 5 : 2 });
+      const meter = cpuMeter({ gateway: () => [gateway.child.pid] });
+      const run = expectAllOk(`gateway ${side}`, await load({ ...options, duration: 8 }));
+      runs[side].push({ ...run, us: (meter.stop().gateway * 1000) / run.total });
+      log(`round ${round + 1}, ${side}: ${runs[side].at(-1).us.toFixed(0)} µs/request`);
+    }
+  }
+  const row = (side) => {
+    const list = runs[side];
+    const env = Object.entries(sides[side]).map(([k, v]) => `${k}=${v}`);
+    return (
+      `| ${side} | ${env.join(' ') || '(defaults)'} | ${median(list.map((r) => r.us)).toFixed(0)} | ` +
+      `${median(list.map((r) => r.rps)).toFixed(0)} | ${median(list.map((r) => r.p99)).toFixed(1)} | ` +
+      `${idle[side].toFixed(1)} | ${(memoryOf(gateways[side].child.pid)?.rss ?? NaN).toFixed(1)} |`
+    );
+  };
+  const us = (side) => median(runs[side].map((r) => r.us));
+  process.stdout.write(
+    [
+      `Two gateways of this build in front of ${values.upstream === 'static' ? 'the static upstream' : 'user-service'}, ` +
+        `20 connections, ${values.rounds} interleaved rounds of 8 s, medians:`,
+      '',
+      '| gateway | setting | CPU µs/request | req/s | p99 ms | idle RSS MiB | RSS after load MiB |',
+      '|---|---|---|---|---|---|---|',
+      row('A'),
+      row('B'),
+      '',
+      `B / A, CPU per request: ${(us('B') / us('A')).toFixed(2)}`,
+      '',
+    ].join('\n'),
+  );
+} finally {
+  await stack.close();
+}
+process.exit(0);
