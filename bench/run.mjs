@@ -73,11 +73,6 @@ async function measure(subjects, redis, options) {
     'idle',
     await Promise.all(subjects.map(({ stack }) => settledRss(stack.servicePids(), QUICK ? 3 : 15))),
   );
-  // What importing the gateway's code alone holds, after forced collections (nothing started).
-  each(
-    'loadedCode',
-    subjects.map(({ stack }) => loadedGatewayCode(stack.checkout)),
-  );
   shared.bareNode = bareNode();
   const peaks = subjects.map(({ stack }) => sampleMemory(stack.servicePids(), 250));
 
@@ -130,7 +125,9 @@ async function measure(subjects, redis, options) {
       const peak = Object.fromEntries(
         Object.entries(peakDuringRun).map(([n, mib]) => [n, Math.max(mib, flood[n] ?? 0)]),
       );
-      return { idle: stacks[i].idle, peak, loadedCode: stacks[i].loadedCode };
+      // What importing the gateway's code alone holds, after forced collections (nothing started).
+      const loadedCode = loadedGatewayCode(subjects[i].stack.checkout);
+      return { idle: stacks[i].idle, peak, loadedCode };
     }),
   );
   if (options.sessions) {

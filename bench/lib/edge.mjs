@@ -34,6 +34,8 @@ export async function edgeCost(subjects, { quick }) {
           staticFull: stack.staticGateway,
           staticBare: stack.staticBare,
         }[name];
+        // A stack started without that path (`bench/scenario.mjs edge` starts no static upstream).
+        if (!url) continue;
         const options = {
           url,
           path: '/api/v1/users/me',
@@ -54,23 +56,14 @@ export async function edgeCost(subjects, { quick }) {
       }
     }
   }
+  // Each path's median figures, for the paths this stack ran.
+  const ran = (byPath, reduce) =>
+    Object.fromEntries(Object.entries(byPath).map(([name, list]) => [name, reduce(list)]));
   return state.map(({ runs, cpu }) => ({
     connections,
     seconds,
     rounds,
-    full: summary(runs.full),
-    plain: summary(runs.plain),
-    bare: summary(runs.bare),
-    direct: summary(runs.direct),
-    staticFull: summary(runs.staticFull),
-    staticBare: summary(runs.staticBare),
-    cpuPerRequestUs: {
-      full: medianCpu(cpu.full),
-      plain: medianCpu(cpu.plain),
-      bare: medianCpu(cpu.bare),
-      direct: medianCpu(cpu.direct),
-      staticFull: medianCpu(cpu.staticFull),
-      staticBare: medianCpu(cpu.staticBare),
-    },
+    ...ran(runs, summary),
+    cpuPerRequestUs: ran(cpu, medianCpu),
   }));
 }
