@@ -3,6 +3,7 @@
 //   node bench/scenario.mjs edge  [checkout]   scenario 1: full, checks-off and direct reads
 //   node bench/scenario.mjs audit [checkout]   scenario 4: the audit pipeline
 //   node bench/scenario.mjs sessions           login and refresh cost with 1M dead sessions
+//   node bench/scenario.mjs logins             what a login costs besides its hash
 // `npm run bench -- --compare <rev>` compares two checkouts with their rounds interleaved.
 /* eslint-disable security/detect-non-literal-fs-filename -- a checkout named on the command line */
 import { existsSync } from 'node:fs';
@@ -84,12 +85,29 @@ async function audit(stack) {
   };
 }
 
-if (scenario === 'sessions') {
-  const { sessionTables } = await import('./lib/sessions.mjs');
-  const { renderSessions } = await import('./lib/sessions-report.mjs');
+// Scenarios that start their own stacks (this checkout only): what measures, what renders.
+const both = (measuring, rendering) => Promise.all([import(measuring), import(rendering)]);
+const standalone = new Map([
+  [
+    'sessions',
+    async () => {
+      const [m, r] = await both('./lib/sessions.mjs', './lib/sessions-report.mjs');
+      return [m.sessionTables, r.renderSessions];
+    },
+  ],
+  [
+    'logins',
+    async () => {
+      const [m, r] = await both('./lib/logins.mjs', './lib/logins-report.mjs');
+      return [m.loginCostSplit, r.renderLoginSplit];
+    },
+  ],
+]).get(scenario);
+if (standalone) {
+  const [measure, render] = await standalone();
   const log = (line) => process.stderr.write(`bench: ${line}\n`);
-  const result = await sessionTables({ quick: process.env.BENCH_QUICK === '1', log });
-  process.stdout.write(`${JSON.stringify(result)}\n\n${renderSessions(result)}\n`);
+  const result = await measure({ quick: process.env.BENCH_QUICK === '1', log });
+  process.stdout.write(`${JSON.stringify(result)}\n\n${render(result)}\n`);
   process.exit(0);
 }
 
@@ -98,7 +116,7 @@ const run = new Map([
   ['audit', audit],
 ]).get(scenario);
 if (!run) {
-  process.stderr.write('usage: node bench/scenario.mjs edge|audit|sessions [checkout]\n');
+  process.stderr.write('usage: node bench/scenario.mjs edge|audit|sessions|logins [checkout]\n');
   process.exit(2);
 }
 const stack = new Stack();

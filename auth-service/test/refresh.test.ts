@@ -40,6 +40,24 @@ describe('POST /api/v1/auth/refresh', () => {
     expect(sessions.status).toBe(200);
   });
 
+  it('a refresh marks its session used: the session list shows the later time', async () => {
+    const user = await h.register();
+    const { refreshCookie, accessToken } = await h.loginAs(user);
+    const listed = async (token: string) => {
+      const res = await h.api.get('/api/v1/auth/sessions').set('Authorization', `Bearer ${token}`);
+      return (res.body as { sessions: { last_used_at: string }[] }).sessions;
+    };
+    const [before] = await listed(accessToken);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const next = await rotate(refreshCookie);
+    const [after] = await listed(next.accessToken);
+
+    expect(Date.parse(after?.last_used_at ?? '')).toBeGreaterThan(
+      Date.parse(before?.last_used_at ?? ''),
+    );
+  });
+
   it('reusing a rotated token revokes the whole family: its newest token and access token die too', async () => {
     const user = await h.register();
     const { refreshCookie: first } = await h.loginAs(user);

@@ -5,8 +5,12 @@ import { availableParallelism } from 'node:os';
 
 import argon2 from 'argon2';
 
+import { FAST_ARGON2 } from '@secure-api/shared/testing';
+
 import { load } from './load.mjs';
 import { inRound, meterFor, perRequest } from './measure.mjs';
+import { Stack } from './stack.mjs';
+import { argon2Env, PRODUCTION_ARGON2 } from './subject.mjs';
 
 /** The ceiling: Argon2id verifications/s in this process, as many at once as auth-service runs. */
 export async function argon2Throughput(
@@ -49,6 +53,67 @@ export function loginRequest(stack, user) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: user.email, password: user.password }),
   };
+}
+
+/** Closed-loop logins through the gateway, 4 clients: CPU per login by process, latency. */
+export async function loginCost(stack, user, seconds) {
+  const request = { ...loginRequest(stack, user), connections: 4 };
+  await load({ ...request, duration: 2 });
+  const meter = meterFor(stack);
+  const run = await load({ ...request, duration: seconds });
+  if (run.non2xx > 0 || run.errors > 0) throw new Error(`logins: ${JSON.stringify(run.statuses)}`);
+  return {
+    ops: run.ok,
+    perSecond: run.rps,
+    p50: run.p50,
+    p99: run.p99,
+    cpu: perRequest(meter.stop(), run.ok),
+  };
+}
+
+const fromEnv = (env) => ({
+  timeCost: Number(env.ARGON2_TIME_COST),
+  memoryCost: Number(env.ARGON2_MEMORY_COST),
+  parallelism: Number(env.ARGON2_PARALLELISM),
+});
+
+/**
+ * What a login costs besides its hash (`node bench/scenario.mjs logins`): the same logins with the
+ * production Argon2id and with the smallest parameters auth-service accepts, each on its own stack,
+ * CPU per login by process beside the raw hash's CPU with the same parameters (this process, as
+ * many at once as auth-service hashes). With the small hash the rest of a login shows at its own
+ * cost; with the production one, at what it costs while hashing fills the cores.
+ */
+export async function loginCostSplit({ quick, log }) {
+  const seconds = quick ? 5 : 12;
+  const measured = [];
+  for (const [name, params] of [
+    ['production', PRODUCTION_ARGON2],
+    ['smallest', fromEnv(FAST_ARGON2)],
+  ]) {
+    const stack = new Stack({ label: `${name} Argon2id` });
+    try {
+      log(`logins with the ${name} Argon2id parameters`);
+      await stack.startCore({ argon2: argon2Env(params) });
+      const user = {
+        username: `split_${stack.id}`,
+        email: `split.${stack.id}@example.com`,
+        password: `Tidal-Harbour-${stack.id}-0!`,
+      };
+      const registered = await fetch(`${stack.auth}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(user),
+      });
+      if (registered.status !== 201) throw new Error(`register: ${registered.status}`);
+      const logins = await loginCost(stack, user, seconds);
+      const raw = await argon2Throughput(params, { quick });
+      measured.push([name, { params, logins, raw }]);
+    } finally {
+      await stack.close();
+    }
+  }
+  return Object.fromEntries(measured);
 }
 
 const headerOf = (headers, name) =>

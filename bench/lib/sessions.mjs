@@ -8,7 +8,7 @@ import pg from 'pg';
 
 import { FAST_ARGON2 } from '@secure-api/shared/testing';
 
-import { load } from './load.mjs';
+import { loginCost } from './logins.mjs';
 import { meterFor, perRequest } from './measure.mjs';
 import { Stack } from './stack.mjs';
 
@@ -26,29 +26,6 @@ async function post(url, body, headers = {}) {
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith('refresh_token='));
   await res.arrayBuffer();
   return { status: res.status, refresh: cookie?.split(';')[0] };
-}
-
-/** Closed-loop logins through the gateway: CPU per login by process, latency. */
-async function loginCost(stack, user, seconds) {
-  const request = {
-    url: stack.gateway,
-    path: '/api/v1/auth/login',
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: user.email, password: user.password }),
-    connections: 4,
-  };
-  await load({ ...request, duration: 2 });
-  const meter = meterFor(stack);
-  const run = await load({ ...request, duration: seconds });
-  if (run.non2xx > 0 || run.errors > 0) throw new Error(`logins: ${JSON.stringify(run.statuses)}`);
-  return {
-    ops: run.ok,
-    perSecond: run.rps,
-    p50: run.p50,
-    p99: run.p99,
-    cpu: perRequest(meter.stop(), run.ok),
-  };
 }
 
 /** Four clients, each rotating its own refresh token as fast as it is answered. */

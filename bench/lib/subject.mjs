@@ -4,6 +4,13 @@ import { Stack } from './stack.mjs';
 
 export const PRODUCTION_ARGON2 = { timeCost: 3, memoryCost: 65536, parallelism: 4 };
 
+/** Argon2id parameters as auth-service's settings. */
+export const argon2Env = (params) => ({
+  ARGON2_TIME_COST: String(params.timeCost),
+  ARGON2_MEMORY_COST: String(params.memoryCost),
+  ARGON2_PARALLELISM: String(params.parallelism),
+});
+
 async function json(url, init = {}) {
   const res = await fetch(url, {
     ...init,
@@ -72,13 +79,7 @@ async function sanityCheck(stack, token, user) {
 export async function startSubject({ checkout, label }, log) {
   const stack = new Stack({ checkout, label });
   log(`starting ${label} (logs in ${stack.logDir})`);
-  await stack.startCore({
-    argon2: {
-      ARGON2_TIME_COST: String(PRODUCTION_ARGON2.timeCost),
-      ARGON2_MEMORY_COST: String(PRODUCTION_ARGON2.memoryCost),
-      ARGON2_PARALLELISM: String(PRODUCTION_ARGON2.parallelism),
-    },
-  });
+  await stack.startCore({ argon2: argon2Env(PRODUCTION_ARGON2) });
   const plain = await stack.startPlainGateway();
   stack.plainGateway = plain.url;
   stack.processes.plain = plain.child;

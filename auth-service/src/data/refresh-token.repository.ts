@@ -38,7 +38,7 @@ export class RefreshTokenRepository implements RefreshTokenStore {
   private readonly RefreshToken: RefreshTokenModel;
 
   constructor(
-    sequelize: Sequelize,
+    private readonly sequelize: Sequelize,
     private readonly uow: UnitOfWork,
   ) {
     const models = defineSessionModels(sequelize);
@@ -69,16 +69,15 @@ export class RefreshTokenRepository implements RefreshTokenStore {
 
   async add(sessionId: string, token: NewRefreshToken): Promise<string> {
     const id = randomUUID();
-    await this.uow.run(async () => {
-      await this.RefreshToken.create({
-        id,
-        session_id: sessionId,
-        token_hash: token.hash,
-        created_at: new Date(),
-        expires_at: token.expiresAt,
-      });
-      await this.Session.update({ last_used_at: new Date() }, { where: { id: sessionId } });
-    });
+    // One statement, one round trip: the token and the session's last use together.
+    await this.sequelize.query(
+      `WITH token AS (
+         INSERT INTO refresh_tokens (id, session_id, token_hash, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)
+       )
+       UPDATE sessions SET last_used_at = $4 WHERE id = $2`,
+      { bind: [id, sessionId, token.hash, new Date(), token.expiresAt] },
+    );
     return id;
   }
 
