@@ -1,7 +1,8 @@
-// Two gateways of this build side by side, one setting apart: `npm run bench:ab -- --b
-// NODE_OPTIONS=--max-semi-space-size=2 [--a KEY=VALUE] [--upstream static|users] [--rounds 4]`.
-// One stack (production Argon2id, like `npm run bench`); gateway A with its defaults (plus --a),
-// gateway B with --b; both in front of the same upstream (the small static JSON upstream by
+// Two gateways side by side, one setting or one build apart: `npm run bench:ab -- --b
+// NODE_OPTIONS=--max-semi-space-size=2 [--a KEY=VALUE] [--upstream static|users] [--rounds 4]`,
+// or `npm run bench:ab -- --b-rev <git-rev>` (gateway B from that revision, built in a worktree as
+// `npm run bench -- --compare` does). One stack of this build (production Argon2id, like `npm run
+// bench`); gateway A with its defaults (plus --a), gateway B with --b and/or from --b-rev; both in front of the same upstream (the small static JSON upstream by
 // default, or this stack's user-service), the same authenticated GET with 20 connections, their
 // rounds interleaved (A, B, then B, A). Prints CPU µs per request (from /proc), requests/s and p99
 // as the median of the rounds, each gateway's idle RSS (lowest over 15 s, before any load) and
@@ -9,6 +10,7 @@
 /* eslint-disable security/detect-object-injection -- objects keyed by its own side names */
 import { parseArgs } from 'node:util';
 
+import { describeRevision, prepareCheckout } from './lib/checkout.mjs';
 import { expectAllOk, load } from './lib/load.mjs';
 import { median } from './lib/measure.mjs';
 import { cpuMeter, memoryOf, settledRss } from './lib/probes.mjs';
@@ -20,6 +22,7 @@ const { values } = parseArgs({
   options: {
     a: { type: 'string', multiple: true, default: [] },
     b: { type: 'string', multiple: true, default: [] },
+    'b-rev': { type: 'string' },
     upstream: { type: 'string', default: 'static' },
     rounds: { type: 'string', default: '4' },
   },
@@ -33,22 +36,34 @@ const envOf = (pairs) =>
     }),
   );
 const sides = { A: envOf(values.a), B: envOf(values.b) };
-if (values.b.length === 0 || !['static', 'users'].includes(values.upstream)) {
+if ((values.b.length === 0 && !values['b-rev']) || !['static', 'users'].includes(values.upstream)) {
   process.stderr.write(
-    'usage: npm run bench:ab -- --b KEY=VALUE [--a KEY=VALUE] [--upstream static|users] [--rounds N]\n',
+    'usage: npm run bench:ab -- --b KEY=VALUE | --b-rev <git-rev> [--a KEY=VALUE] [--upstream static|users] [--rounds N]\n',
   );
   process.exit(2);
 }
+const short = (rev) => describeRevision(rev).sha.slice(0, 7);
+const builds = {
+  A: { checkout: ROOT, name: `this build (${short('HEAD')}+worktree)` },
+  B: values['b-rev']
+    ? { checkout: prepareCheckout(values['b-rev'], log).dir, name: short(values['b-rev']) }
+    : { checkout: ROOT, name: 'this build' },
+};
 
 const subject = await startSubject({ checkout: ROOT, label: 'ab' }, log);
 const { stack, token } = subject;
 try {
   const gateways = {};
   for (const [side, env] of Object.entries(sides)) {
-    gateways[side] = await stack.startGateway(`gateway-${side}`, {
-      ...(values.upstream === 'static' ? { USER_SERVICE_URL: stack.staticUpstream } : {}),
-      ...env,
-    });
+    gateways[side] = await stack.startGateway(
+      `gateway-${side}`,
+      {
+        ...(values.upstream === 'static' ? { USER_SERVICE_URL: stack.staticUpstream } : {}),
+        ...env,
+      },
+      [],
+      builds[side].checkout,
+    );
   }
   log('idle RSS (15 s)');
   const idle = await settledRss(
@@ -75,7 +90,7 @@ try {
     const list = runs[side];
     const env = Object.entries(sides[side]).map(([k, v]) => `${k}=${v}`);
     return (
-      `| ${side} | ${env.join(' ') || '(defaults)'} | ${median(list.map((r) => r.us)).toFixed(0)} | ` +
+      `| ${side} | ${builds[side].name} | ${env.join(' ') || '(defaults)'} | ${median(list.map((r) => r.us)).toFixed(0)} | ` +
       `${median(list.map((r) => r.rps)).toFixed(0)} | ${median(list.map((r) => r.p99)).toFixed(1)} | ` +
       `${idle[side].toFixed(1)} | ${(memoryOf(gateways[side].child.pid)?.rss ?? NaN).toFixed(1)} |`
     );
@@ -83,11 +98,11 @@ try {
   const us = (side) => median(runs[side].map((r) => r.us));
   process.stdout.write(
     [
-      `Two gateways of this build in front of ${values.upstream === 'static' ? 'the static upstream' : 'user-service'}, ` +
+      `Two gateways in front of ${values.upstream === 'static' ? 'the static upstream' : 'user-service'}, ` +
         `20 connections, ${values.rounds} interleaved rounds of 8 s, medians:`,
       '',
-      '| gateway | setting | CPU µs/request | req/s | p99 ms | idle RSS MiB | RSS after load MiB |',
-      '|---|---|---|---|---|---|---|',
+      '| gateway | build | setting | CPU µs/request | req/s | p99 ms | idle RSS MiB | RSS after load MiB |',
+      '|---|---|---|---|---|---|---|---|',
       row('A'),
       row('B'),
       '',

@@ -200,11 +200,12 @@ export class Stack {
   }
 
   /** Another gateway on the same upstreams and Redis prefix (env overrides, e.g. REDIS_URL). */
-  async startGateway(name, env = {}, nodeArgs = []) {
+  /** `checkout`: another built checkout whose gateway to run here (`npm run bench:ab -- --b-rev`). */
+  async startGateway(name, env = {}, nodeArgs = [], checkout = this.checkout) {
     const [port, adminPort] = [await closedPort(), await closedPort()];
     const child = await this.startService(
       name,
-      'gateway/dist/index.js',
+      path.join(checkout, 'gateway/dist/index.js'),
       {
         ...this.gatewayEnvBase,
         GATEWAY_PORT: String(port),
