@@ -1,12 +1,13 @@
 // Two gateways side by side, one setting or one build apart: `npm run bench:ab -- --b
 // NODE_OPTIONS=--max-semi-space-size=2 [--a KEY=VALUE] [--upstream static|users] [--rounds 4]`,
-// or `npm run bench:ab -- --b-rev <git-rev>` (gateway B from that revision, built in a worktree as
-// `npm run bench -- --compare` does). One stack of this build (production Argon2id, like `npm run
-// bench`); gateway A with its defaults (plus --a), gateway B with --b and/or from --b-rev; both in front of the same upstream (the small static JSON upstream by
-// default, or this stack's user-service), the same authenticated GET with 20 connections, their
-// rounds interleaved (A, B, then B, A). Prints CPU µs per request (from /proc), requests/s and p99
-// as the median of the rounds, each gateway's idle RSS (lowest over 15 s, before any load) and
-// its RSS after the load: a setting's cost beside its baseline from the same run.
+// or `npm run bench:ab -- --b-rev <git-rev>` (gateway B from that revision, built in a worktree
+// as `npm run bench -- --compare` does). One stack of this build (production Argon2id, like
+// `npm run bench`); gateway A with its defaults (plus --a), gateway B with --b and/or from
+// --b-rev; both in front of the same upstream (the small static JSON upstream by default, or
+// this stack's user-service), the same authenticated GET with 20 connections, their rounds
+// interleaved (A, B, then B, A). Prints CPU µs per request (from /proc), requests/s and p99 as
+// the median of the rounds, each gateway's idle RSS (lowest over 15 s, before any load) and its
+// RSS after the load: a setting's or a build's cost beside its baseline from the same run.
 /* eslint-disable security/detect-object-injection -- objects keyed by its own side names */
 import { parseArgs } from 'node:util';
 

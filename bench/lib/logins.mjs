@@ -10,7 +10,7 @@ import { FAST_ARGON2 } from '@secure-api/shared/testing';
 import { load } from './load.mjs';
 import { inRound, meterFor, perRequest } from './measure.mjs';
 import { Stack } from './stack.mjs';
-import { argon2Env, PRODUCTION_ARGON2 } from './subject.mjs';
+import { argon2Env, createUsers, PRODUCTION_ARGON2 } from './subject.mjs';
 
 /** The ceiling: Argon2id verifications/s in this process, as many at once as auth-service runs. */
 export async function argon2Throughput(
@@ -95,17 +95,7 @@ export async function loginCostSplit({ quick, log }) {
     try {
       log(`logins with the ${name} Argon2id parameters`);
       await stack.startCore({ argon2: argon2Env(params) });
-      const user = {
-        username: `split_${stack.id}`,
-        email: `split.${stack.id}@example.com`,
-        password: `Tidal-Harbour-${stack.id}-0!`,
-      };
-      const registered = await fetch(`${stack.auth}/api/v1/auth/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(user),
-      });
-      if (registered.status !== 201) throw new Error(`register: ${registered.status}`);
+      const [user] = await createUsers(stack, 1);
       const logins = await loginCost(stack, user, seconds);
       const raw = await argon2Throughput(params, { quick });
       measured.push([name, { params, logins, raw }]);

@@ -115,7 +115,8 @@ export class Stack {
   /** Spawns `node <entry>` with env; its logs go straight to a file (not through this process). */
   spawn(name, entry, env, nodeArgs = []) {
     const log = openSync(path.join(this.logDir, `${name}.log`), 'a');
-    // An absolute entry is this checkout's bench code, the same for every stack of a run.
+    // An absolute entry is named whole: the bench's own code (the same for every stack of a run)
+    // or another checkout's gateway.
     const file = path.isAbsolute(entry) ? entry : path.join(this.checkout, entry);
     const child = spawn(process.execPath, [...nodeArgs, file], {
       cwd: this.checkout,
@@ -199,8 +200,10 @@ export class Stack {
     this.processes.gateway = full.child;
   }
 
-  /** Another gateway on the same upstreams and Redis prefix (env overrides, e.g. REDIS_URL). */
-  /** `checkout`: another built checkout whose gateway to run here (`npm run bench:ab -- --b-rev`). */
+  /**
+   * Another gateway on the same upstreams and Redis prefix (env overrides, e.g. REDIS_URL);
+   * `checkout` names another built checkout whose gateway runs here (`npm run bench:ab -- --b-rev`).
+   */
   async startGateway(name, env = {}, nodeArgs = [], checkout = this.checkout) {
     const [port, adminPort] = [await closedPort(), await closedPort()];
     const child = await this.startService(

@@ -21,7 +21,7 @@ async function json(url, init = {}) {
 }
 
 /** Accounts made straight at auth-service (the gateway's register limit is not the subject). */
-async function createUsers(stack, n) {
+export async function createUsers(stack, n) {
   const users = [];
   for (let i = 0; i < n; i += 1) {
     const user = {

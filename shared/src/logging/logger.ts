@@ -43,7 +43,7 @@ const WARN = 40;
 
 /**
  * Standard output in batches: under load one write system call per ~4 KiB instead of one per
- * line (the access line's write was most of its cost, docs/performance.md). A line waits at most
+ * line (a small saving, measured in docs/performance.md). A line waits at most
  * BATCH_MAX_WAIT_MS; warnings and errors leave at once; pino writes what is left at exit.
  */
 function batchedStdout(): DestinationStream & { flush(): void } {
