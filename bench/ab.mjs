@@ -1,5 +1,6 @@
 // Two gateways side by side, one setting or one build apart: `npm run bench:ab -- --b
-// NODE_OPTIONS=--max-semi-space-size=2 [--a KEY=VALUE] [--upstream static|users] [--rounds 4]`,
+// NODE_OPTIONS=--max-semi-space-size=2 [--a KEY=VALUE] [--upstream static|users] [--rounds 4]
+// [--together]`,
 // or `npm run bench:ab -- --b-rev <git-rev>` (gateway B from that revision, built in a worktree
 // as `npm run bench -- --compare` does). One stack of this build (production Argon2id, like
 // `npm run bench`); gateway A with its defaults (plus --a), gateway B with --b and/or from
@@ -8,6 +9,9 @@
 // interleaved (A, B, then B, A). Prints CPU µs per request (from /proc), requests/s and p99 as
 // the median of the rounds, each gateway's idle RSS (lowest over 15 s, before any load) and its
 // RSS after the load: a setting's or a build's cost beside its baseline from the same run.
+// With --together both gateways take their load in the same seconds (10 connections each) and the
+// result is the median of each round's B / A: whatever the host does in a round, it does to both
+// (two identical builds gave 0.95-1.04 per round, where one gateway's rounds moved ±16%).
 /* eslint-disable security/detect-object-injection -- objects keyed by its own side names */
 import { parseArgs } from 'node:util';
 
@@ -26,6 +30,7 @@ const { values } = parseArgs({
     'b-rev': { type: 'string' },
     upstream: { type: 'string', default: 'static' },
     rounds: { type: 'string', default: '4' },
+    together: { type: 'boolean', default: false },
   },
 });
 const envOf = (pairs) =>
@@ -39,7 +44,7 @@ const envOf = (pairs) =>
 const sides = { A: envOf(values.a), B: envOf(values.b) };
 if ((values.b.length === 0 && !values['b-rev']) || !['static', 'users'].includes(values.upstream)) {
   process.stderr.write(
-    'usage: npm run bench:ab -- --b KEY=VALUE | --b-rev <git-rev> [--a KEY=VALUE] [--upstream static|users] [--rounds N]\n',
+    'usage: npm run bench:ab -- --b KEY=VALUE | --b-rev <git-rev> [--a KEY=VALUE] [--upstream static|users] [--rounds N] [--together]\n',
   );
   process.exit(2);
 }
@@ -71,15 +76,38 @@ try {
     Object.fromEntries(Object.entries(gateways).map(([side, g]) => [side, g.child.pid])),
   );
   const runs = { A: [], B: [] };
+  const optionsOf = (side, connections) => ({
+    url: gateways[side].url,
+    path: '/api/v1/users/me',
+    headers: { authorization: `Bearer ${token}` },
+    connections,
+  });
   for (let round = 0; round < Number(values.rounds); round += 1) {
+    if (values.together) {
+      // Both at once, 10 connections each: whatever the host does in these seconds, it does to both.
+      const both = ['A', 'B'];
+      await Promise.all(
+        both.map((side) => load({ ...optionsOf(side, 10), duration: round === 0 ? 5 : 2 })),
+      );
+      const meter = cpuMeter(
+        Object.fromEntries(both.map((side) => [side, () => [gateways[side].child.pid]])),
+      );
+      const results = await Promise.all(
+        both.map((side) => load({ ...optionsOf(side, 10), duration: 8 })),
+      );
+      const cpu = meter.stop();
+      both.forEach((side, i) => {
+        const run = expectAllOk(`gateway ${side}`, results.at(i));
+        runs[side].push({ ...run, us: (cpu[side] * 1000) / run.total });
+      });
+      log(
+        `round ${round + 1}: A ${runs.A.at(-1).us.toFixed(0)}, B ${runs.B.at(-1).us.toFixed(0)} µs/request`,
+      );
+      continue;
+    }
     for (const side of round % 2 === 0 ? ['A', 'B'] : ['B', 'A']) {
       const gateway = gateways[side];
-      const options = {
-        url: gateway.url,
-        path: '/api/v1/users/me',
-        headers: { authorization: `Bearer ${token}` },
-        connections: 20,
-      };
+      const options = optionsOf(side, 20);
       await load({ ...options, duration: round === 0 ? 5 : 2 });
       const meter = cpuMeter({ gateway: () => [gateway.child.pid] });
       const run = expectAllOk(`gateway ${side}`, await load({ ...options, duration: 8 }));
@@ -97,17 +125,23 @@ try {
     );
   };
   const us = (side) => median(runs[side].map((r) => r.us));
+  // Loaded together, each round's two figures share the host's moment: compare within rounds.
+  const ratios = runs.B.map((r, i) => r.us / (runs.A.at(i)?.us ?? NaN));
   process.stdout.write(
     [
       `Two gateways in front of ${values.upstream === 'static' ? 'the static upstream' : 'user-service'}, ` +
-        `20 connections, ${values.rounds} interleaved rounds of 8 s, medians:`,
+        (values.together
+          ? `loaded at the same time with 10 connections each, ${values.rounds} rounds of 8 s, medians:`
+          : `20 connections, ${values.rounds} interleaved rounds of 8 s, medians:`),
       '',
       '| gateway | build | setting | CPU µs/request | req/s | p99 ms | idle RSS MiB | RSS after load MiB |',
       '|---|---|---|---|---|---|---|---|',
       row('A'),
       row('B'),
       '',
-      `B / A, CPU per request: ${(us('B') / us('A')).toFixed(2)}`,
+      values.together
+        ? `B / A, CPU per request: ${median(ratios).toFixed(2)}, the median of the rounds' ratios (${ratios.map((r) => r.toFixed(2)).join(', ')})`
+        : `B / A, CPU per request: ${(us('B') / us('A')).toFixed(2)}`,
       '',
     ].join('\n'),
   );

@@ -4,6 +4,7 @@
 //   node bench/scenario.mjs audit [checkout]   scenario 4: the audit pipeline
 //   node bench/scenario.mjs sessions           login and refresh cost with 1M dead sessions
 //   node bench/scenario.mjs logins             what a login costs besides its hash
+//   node bench/scenario.mjs floor              item 2's floor: a forwarder doing only what it must
 // `npm run bench -- --compare <rev>` compares two checkouts with their rounds interleaved.
 /* eslint-disable security/detect-non-literal-fs-filename -- a checkout named on the command line */
 import { existsSync } from 'node:fs';
@@ -102,6 +103,13 @@ const standalone = new Map([
       return [m.loginCostSplit, r.renderLoginSplit];
     },
   ],
+  [
+    'floor',
+    async () => {
+      const [m, r] = await both('./lib/floor.mjs', './lib/floor-report.mjs');
+      return [m.edgeFloor, r.renderFloor];
+    },
+  ],
 ]).get(scenario);
 if (standalone) {
   const [measure, render] = await standalone();
@@ -116,7 +124,9 @@ const run = new Map([
   ['audit', audit],
 ]).get(scenario);
 if (!run) {
-  process.stderr.write('usage: node bench/scenario.mjs edge|audit|sessions|logins [checkout]\n');
+  process.stderr.write(
+    'usage: node bench/scenario.mjs edge|audit|sessions|logins|floor [checkout]\n',
+  );
   process.exit(2);
 }
 const stack = new Stack();

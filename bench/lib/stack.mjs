@@ -257,13 +257,25 @@ export class Stack {
     return { url: `http://127.0.0.1:${port}`, child };
   }
 
-  /** The calibration forwarder (bench/lib/bare-forwarder.mjs) to this stack's user-service. */
-  async startBareForwarder(name = 'bare-forwarder', upstream = this.users) {
+  /**
+   * The calibration forwarder (bench/lib/bare-forwarder.mjs) to this stack's user-service; `env`
+   * adds the floor scenario's steps (BARE_CONTEXT, BARE_ACCESS_LOG; `redis` sets BARE_REDIS_URL).
+   */
+  async startBareForwarder(
+    name = 'bare-forwarder',
+    upstream = this.users,
+    { redis = false, env = {} } = {},
+  ) {
     const port = await closedPort();
     const child = await this.startService(
       name,
       path.join(ROOT, 'bench/lib/bare-forwarder.mjs'),
-      { USER_SERVICE_URL: upstream, GATEWAY_PORT: String(port) },
+      {
+        USER_SERVICE_URL: upstream,
+        GATEWAY_PORT: String(port),
+        ...(redis ? { BARE_REDIS_URL: urls.redis } : {}),
+        ...env,
+      },
       `http://127.0.0.1:${port}/health`,
     );
     return { url: `http://127.0.0.1:${port}`, child };

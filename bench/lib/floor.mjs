@@ -1,0 +1,77 @@
+// The floor of item 2 (`node bench/scenario.mjs floor`): what a forwarder costs that does only what
+// every authenticated gateway request must do, built from the gateway's libraries and none of its
+// code, step by step: the bare calibration forwarder; plus the one Redis round trip; plus a request
+// id in an AsyncLocalStorage (ids in every log line); plus the pino access line. Each in its own
+// process, in front of the small static JSON upstream, beside the full gateway in front of the
+// same upstream, the same authenticated GET with 20 connections, rounds interleaved. Each step is
+// reported as its CPU per request (from /proc), the median of the rounds, and in units of the bare
+// forwarder of the same round.
+/* eslint-disable security/detect-object-injection -- objects keyed by its own step names */
+import { expectAllOk, load } from './load.mjs';
+import { median } from './measure.mjs';
+import { cpuMeter } from './probes.mjs';
+import { startSubject } from './subject.mjs';
+
+export const FLOOR_STEPS = [
+  ['bare', 'bare forwarder (node:http + http-proxy-middleware 3)', null],
+  ['redis', '+ one Redis round trip (ioredis, one script)', { redis: true }],
+  [
+    'context',
+    '+ a request id in an AsyncLocalStorage',
+    { redis: true, env: { BARE_CONTEXT: '1' } },
+  ],
+  [
+    'log',
+    '+ the access line (pino, 4 KiB batches)',
+    { redis: true, env: { BARE_CONTEXT: '1', BARE_ACCESS_LOG: '1' } },
+  ],
+];
+
+export async function edgeFloor({ quick, log }) {
+  const rounds = quick ? 1 : 5;
+  const seconds = quick ? 3 : 8;
+  const { stack, token } = await startSubject({ label: 'floor' }, log);
+  try {
+    const targets = { gateway: stack.processes.gatewayStatic };
+    const urls = { gateway: stack.staticGateway };
+    for (const [name, , options] of FLOOR_STEPS) {
+      if (!options) {
+        targets[name] = stack.processes.bareStatic;
+        urls[name] = stack.staticBare;
+        continue;
+      }
+      const step = await stack.startBareForwarder(`floor-${name}`, stack.staticUpstream, options);
+      targets[name] = step.child;
+      urls[name] = step.url;
+    }
+    const names = [...FLOOR_STEPS.map(([name]) => name), 'gateway'];
+    const us = Object.fromEntries(names.map((name) => [name, []]));
+    for (let round = 0; round < rounds; round += 1) {
+      for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+        const options = {
+          url: urls[name],
+          path: '/api/v1/users/me',
+          headers: { authorization: `Bearer ${token}` },
+          connections: 20,
+        };
+        await load({ ...options, duration: round === 0 && !quick ? 5 : 2 });
+        const meter = cpuMeter({ step: () => [targets[name].pid] });
+        const run = expectAllOk(`floor ${name}`, await load({ ...options, duration: seconds }));
+        us[name].push((meter.stop().step * 1000) / run.total);
+        log(`floor, round ${round + 1}, ${name}: ${us[name].at(-1).toFixed(0)} µs/request`);
+      }
+    }
+    return {
+      rounds,
+      seconds,
+      steps: names.map((name) => ({
+        name,
+        us: median(us[name]),
+        // Each round's step over the same round's bare forwarder: the host's moment cancels.
+        overBare: median(us[name].map((value, i) => value / (us.bare.at(i) ?? NaN))),
+      })),
+    };
+  } finally {
+    await stack.close();
+  }
+}
