@@ -43,7 +43,8 @@ function redisRoundTrip(url) {
     enableAutoPipelining: true,
   });
   redis.defineCommand('countAndRead', { numberOfKeys: 4, lua: COUNT_AND_READ });
-  const prefix = `bench:bare:${process.pid}:`;
+  // Under the run's own prefix (removed with the run); the counter expires after its window.
+  const prefix = `${process.env.BARE_REDIS_PREFIX ?? 'bench-bare:'}floor:${process.pid}:`;
   return (req) =>
     redis.countAndRead(
       `${prefix}rl:${req.socket.remoteAddress}`,

@@ -1,4 +1,4 @@
-// The floor of item 2 (`node bench/scenario.mjs floor`) as a markdown table.
+// The floor of item 2 (`npx tsx bench/scenario.mjs floor`) as a markdown table.
 import { FLOOR_STEPS } from './floor.mjs';
 
 const LABELS = new Map([

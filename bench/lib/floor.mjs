@@ -1,11 +1,11 @@
-// The floor of item 2 (`node bench/scenario.mjs floor`): what a forwarder costs that does only what
-// every authenticated gateway request must do, built from the gateway's libraries and none of its
-// code, step by step: the bare calibration forwarder; plus the one Redis round trip; plus a request
-// id in an AsyncLocalStorage (ids in every log line); plus the pino access line. Each in its own
-// process, in front of the small static JSON upstream, beside the full gateway in front of the
-// same upstream, the same authenticated GET with 20 connections, rounds interleaved. Each step is
-// reported as its CPU per request (from /proc), the median of the rounds, and in units of the bare
-// forwarder of the same round.
+// The floor of item 2 (`npx tsx bench/scenario.mjs floor`): what a forwarder costs that does only
+// what every authenticated gateway request must do, built from the gateway's libraries and none of
+// its code, step by step: the bare calibration forwarder; plus the one Redis round trip; plus a
+// request id in an AsyncLocalStorage (ids in every log line); plus the pino access line. Each in
+// its own process, in front of the small static JSON upstream, beside the full gateway in front of
+// the same upstream, the same authenticated GET with 20 connections, rounds interleaved. Each step
+// is reported as its CPU per request (from /proc), the median of the rounds, and in units of the
+// bare forwarder of the same round.
 /* eslint-disable security/detect-object-injection -- objects keyed by its own step names */
 import { expectAllOk, load } from './load.mjs';
 import { median } from './measure.mjs';

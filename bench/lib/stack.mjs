@@ -273,7 +273,7 @@ export class Stack {
       {
         USER_SERVICE_URL: upstream,
         GATEWAY_PORT: String(port),
-        ...(redis ? { BARE_REDIS_URL: urls.redis } : {}),
+        ...(redis ? { BARE_REDIS_URL: urls.redis, BARE_REDIS_PREFIX: this.redisKeyPrefix } : {}),
         ...env,
       },
       `http://127.0.0.1:${port}/health`,
