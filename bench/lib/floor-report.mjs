@@ -6,9 +6,12 @@ const LABELS = new Map([
   ['gateway', 'the gateway (every check), same upstream'],
 ]);
 
-export function renderFloor({ rounds, seconds, steps }) {
+export function renderFloor({ rounds, seconds, together, steps }) {
+  const how = together
+    ? `all loaded at the same time with 4 connections each, ${rounds} rounds`
+    : `20 connections, ${rounds} interleaved rounds`;
   return [
-    `In front of the small static JSON upstream, 20 connections, ${rounds} interleaved rounds of ${seconds} s, medians:`,
+    `In front of the small static JSON upstream, ${how} of ${seconds} s, medians:`,
     '',
     '| forwarder | CPU µs/request | × bare forwarder (per round, median) |',
     '|---|---|---|',

@@ -3,9 +3,10 @@
 // its code, step by step: the bare calibration forwarder; plus the one Redis round trip; plus a
 // request id in an AsyncLocalStorage (ids in every log line); plus the pino access line. Each in
 // its own process, in front of the small static JSON upstream, beside the full gateway in front of
-// the same upstream, the same authenticated GET with 20 connections, rounds interleaved. Each step
-// is reported as its CPU per request (from /proc), the median of the rounds, and in units of the
-// bare forwarder of the same round.
+// the same upstream, the same authenticated GET: 20 connections, one process at a time, rounds
+// interleaved (the item's setting), or with BENCH_TOGETHER=1 all loaded at the same time with 4
+// connections each. Each step is reported as its CPU per request (from /proc), the median of the
+// rounds, and in units of the bare forwarder of the same round.
 /* eslint-disable security/detect-object-injection -- objects keyed by its own step names */
 import { expectAllOk, load } from './load.mjs';
 import { median } from './measure.mjs';
@@ -27,7 +28,7 @@ export const FLOOR_STEPS = [
   ],
 ];
 
-export async function edgeFloor({ quick, log }) {
+export async function edgeFloor({ quick, log, together = process.env.BENCH_TOGETHER === '1' }) {
   const rounds = quick ? 1 : 5;
   const seconds = quick ? 3 : 8;
   const { stack, token } = await startSubject({ label: 'floor' }, log);
@@ -46,24 +47,49 @@ export async function edgeFloor({ quick, log }) {
     }
     const names = [...FLOOR_STEPS.map(([name]) => name), 'gateway'];
     const us = Object.fromEntries(names.map((name) => [name, []]));
+    const optionsOf = (name, connections) => ({
+      url: urls[name],
+      path: '/api/v1/users/me',
+      headers: { authorization: `Bearer ${token}` },
+      connections,
+    });
     for (let round = 0; round < rounds; round += 1) {
-      for (const name of round % 2 === 0 ? names : [...names].reverse()) {
-        const options = {
-          url: urls[name],
-          path: '/api/v1/users/me',
-          headers: { authorization: `Bearer ${token}` },
-          connections: 20,
-        };
-        await load({ ...options, duration: round === 0 && !quick ? 5 : 2 });
-        const meter = cpuMeter({ step: () => [targets[name].pid] });
-        const run = expectAllOk(`floor ${name}`, await load({ ...options, duration: seconds }));
-        us[name].push((meter.stop().step * 1000) / run.total);
-        log(`floor, round ${round + 1}, ${name}: ${us[name].at(-1).toFixed(0)} µs/request`);
+      const warmUp = round === 0 && !quick ? 5 : 2;
+      if (together) {
+        // All at once, 4 connections each: each round's moment of the host falls on every step
+        // alike, at a lower concurrency per process than the item's setting.
+        await Promise.all(names.map((name) => load({ ...optionsOf(name, 4), duration: warmUp })));
+        const meter = cpuMeter(
+          Object.fromEntries(names.map((name) => [name, () => [targets[name].pid]])),
+        );
+        const runs = await Promise.all(
+          names.map((name) => load({ ...optionsOf(name, 4), duration: seconds })),
+        );
+        const cpu = meter.stop();
+        names.forEach((name, i) => {
+          const run = expectAllOk(`floor ${name}`, runs.at(i));
+          us[name].push((cpu[name] * 1000) / run.total);
+        });
+      } else {
+        // The item's setting: 20 connections, one process at a time, in alternating order.
+        for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+          await load({ ...optionsOf(name, 20), duration: warmUp });
+          const meter = cpuMeter({ step: () => [targets[name].pid] });
+          const run = expectAllOk(
+            `floor ${name}`,
+            await load({ ...optionsOf(name, 20), duration: seconds }),
+          );
+          us[name].push((meter.stop().step * 1000) / run.total);
+        }
       }
+      log(
+        `floor, round ${round + 1}: ${names.map((name) => `${name} ${us[name].at(-1).toFixed(0)}`).join(', ')} µs/request`,
+      );
     }
     return {
       rounds,
       seconds,
+      together,
       steps: names.map((name) => ({
         name,
         us: median(us[name]),
