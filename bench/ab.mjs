@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 
 import { describeRevision, prepareCheckout } from './lib/checkout.mjs';
 import { expectAllOk, load } from './lib/load.mjs';
-import { median } from './lib/measure.mjs';
+import { loadTogether, median } from './lib/measure.mjs';
 import { cpuMeter, memoryOf, settledRss } from './lib/probes.mjs';
 import { ROOT } from './lib/stack.mjs';
 import { startSubject } from './lib/subject.mjs';
@@ -85,21 +85,13 @@ try {
   for (let round = 0; round < Number(values.rounds); round += 1) {
     if (values.together) {
       // Both at once, 10 connections each: whatever the host does in these seconds, it does to both.
-      const both = ['A', 'B'];
-      await Promise.all(
-        both.map((side) => load({ ...optionsOf(side, 10), duration: round === 0 ? 5 : 2 })),
+      const both = await loadTogether(
+        { A: gateways.A.child.pid, B: gateways.B.child.pid },
+        (side) => optionsOf(side, 10),
+        { warmUp: round === 0 ? 5 : 2, seconds: 8, label: 'gateway' },
       );
-      const meter = cpuMeter(
-        Object.fromEntries(both.map((side) => [side, () => [gateways[side].child.pid]])),
-      );
-      const results = await Promise.all(
-        both.map((side) => load({ ...optionsOf(side, 10), duration: 8 })),
-      );
-      const cpu = meter.stop();
-      both.forEach((side, i) => {
-        const run = expectAllOk(`gateway ${side}`, results.at(i));
-        runs[side].push({ ...run, us: (cpu[side] * 1000) / run.total });
-      });
+      runs.A.push(both.A);
+      runs.B.push(both.B);
       log(
         `round ${round + 1}: A ${runs.A.at(-1).us.toFixed(0)}, B ${runs.B.at(-1).us.toFixed(0)} µs/request`,
       );

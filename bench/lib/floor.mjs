@@ -9,7 +9,7 @@
 // rounds, and in units of the bare forwarder of the same round.
 /* eslint-disable security/detect-object-injection -- objects keyed by its own step names */
 import { expectAllOk, load } from './load.mjs';
-import { median } from './measure.mjs';
+import { loadTogether, median } from './measure.mjs';
 import { cpuMeter } from './probes.mjs';
 import { startSubject } from './subject.mjs';
 
@@ -58,18 +58,12 @@ export async function edgeFloor({ quick, log, together = process.env.BENCH_TOGET
       if (together) {
         // All at once, 4 connections each: each round's moment of the host falls on every step
         // alike, at a lower concurrency per process than the item's setting.
-        await Promise.all(names.map((name) => load({ ...optionsOf(name, 4), duration: warmUp })));
-        const meter = cpuMeter(
-          Object.fromEntries(names.map((name) => [name, () => [targets[name].pid]])),
+        const runs = await loadTogether(
+          Object.fromEntries(names.map((name) => [name, targets[name].pid])),
+          (name) => optionsOf(name, 4),
+          { warmUp, seconds, label: 'floor' },
         );
-        const runs = await Promise.all(
-          names.map((name) => load({ ...optionsOf(name, 4), duration: seconds })),
-        );
-        const cpu = meter.stop();
-        names.forEach((name, i) => {
-          const run = expectAllOk(`floor ${name}`, runs.at(i));
-          us[name].push((cpu[name] * 1000) / run.total);
-        });
+        for (const name of names) us[name].push(runs[name].us);
       } else {
         // The item's setting: 20 connections, one process at a time, in alternating order.
         for (const name of round % 2 === 0 ? names : [...names].reverse()) {

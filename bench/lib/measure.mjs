@@ -1,6 +1,7 @@
 // What every scenario measures the same way: whose CPU, per request, and the order of runs when
 // two stacks are compared.
 /* eslint-disable security/detect-object-injection -- objects keyed by its own process names */
+import { expectAllOk, load } from './load.mjs';
 import { cpuMeter, pidsNamed } from './probes.mjs';
 
 /** Who used the CPU: one stack's services, the datastores and this process (autocannon). */
@@ -61,3 +62,24 @@ export function meanCpu(list) {
  * rounds and B, A in odd ones, so neither always runs first (after the other's warm caches).
  */
 export const inRound = (subjects, round) => (round % 2 === 0 ? subjects : [...subjects].reverse());
+
+/**
+ * Loads every named process in the same seconds (`optionsOf(name)` gives its load), a warm-up
+ * first: whatever the host does in those seconds, it does to all of them. Returns each one's run
+ * with its CPU µs per request (from /proc).
+ */
+export async function loadTogether(pids, optionsOf, { warmUp, seconds, label }) {
+  const names = Object.keys(pids);
+  await Promise.all(names.map((name) => load({ ...optionsOf(name), duration: warmUp })));
+  const meter = cpuMeter(Object.fromEntries(names.map((name) => [name, () => [pids[name]]])));
+  const runs = await Promise.all(
+    names.map((name) => load({ ...optionsOf(name), duration: seconds })),
+  );
+  const cpu = meter.stop();
+  return Object.fromEntries(
+    names.map((name, i) => {
+      const run = expectAllOk(`${label} ${name}`, runs.at(i));
+      return [name, { ...run, us: (cpu[name] * 1000) / run.total }];
+    }),
+  );
+}
