@@ -5,6 +5,7 @@
 //   npm run bench -- --compare <git-rev>   the same against <git-rev>, built in its own worktree:
 //                                          both stacks at once, rounds interleaved, new / old
 //   npm run bench -- --sessions            adds login and refresh cost with 1M dead sessions (~3 min)
+//   npm run bench -- --audit-verify        adds audit chain verification at 1M events (~5 min)
 /* eslint-disable security/detect-non-literal-fs-filename, security/detect-object-injection --
    its own temp directory; objects keyed by its own scenario and process names */
 import { spawnSync } from 'node:child_process';
@@ -25,6 +26,8 @@ import { sampleMemory, settledRss } from './lib/probes.mjs';
 import { redisTripsAndProfile } from './lib/redis-trips.mjs';
 import { machineInfo, renderReport, writeReport } from './lib/report.mjs';
 import { scaleOut } from './lib/scale-out.mjs';
+import { auditVerification } from './lib/audit-verify.mjs';
+import { renderAuditVerify } from './lib/audit-verify-report.mjs';
 import { auditPipeline, isolation } from './lib/scenarios.mjs';
 import { sessionTables } from './lib/sessions.mjs';
 import { renderSessions } from './lib/sessions-report.mjs';
@@ -40,7 +43,11 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 function parseOptions(args) {
   const { values } = parseArgs({
     args,
-    options: { compare: { type: 'string' }, sessions: { type: 'boolean', default: false } },
+    options: {
+      compare: { type: 'string' },
+      sessions: { type: 'boolean', default: false },
+      'audit-verify': { type: 'boolean', default: false },
+    },
   });
   return values;
 }
@@ -134,6 +141,11 @@ async function measure(subjects, redis, options) {
     log('sessions table: login and refresh cost, few rows vs 1M dead rows');
     shared.sessions = await sessionTables({ quick: QUICK, log });
   }
+  if (options['audit-verify']) {
+    // This checkout's verification only: its baseline, the old whole-chain walk, is timed beside it.
+    log('audit verification at 1M stored events');
+    shared.auditVerify = await auditVerification({ events: QUICK ? 20_000 : 1_000_000, log });
+  }
   return { stacks, shared };
 }
 
@@ -176,11 +188,12 @@ async function main() {
       ? { quick: QUICK, machine, compare, ...shared, stacks, elapsedSeconds }
       : { quick: QUICK, machine, ...shared, ...stacks[0], elapsedSeconds };
     const out = path.join(subjects.at(-1).stack.logDir, 'results.json');
-    // The raw numbers, to re-render or compare runs: `node bench/render.mjs <file>`.
+    // The raw numbers, to re-render or compare runs: `npx tsx bench/render.mjs <file>`.
     writeFileSync(out, JSON.stringify(results, null, 2));
     const report = compare ? renderCompare(results) : renderReport(results);
     process.stdout.write(`${report.table}\n`);
     if (results.sessions) process.stdout.write(`\n${renderSessions(results.sessions)}\n`);
+    if (results.auditVerify) process.stdout.write(`\n${renderAuditVerify(results.auditVerify)}\n`);
     if (QUICK) log('BENCH_QUICK=1: docs/performance.md left unchanged');
     else log(`wrote ${await writeReport(report.markdown)}`);
     log(`raw results: ${out}`);

@@ -6,12 +6,12 @@ const LABELS = new Map([
   ['gateway', 'the gateway (every check), same upstream'],
 ]);
 
-export function renderFloor({ rounds, seconds, together, steps }) {
+export function renderFloor({ rounds, seconds, together, upstream, steps }) {
   const how = together
     ? `all loaded at the same time with 4 connections each, ${rounds} rounds`
     : `20 connections, ${rounds} interleaved rounds`;
   return [
-    `In front of the small static JSON upstream, ${how} of ${seconds} s, medians:`,
+    `In front of ${upstream === 'service' ? "the stack's user-service (scenario 1's setting)" : 'the small static JSON upstream'}, ${how} of ${seconds} s, medians:`,
     '',
     '| forwarder | CPU µs/request | × bare forwarder (per round, median) |',
     '|---|---|---|',

@@ -5,8 +5,10 @@
 // its own process, in front of the small static JSON upstream, beside the full gateway in front of
 // the same upstream, the same authenticated GET: 20 connections, one process at a time, rounds
 // interleaved (the item's setting), or with BENCH_TOGETHER=1 all loaded at the same time with 4
-// connections each. Each step is reported as its CPU per request (from /proc), the median of the
-// rounds, and in units of the bare forwarder of the same round.
+// connections each. BENCH_FLOOR_UPSTREAM=service puts every step and the gateway in front of the
+// stack's user-service instead: scenario 1's own setting, where the item's 200 µs is measured.
+// Each step is reported as its CPU per request (from /proc), the median of the rounds, and in
+// units of the bare forwarder of the same round.
 /* eslint-disable security/detect-object-injection -- objects keyed by its own step names */
 import { expectAllOk, load } from './load.mjs';
 import { loadTogether, median } from './measure.mjs';
@@ -28,20 +30,42 @@ export const FLOOR_STEPS = [
   ],
 ];
 
-export async function edgeFloor({ quick, log, together = process.env.BENCH_TOGETHER === '1' }) {
+/** Where the floor's forwarders and gateway send the request: the static upstream, or user-service. */
+function upstreamOf(stack, upstream) {
+  if (upstream === 'service') {
+    return {
+      url: stack.users,
+      gateway: { child: stack.processes.gateway, url: stack.gateway },
+      bare: { child: stack.processes.bare, url: stack.bareForwarder },
+    };
+  }
+  return {
+    url: stack.staticUpstream,
+    gateway: { child: stack.processes.gatewayStatic, url: stack.staticGateway },
+    bare: { child: stack.processes.bareStatic, url: stack.staticBare },
+  };
+}
+
+export async function edgeFloor({
+  quick,
+  log,
+  together = process.env.BENCH_TOGETHER === '1',
+  upstream = process.env.BENCH_FLOOR_UPSTREAM === 'service' ? 'service' : 'static',
+}) {
   const rounds = quick ? 1 : 5;
   const seconds = quick ? 3 : 8;
   const { stack, token } = await startSubject({ label: 'floor' }, log);
   try {
-    const targets = { gateway: stack.processes.gatewayStatic };
-    const urls = { gateway: stack.staticGateway };
+    const setting = upstreamOf(stack, upstream);
+    const targets = { gateway: setting.gateway.child };
+    const urls = { gateway: setting.gateway.url };
     for (const [name, , options] of FLOOR_STEPS) {
       if (!options) {
-        targets[name] = stack.processes.bareStatic;
-        urls[name] = stack.staticBare;
+        targets[name] = setting.bare.child;
+        urls[name] = setting.bare.url;
         continue;
       }
-      const step = await stack.startBareForwarder(`floor-${name}`, stack.staticUpstream, options);
+      const step = await stack.startBareForwarder(`floor-${name}`, setting.url, options);
       targets[name] = step.child;
       urls[name] = step.url;
     }
@@ -84,6 +108,7 @@ export async function edgeFloor({ quick, log, together = process.env.BENCH_TOGET
       rounds,
       seconds,
       together,
+      upstream,
       steps: names.map((name) => ({
         name,
         us: median(us[name]),

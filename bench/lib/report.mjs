@@ -9,6 +9,7 @@ import pg from 'pg';
 
 import { ROOT, urls } from './stack.mjs';
 
+import { renderAuditVerify } from './audit-verify-report.mjs';
 import { renderExtras, renderSessions } from './sessions-report.mjs';
 
 export const BEGIN =
@@ -240,6 +241,7 @@ export function renderReport(r) {
   // Added with the compare mode: older results.json files have none of these.
   if (logins.levels || r.memory || r.scaleOut) lines.push(renderExtras(r), '');
   if (r.sessions) lines.push(renderSessions(r.sessions), '');
+  if (r.auditVerify) lines.push(renderAuditVerify(r.auditVerify), '');
   lines.push(END);
   return { table, markdown: lines.join('\n') };
 }
